@@ -1,0 +1,59 @@
+"""Id tokens: what a driver presents at a charger (RFID card, app token, eMAID...)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IdToken(models.Model):
+    class Type(models.TextChoices):
+        ISO14443 = "ISO14443", _("RFID (ISO 14443)")
+        ISO15693 = "ISO15693", _("RFID (ISO 15693)")
+        CENTRAL = "Central", _("Central / app")
+        EMAID = "eMAID", _("eMAID")
+        KEY_CODE = "KeyCode", _("Key code")
+        LOCAL = "Local", _("Local")
+        MAC_ADDRESS = "MacAddress", _("MAC address")
+        NO_AUTHORIZATION = "NoAuthorization", _("No authorization")
+
+    class Status(models.TextChoices):
+        ACCEPTED = "Accepted", _("Accepted")
+        BLOCKED = "Blocked", _("Blocked")
+        EXPIRED = "Expired", _("Expired")
+        INVALID = "Invalid", _("Invalid")
+
+    # OCPP 2.x allows 36 characters (1.6 idTag: 20); the value is what the charger sends.
+    id_token = models.CharField(_("id token"), max_length=36, unique=True)
+    type = models.CharField(_("type"), max_length=16, choices=Type.choices, default=Type.ISO14443)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACCEPTED
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    # 1.6 parentIdTag / 2.x groupIdToken: a fleet's cards share one group token.
+    group_id_token = models.CharField(_("group id token"), max_length=36, blank=True)
+    allow_concurrent_transactions = models.BooleanField(
+        _("allow concurrent transactions"),
+        default=False,
+        help_text=_("Otherwise a second start while a session runs answers ConcurrentTx."),
+    )
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="id_tokens",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("id token")
+        verbose_name_plural = _("id tokens")
+        ordering = ["id_token"]
+
+    def __str__(self) -> str:
+        return self.label or self.id_token

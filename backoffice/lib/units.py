@@ -1,0 +1,29 @@
+"""Unit normalisation for meter values: energy to Wh, power to W."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+_ENERGY_FACTORS = {"Wh": Decimal(1), "kWh": Decimal(1000)}
+_POWER_FACTORS = {"W": Decimal(1), "kW": Decimal(1000)}
+
+
+def parse_decimal(raw: str | int | float) -> Decimal | None:
+    """A sampled value as Decimal, or None when the charger sent something non-numeric."""
+    try:
+        value = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def to_wh(value: Decimal, unit: str | None) -> Decimal | None:
+    """Energy in Wh; OCPP's default unit for energy measurands is Wh."""
+    factor = _ENERGY_FACTORS.get(unit or "Wh")
+    return None if factor is None else value * factor
+
+
+def to_w(value: Decimal, unit: str | None) -> Decimal | None:
+    """Power in W; OCPP's default unit for power measurands is W."""
+    factor = _POWER_FACTORS.get(unit or "W")
+    return None if factor is None else value * factor

@@ -1,0 +1,200 @@
+"""Settings for the back office, read from the environment (django-environ).
+
+Every setting has an embedded default so that `make run` needs no other service:
+SQLite and the in-memory channel layer. The README lists every variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import environ
+import structlog
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+
+def env_secret(name: str, default: str | None = None) -> str | None:
+    """Read NAME, or the file named by NAME_FILE (for container secrets)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    return os.environ.get(name, default)
+
+
+def env_positive(name: str, default: float) -> float:
+    value = env.float(name, default=default)
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive number, got {value!r}")
+    return value
+
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env_secret("SECRET_KEY") or (
+    "insecure-dev-key-only-for-the-embedded-quick-start-change-me-in-production"
+)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_celery_beat",
+    "backoffice.accounts",
+    "stations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "backoffice.urls"
+ASGI_APPLICATION = "backoffice.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and IMMEDIATE transactions let the OCPP threads and the admin write without
+    # "database is locked" errors in the embedded quick start.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+else:
+    # Persistent connections: the OCPP hot path must not open a connection per message.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=None)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Channels and Celery --------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", default="asgi")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": CHANNEL_PREFIX,
+                # The default (86400 s) silently drops station groups after a day; chargers
+                # stay connected for months.
+                "group_expiry": 10 * 365 * 86400,
+                "capacity": 1000,
+            },
+        }
+    }
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_TASK_ALWAYS_EAGER = False
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CELERY_BROKER_URL = "memory://"
+    CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = "UTC"
+
+# --- Auth, i18n, static ---------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+LOGIN_URL = "admin:login"
+
+# --- OCPP -------------------------------------------------------------------------------------
+# Unknown stations are admitted (without credentials) and kept Pending until accepted.
+OCPP_ALLOW_UNKNOWN_STATIONS = env.bool("OCPP_ALLOW_UNKNOWN_STATIONS", default=False)
+# Interval (s) sent in an Accepted BootNotification.conf.
+OCPP_HEARTBEAT_INTERVAL = int(env_positive("OCPP_HEARTBEAT_INTERVAL", 300))
+# Interval (s) after which a Pending or Rejected station should boot again.
+OCPP_BOOT_RETRY_INTERVAL = int(env_positive("OCPP_BOOT_RETRY_INTERVAL", 60))
+# Seconds to wait for a station's answer to a CALL the back office sent.
+OCPP_RESPONSE_TIMEOUT = env_positive("OCPP_RESPONSE_TIMEOUT", 30)
+# Frames larger than this close the socket with 1009 (message too big).
+OCPP_MAX_FRAME_BYTES = int(env_positive("OCPP_MAX_FRAME_BYTES", 65536))
+# The message log is written in batches off the hot path.
+OCPP_MESSAGE_LOG_RETENTION_DAYS = int(env_positive("OCPP_MESSAGE_LOG_RETENTION_DAYS", 30))
+OCPP_MESSAGE_LOG_FLUSH_SECONDS = env_positive("OCPP_MESSAGE_LOG_FLUSH_SECONDS", 1.0)
+OCPP_MESSAGE_LOG_BATCH_SIZE = int(env_positive("OCPP_MESSAGE_LOG_BATCH_SIZE", 500))
+# Each server process beats this often in the connection registry; its stations count as
+# offline once it has missed three beats.
+OCPP_WORKER_HEARTBEAT_SECONDS = env_positive("OCPP_WORKER_HEARTBEAT_SECONDS", 10)
+# Failed station authentications allowed per station id or source address per minute.
+OCPP_AUTH_FAILURES_PER_MINUTE = int(env_positive("OCPP_AUTH_FAILURES_PER_MINUTE", 10))
+# TLS (security profile 2): `manage.py serve` adds a wss:// endpoint when both are set.
+OCPP_TLS_CERT_FILE = env.str("OCPP_TLS_CERT_FILE", default="")
+OCPP_TLS_KEY_FILE = env.str("OCPP_TLS_KEY_FILE", default="")
+OCPP_TLS_PORT = env.int("OCPP_TLS_PORT", default=8443)
+
+# --- Logging ----------------------------------------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # The ocpp package logs every frame at INFO; our message log already keeps them.
+        "ocpp": {"level": "WARNING"},
+        "daphne": {"level": "WARNING"},
+        "django.channels.server": {"level": "WARNING"},
+    },
+}
+
+structlog.configure(
+    processors=[
+        structlog.stdlib.filter_by_level,
+        structlog.stdlib.add_log_level,
+        structlog.processors.format_exc_info,
+        structlog.processors.KeyValueRenderer(key_order=["event"], sort_keys=True),
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)

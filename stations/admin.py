@@ -1,0 +1,308 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from stations.services import station_auth
+
+from .models import (
+    Connector,
+    DataTransferRecord,
+    Evse,
+    MessageLog,
+    MeterValue,
+    SecurityEvent,
+    Site,
+    Station,
+    StationConnection,
+    StationJob,
+    StatusEvent,
+    Transaction,
+    Worker,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """What stations report is evidence: operators read it, nobody edits it."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "address", "grid_limit_kw"]
+    search_fields = ["name", "address"]
+
+
+class StationForm(forms.ModelForm):
+    new_password = forms.CharField(
+        label=_("New password"),
+        required=False,
+        min_length=station_auth.PASSWORD_MIN_LENGTH,
+        max_length=station_auth.PASSWORD_MAX_LENGTH,
+        help_text=_("16 to 40 characters, for security profiles 1 and 2. Leave empty to keep."),
+    )
+    generate_password = forms.BooleanField(
+        label=_("Generate a new password"),
+        required=False,
+        help_text=_("Shown once after saving."),
+    )
+
+    class Meta:
+        model = Station
+        fields = [
+            "identity",
+            "name",
+            "site",
+            "is_active",
+            "registration_status",
+            "security_profile",
+        ]
+
+    def clean_identity(self) -> str:
+        identity = self.cleaned_data["identity"]
+        if ":" in identity or "/" in identity:
+            raise forms.ValidationError(_("A station id cannot contain ':' or '/'."))
+        return identity
+
+
+class EvseInline(admin.TabularInline):
+    model = Evse
+    extra = 0
+    fields = ["evse_id"]
+    show_change_link = True
+
+
+@admin.register(Station)
+class StationAdmin(admin.ModelAdmin):
+    form = StationForm
+    list_display = [
+        "identity",
+        "name",
+        "site",
+        "registration_status",
+        "security_profile",
+        "ocpp_version",
+        "status",
+        "online",
+        "last_seen_at",
+        "message_log_link",
+    ]
+    list_filter = [
+        "registration_status",
+        "security_profile",
+        "ocpp_version",
+        "is_active",
+        "auto_registered",
+        "site",
+        "vendor",
+    ]
+    search_fields = [
+        "identity",
+        "name",
+        "serial_number",
+        "charge_box_serial_number",
+        "vendor",
+        "model",
+    ]
+    list_select_related = ["site", "connection__worker"]
+    readonly_fields = [
+        "auto_registered",
+        "ocpp_version",
+        "vendor",
+        "model",
+        "serial_number",
+        "charge_box_serial_number",
+        "firmware_version",
+        "iccid",
+        "imsi",
+        "meter_type",
+        "meter_serial_number",
+        "status",
+        "error_code",
+        "status_at",
+        "last_boot_at",
+        "last_seen_at",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [EvseInline]
+    actions = ["accept_stations", "reject_stations"]
+
+    @admin.display(boolean=True, description=_("online"))
+    def online(self, obj: Station) -> bool:
+        return hasattr(obj, "connection")
+
+    @admin.display(description=_("messages"))
+    def message_log_link(self, obj: Station) -> str:
+        url = reverse("admin:stations_messagelog_changelist")
+        return format_html('<a href="{}?station_identity={}">{}</a>', url, obj.identity, _("log"))
+
+    def save_model(
+        self, request: HttpRequest, obj: Station, form: StationForm, change: bool
+    ) -> None:
+        password = form.cleaned_data.get("new_password")
+        if form.cleaned_data.get("generate_password"):
+            password = station_auth.generate_password()
+            messages.warning(
+                request,
+                _("Password for %(id)s: %(pw)s (shown once; configure it on the charger).")
+                % {"id": obj.identity, "pw": password},
+            )
+        if password:
+            obj.password_hash = station_auth.hash_password(password)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Accept the selected stations"))
+    def accept_stations(self, request: HttpRequest, queryset: QuerySet[Station]) -> None:
+        queryset.update(registration_status=Station.Registration.ACCEPTED)
+
+    @admin.action(description=_("Reject the selected stations"))
+    def reject_stations(self, request: HttpRequest, queryset: QuerySet[Station]) -> None:
+        queryset.update(registration_status=Station.Registration.REJECTED)
+
+
+@admin.register(Evse)
+class EvseAdmin(admin.ModelAdmin):
+    list_display = ["station", "evse_id"]
+    search_fields = ["station__identity"]
+    list_select_related = ["station"]
+    raw_id_fields = ["station"]
+
+
+@admin.register(Connector)
+class ConnectorAdmin(ReadOnlyAdmin):
+    list_display = ["evse", "connector_id", "status", "error_code", "status_at"]
+    list_filter = ["status", "error_code"]
+    search_fields = ["evse__station__identity"]
+    list_select_related = ["evse__station"]
+
+
+@admin.register(StatusEvent)
+class StatusEventAdmin(ReadOnlyAdmin):
+    list_display = [
+        "station",
+        "evse_id",
+        "connector_id",
+        "status",
+        "error_code",
+        "timestamp",
+        "received_at",
+        "applied",
+    ]
+    list_filter = ["status", "error_code", "applied"]
+    search_fields = ["station__identity", "vendor_error_code"]
+    list_select_related = ["station"]
+    date_hierarchy = "received_at"
+
+
+class MeterValueInline(admin.TabularInline):
+    model = MeterValue
+    extra = 0
+    fields = ["timestamp", "evse_id", "connector_id", "sampled_values", "after_stop"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+
+
+@admin.register(Transaction)
+class TransactionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "transaction_id",
+        "station",
+        "connector",
+        "id_tag",
+        "state",
+        "started_at",
+        "stopped_at",
+        "energy",
+        "stop_reason",
+    ]
+    list_filter = ["state", "auth_status", "stop_reason"]
+    search_fields = ["transaction_id", "station__identity", "id_tag"]
+    list_select_related = ["station", "connector__evse"]
+    date_hierarchy = "started_at"
+    inlines = [MeterValueInline]
+
+    @admin.display(description=_("energy (Wh)"))
+    def energy(self, obj: Transaction) -> Any:
+        return obj.energy_wh
+
+
+@admin.register(MeterValue)
+class MeterValueAdmin(ReadOnlyAdmin):
+    list_display = ["station", "transaction", "evse_id", "connector_id", "timestamp", "after_stop"]
+    list_filter = ["after_stop"]
+    search_fields = ["station__identity", "transaction__transaction_id"]
+    list_select_related = ["station", "transaction"]
+    show_full_result_count = False
+
+
+@admin.register(DataTransferRecord)
+class DataTransferAdmin(ReadOnlyAdmin):
+    list_display = ["station", "vendor_id", "message_id", "response_status", "received_at"]
+    list_filter = ["response_status", "vendor_id"]
+    search_fields = ["station__identity", "vendor_id", "message_id", "data"]
+    list_select_related = ["station"]
+
+
+@admin.register(StationJob)
+class StationJobAdmin(ReadOnlyAdmin):
+    list_display = ["station", "kind", "request_id", "status", "created_at", "updated_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["station__identity"]
+    list_select_related = ["station"]
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    list_display = ["station", "type", "timestamp", "raised_by_backoffice", "tech_info"]
+    list_filter = ["type", "raised_by_backoffice"]
+    search_fields = ["station__identity", "type", "tech_info"]
+    list_select_related = ["station"]
+
+
+@admin.register(MessageLog)
+class MessageLogAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "station_identity",
+        "direction",
+        "message_type",
+        "action",
+        "message_id",
+        "short_frame",
+    ]
+    list_filter = ["direction", "message_type", "action"]
+    search_fields = ["=station_identity", "=message_id"]
+    date_hierarchy = "created_at"
+    # Counting millions of rows on every page load is the slow part of a log view.
+    show_full_result_count = False
+
+    @admin.display(description=_("frame"))
+    def short_frame(self, obj: MessageLog) -> str:
+        return obj.frame if len(obj.frame) <= 120 else obj.frame[:117] + "…"
+
+
+@admin.register(Worker)
+class WorkerAdmin(ReadOnlyAdmin):
+    list_display = ["name", "started_at", "beat_at"]
+
+
+@admin.register(StationConnection)
+class StationConnectionAdmin(ReadOnlyAdmin):
+    list_display = ["station", "worker", "ocpp_version", "remote_addr", "connected_at"]
+    list_filter = ["ocpp_version"]
+    search_fields = ["station__identity", "remote_addr"]
+    list_select_related = ["station", "worker"]

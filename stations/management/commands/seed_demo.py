@@ -1,0 +1,63 @@
+"""Create the demo operator login, a demo site and two registered stations (idempotent)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from backoffice.accounts.models import IdToken
+from stations.models import Site, Station
+from stations.services import station_auth
+
+DEMO_USERNAME = "operator"
+DEMO_PASSWORD = "operator-demo-password"  # noqa: S105 - printed for the quick start
+DEMO_STATIONS = ("DEMO-CP-1", "DEMO-CP-2")
+DEMO_TOKEN = "DEMO-TAG-1"  # noqa: S105 - an RFID id, not a secret
+
+
+class Command(BaseCommand):
+    help = "Create a demo operator, site, two stations and an id token; print how to use them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--base-url", default="127.0.0.1:8000")
+
+    @transaction.atomic
+    def handle(self, *args: object, **options: object) -> None:
+        user_model = get_user_model()
+        user, created = user_model.objects.get_or_create(
+            username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        site, _ = Site.objects.get_or_create(
+            name="Demo site", defaults={"address": "Demo street 1"}
+        )
+        IdToken.objects.get_or_create(id_token=DEMO_TOKEN, defaults={"label": "Demo card"})
+        lines = []
+        for identity in DEMO_STATIONS:
+            station = Station.objects.filter(identity=identity).first()
+            password = station_auth.generate_password()
+            if station is None:
+                Station.objects.create(
+                    identity=identity,
+                    name=f"Demo station {identity[-1]}",
+                    site=site,
+                    security_profile=Station.SecurityProfile.BASIC,
+                    password_hash=station_auth.hash_password(password),
+                )
+            else:
+                # Passwords are stored hashed: show a fresh one each time the demo is seeded.
+                station.password_hash = station_auth.hash_password(password)
+                station.save(update_fields=["password_hash"])
+            lines.append(
+                f"  ws://{options['base_url']}/ocpp/{identity}  "
+                f"(subprotocol ocpp1.6, Basic auth {identity} / {password})"
+            )
+        base = options["base_url"]
+        self.stdout.write(
+            f"Operator login: http://{base}/admin/  user {DEMO_USERNAME!r}"
+            f" password {DEMO_PASSWORD!r}\n"
+            f"Demo id token: {DEMO_TOKEN}\nStations:\n" + "\n".join(lines)
+        )

@@ -1,0 +1,270 @@
+"""The OCPP endpoint: one consumer per station socket, transport only.
+
+It authenticates the station at the upgrade, picks the subprotocol, frames and answers
+malformed input, logs every frame, and hands CALLs to the version's session (a separate
+object, never a base class) through a queue served by its own task, so the consumer's dispatch
+loop is never blocked waiting on the station (DESIGN §2, "Two objects per socket").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import ocpp.messages
+import structlog
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from stations.models import MessageLog
+from stations.services import connections, station_auth
+
+from . import framing, versions
+from .db import run_db
+from .message_log import writer as message_log
+from .session import OcppSession, StationContext
+
+log = structlog.get_logger(__name__)
+
+CLOSE_PROTOCOL_ERROR = 1002
+CLOSE_MESSAGE_TOO_BIG = 1009
+CLOSE_REPLACED = 4000
+_IN, _OUT = MessageLog.Direction.IN, MessageLog.Direction.OUT
+
+
+class _Connection:
+    """What the session sees of the socket: send (logged) and close."""
+
+    def __init__(self, consumer: OcppConsumer) -> None:
+        self._consumer = consumer
+
+    async def send(self, text: str) -> None:
+        # Used by the ocpp package's outbound call(): frame fields are read back for the log.
+        message_type, message_id, action = _log_fields(text)
+        await self.send_frame(text, message_type=message_type, message_id=message_id, action=action)
+
+    async def send_frame(
+        self, text: str, *, message_type: int, message_id: str, action: str
+    ) -> None:
+        consumer = self._consumer
+        if consumer.closing:
+            return
+        message_log.append(
+            station_identity=consumer.identity,
+            direction=_OUT,
+            frame=text,
+            message_type=message_type,
+            message_id=message_id,
+            action=action,
+        )
+        await consumer.send(text_data=text)
+
+    async def close(self, code: int) -> None:
+        await self._consumer.close_socket(code)
+
+
+class OcppConsumer(AsyncWebsocketConsumer):
+    identity: str
+    station_pk: int | None = None
+    session: OcppSession | None = None
+    closing: bool = False
+
+    async def connect(self) -> None:
+        self.identity = self.scope["url_route"]["kwargs"]["station_id"]
+        session_class = versions.choose(self.scope.get("subprotocols") or [])
+        headers = dict(self.scope.get("headers") or [])
+        authorization = headers.get(b"authorization", b"").decode("latin-1") or None
+        remote_addr = (self.scope.get("client") or [""])[0] or ""
+        admission = await run_db(station_auth.authenticate)(
+            identity=self.identity,
+            authorization=authorization,
+            secure=self.scope.get("scheme") == "wss",
+            remote_addr=remote_addr,
+        )
+        if not admission.admitted:
+            # Refused before accept(): daphne answers the upgrade with HTTP 403.
+            await self.close()
+            return
+        if session_class is None:
+            # OCPP-J §3.2: finish the handshake without Sec-WebSocket-Protocol, then close.
+            log.warning(
+                "ocpp.no_common_subprotocol",
+                identity=self.identity,
+                offered=self.scope.get("subprotocols"),
+            )
+            await self.accept()
+            await self.close(code=CLOSE_PROTOCOL_ERROR)
+            return
+        await self.accept(subprotocol=session_class.subprotocol)
+        self.station_pk = admission.station_id
+        context = StationContext(
+            pk=admission.station_id,
+            identity=self.identity,
+            registration_status=admission.registration_status,
+        )
+        self.session = session_class(station=context, connection=_Connection(self))
+        self._calls: asyncio.Queue[framing.Call] = asyncio.Queue()
+        self._inflight: set[str] = set()
+        self._call_task = asyncio.create_task(self._serve_calls())
+        replaced_channel = await run_db(connections.register)(
+            station_id=admission.station_id,
+            channel_name=self.channel_name,
+            ocpp_version=session_class.ocpp_version,
+            remote_addr=remote_addr,
+        )
+        if replaced_channel:
+            # The older socket may sit in another process: its consumer closes itself.
+            await self.channel_layer.send(replaced_channel, {"type": "ocpp.replaced"})
+        _registry_beat.ensure_running()
+        log.info("ocpp.connected", identity=self.identity, version=session_class.ocpp_version)
+
+    async def ocpp_replaced(self, event: dict[str, Any]) -> None:
+        """A newer authenticated connection of this station took over: close this one."""
+        log.warning("ocpp.connection_replaced", identity=self.identity)
+        await self.close_socket(CLOSE_REPLACED)
+
+    async def close_socket(self, code: int) -> None:
+        if not self.closing:
+            self.closing = True
+            await self.close(code=code)
+
+    async def disconnect(self, code: int) -> None:
+        self.closing = True
+        if self.session is None:
+            return
+        self._call_task.cancel()
+        await run_db(connections.unregister)(
+            station_id=self.station_pk, channel_name=self.channel_name
+        )
+        log.info("ocpp.disconnected", identity=self.identity, code=code)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.session is None or self.closing:
+            return
+        connections.touch(self.station_pk)
+        if text_data is None:
+            message_log.append(
+                station_identity=self.identity, direction=_IN, frame=repr(bytes_data)[:2000]
+            )
+            await self._answer_error(
+                framing.UNREADABLE_ID, self.session.errors.framing, "Binary frames are not OCPP-J"
+            )
+            return
+        if len(text_data) > settings.OCPP_MAX_FRAME_BYTES // 4 and (
+            len(text_data.encode()) > settings.OCPP_MAX_FRAME_BYTES
+        ):
+            message_log.append(
+                station_identity=self.identity,
+                direction=_IN,
+                frame=text_data[:2000] + "…(truncated: over the size limit)",
+            )
+            log.warning("ocpp.frame_too_big", identity=self.identity, size=len(text_data))
+            await self.close_socket(CLOSE_MESSAGE_TOO_BIG)
+            return
+        try:
+            message = framing.parse(
+                text_data, self.session.errors, self.session.extra_message_types
+            )
+        except framing.FrameError as err:
+            message_log.append(station_identity=self.identity, direction=_IN, frame=text_data)
+            log.info("ocpp.bad_frame", identity=self.identity, code=err.code, reason=str(err))
+            await self._answer_error(err.message_id, err.code, err.description)
+            return
+        self._log_in(text_data, message)
+        if isinstance(message, framing.Call):
+            if message.message_id in self._inflight:
+                await self._answer_error(
+                    message.message_id,
+                    self.session.errors.duplicate_call,
+                    "A CALL with this message id is still being processed",
+                    message.action,
+                )
+                return
+            self._inflight.add(message.message_id)
+            self._calls.put_nowait(message)
+        elif isinstance(message, framing.CallResult | framing.CallError):
+            if not self.session.accept_response(_as_ocpp_message(message)):
+                log.info(
+                    "ocpp.unsolicited_response_dropped",
+                    identity=self.identity,
+                    message_id=message.message_id,
+                )
+        else:
+            log.info("ocpp.frame_ignored", identity=self.identity, reason=message.reason)
+
+    async def _serve_calls(self) -> None:
+        """Answer CALLs one at a time, in arrival order."""
+        while not self.closing:
+            call = await self._calls.get()
+            try:
+                await self.session.handle_call(call)
+            except Exception:
+                log.exception("ocpp.call_task_failed", identity=self.identity, action=call.action)
+            finally:
+                self._inflight.discard(call.message_id)
+
+    async def _answer_error(
+        self, message_id: str, code: str, description: str, action: str = ""
+    ) -> None:
+        await _Connection(self).send_frame(
+            framing.call_error_frame(message_id, code, description),
+            message_type=framing.CALLERROR,
+            message_id=message_id,
+            action=action,
+        )
+
+    def _log_in(self, text: str, message: framing.Message | framing.Ignored) -> None:
+        if isinstance(message, framing.Ignored):
+            message_type, action = message.message_type, ""
+        elif isinstance(message, framing.Call):
+            message_type, action = framing.CALL, message.action
+        elif isinstance(message, framing.CallResult):
+            message_type, action = framing.CALLRESULT, ""
+        else:
+            message_type, action = framing.CALLERROR, ""
+        message_log.append(
+            station_identity=self.identity,
+            direction=_IN,
+            frame=text,
+            message_type=message_type,
+            message_id=message.message_id,
+            action=action,
+        )
+
+
+def _as_ocpp_message(message: framing.CallResult | framing.CallError) -> Any:
+    """The `ocpp` package's own message objects, for its ChargePoint.call()."""
+    if isinstance(message, framing.CallResult):
+        return ocpp.messages.CallResult(message.message_id, message.payload)
+    return ocpp.messages.CallError(
+        message.message_id, message.code, message.description, message.details
+    )
+
+
+def _log_fields(text: str) -> tuple[int, str, str]:
+    frame = json.loads(text)
+    action = frame[2] if frame[0] == framing.CALL else ""
+    return frame[0], frame[1], action
+
+
+class _RegistryBeat:
+    """One task per process keeping this worker alive in the connection registry."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[None] | None = None
+
+    def ensure_running(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(settings.OCPP_WORKER_HEARTBEAT_SECONDS)
+            try:
+                await run_db(connections.beat)()
+            except Exception:
+                log.exception("connections.beat_failed")
+
+
+_registry_beat = _RegistryBeat()

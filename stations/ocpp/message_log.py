@@ -1,0 +1,83 @@
+"""The raw OCPP message log, written in batches off the hot path.
+
+Frames are appended to an in-memory buffer and flushed by one task per process every
+OCPP_MESSAGE_LOG_FLUSH_SECONDS or OCPP_MESSAGE_LOG_BATCH_SIZE frames, whichever comes first.
+Logging never delays an answer; a batch that cannot be written is dropped with a warning
+(the log is for operators, the business data is written by the services).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime
+
+import structlog
+from django.conf import settings
+from django.utils import timezone
+
+from stations.models import MessageLog
+
+from .db import run_db
+
+log = structlog.get_logger(__name__)
+
+
+class MessageLogWriter:
+    def __init__(self) -> None:
+        self._buffer: list[MessageLog] = []
+        self._task: asyncio.Task[None] | None = None
+        self._wakeup: asyncio.Event | None = None
+
+    def append(
+        self,
+        *,
+        station_identity: str,
+        direction: str,
+        frame: str,
+        message_type: int | None = None,
+        message_id: str = "",
+        action: str = "",
+        at: datetime | None = None,
+    ) -> None:
+        self._buffer.append(
+            MessageLog(
+                station_identity=station_identity[:48],
+                direction=direction,
+                message_type=message_type,
+                message_id=message_id[:64],
+                action=action[:64],
+                frame=frame,
+                created_at=at or timezone.now(),
+            )
+        )
+        self._ensure_task()
+        if len(self._buffer) >= settings.OCPP_MESSAGE_LOG_BATCH_SIZE and self._wakeup:
+            self._wakeup.set()
+
+    def _ensure_task(self) -> None:
+        if self._task is None or self._task.done():
+            self._wakeup = asyncio.Event()
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            assert self._wakeup is not None  # noqa: S101 - set with the task
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._wakeup.wait(), timeout=settings.OCPP_MESSAGE_LOG_FLUSH_SECONDS
+                )
+            self._wakeup.clear()
+            await self.flush()
+
+    async def flush(self) -> None:
+        if not self._buffer:
+            return
+        batch, self._buffer = self._buffer, []
+        try:
+            await run_db(MessageLog.objects.bulk_create)(batch)
+        except Exception:
+            log.exception("message_log.flush_failed", frames=len(batch))
+
+
+writer = MessageLogWriter()

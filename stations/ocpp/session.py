@@ -1,0 +1,186 @@
+"""The protocol side of one station socket: an `ocpp` ChargePoint with our error handling.
+
+The `ocpp` package gives the `@on` routing, the call/call_result dataclasses and the
+outbound `call()`; this class replaces its inbound handling (`_handle_call`) so that every bad
+input gets PROTOCOL.md's answer, schemas are checked by compiled validators, and our own
+failure on a transaction message closes the socket instead of answering (the charger keeps the
+message and retries). The version adapters (v16.py, ...) subclass it with thin handlers.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+import structlog
+from django.conf import settings
+from ocpp.charge_point import (
+    ChargePoint,
+    camel_to_snake_case,
+    remove_nones,
+    serialize_as_dict,
+    snake_to_camel_case,
+)
+
+from stations.models import Station
+
+from . import validation
+from .errors import ErrorCodes, OcppCallError
+from .framing import CALLERROR, CALLRESULT, Call, call_error_frame, call_result_frame
+
+log = structlog.get_logger(__name__)
+
+BOOT_NOTIFICATION = "BootNotification"
+# WebSocket close code for "internal error": the charger reconnects and resends.
+CLOSE_INTERNAL_ERROR = 1011
+
+
+class Connection(Protocol):
+    """What a session needs of its transport (the consumer)."""
+
+    async def send(self, text: str) -> None: ...
+
+    async def send_frame(
+        self, text: str, *, message_type: int, message_id: str, action: str
+    ) -> None: ...
+
+    async def close(self, code: int) -> None: ...
+
+
+@dataclass(slots=True)
+class StationContext:
+    pk: int
+    identity: str
+    registration_status: str
+
+    @property
+    def accepted(self) -> bool:
+        return self.registration_status == Station.Registration.ACCEPTED
+
+
+class OcppSession(ChargePoint):
+    ocpp_version: ClassVar[str]
+    subprotocol: ClassVar[str]
+    schema_dir: ClassVar[str]
+    errors: ClassVar[ErrorCodes]
+    # Every action the version defines (a known action we do not handle is NotSupported).
+    known_actions: ClassVar[frozenset[str]]
+    # Failure on these closes the socket instead of answering (PROTOCOL.md, three cases).
+    transaction_actions: ClassVar[frozenset[str]]
+    # Message types beyond CALL/CALLRESULT/CALLERROR this version frames itself.
+    extra_message_types: ClassVar[frozenset[int]] = frozenset()
+
+    def __init__(self, *, station: StationContext, connection: Connection) -> None:
+        super().__init__(
+            station.identity, connection, response_timeout=settings.OCPP_RESPONSE_TIMEOUT
+        )
+        self._ocpp_version = self.ocpp_version
+        self.station = station
+
+    def request_schema(self, action: str) -> str:
+        return action
+
+    def response_schema(self, action: str) -> str:
+        return f"{action}Response"
+
+    async def handle_call(self, call: Call) -> None:
+        """Answer one CALL: CALLRESULT, CALLERROR, or (our failure on a transaction) close."""
+        try:
+            payload = await self._dispatch(call)
+        except OcppCallError as err:
+            log.info("ocpp.call_error", station=self.id, action=call.action, code=err.code)
+            await self._send_error(call.message_id, call.action, err)
+            return
+        except Exception:
+            if call.action in self.transaction_actions:
+                # Never CALLERROR a transaction message for our own failure: chargers drop it
+                # after a few; closing makes the charger keep it and resend.
+                log.exception(
+                    "ocpp.transaction_failed_closing", station=self.id, action=call.action
+                )
+                await self._connection.close(code=CLOSE_INTERNAL_ERROR)
+                return
+            log.exception("ocpp.handler_failed", station=self.id, action=call.action)
+            await self._send_error(
+                call.message_id, call.action, OcppCallError(self.errors.internal, "Internal error")
+            )
+            return
+        await self._connection.send_frame(
+            call_result_frame(call.message_id, payload),
+            message_type=CALLRESULT,
+            message_id=call.message_id,
+            action=call.action,
+        )
+
+    async def _dispatch(self, call: Call) -> dict[str, Any]:
+        handlers = self.route_map.get(call.action, {})
+        handler = handlers.get("_on_action")
+        if handler is None:
+            if call.action in self.known_actions:
+                raise OcppCallError(
+                    self.errors.not_supported, f"{call.action} is not supported by the CSMS"
+                )
+            raise OcppCallError(
+                self.errors.not_implemented,
+                f"{call.action} is not an OCPP {self.ocpp_version} action",
+            )
+        if call.action != BOOT_NOTIFICATION and not self.station.accepted:
+            raise OcppCallError(
+                self.errors.security,
+                f"Station is {self.station.registration_status}: only BootNotification is allowed",
+            )
+        request_validator = validation.validator(self.schema_dir, self.request_schema(call.action))
+        if request_validator is not None:
+            validation.check(request_validator, call.payload, self.errors)
+        result = await handler(**to_snake(call.payload))
+        payload = to_camel(remove_nones(serialize_as_dict(result)))
+        response_validator = validation.validator(
+            self.schema_dir, self.response_schema(call.action)
+        )
+        if response_validator is not None:
+            # Our own answer breaking the schema is our bug, handled as our failure.
+            response_validator(payload)
+        return payload
+
+    async def _send_error(self, message_id: str, action: str, err: OcppCallError) -> None:
+        await self._connection.send_frame(
+            call_error_frame(message_id, err.code, err.description, err.details),
+            message_type=CALLERROR,
+            message_id=message_id,
+            action=action,
+        )
+
+    def accept_response(self, message: Any) -> bool:
+        """Hand a CALLRESULT/CALLERROR to an outstanding `call()`; False if none is waiting."""
+        if not self._call_lock.locked():
+            return False
+        self._response_queue.put_nowait(message)
+        return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _snake_key(key: str) -> str:
+    return next(iter(camel_to_snake_case({key: None})))
+
+
+@functools.lru_cache(maxsize=4096)
+def _camel_key(key: str) -> str:
+    return next(iter(snake_to_camel_case({key: None})))
+
+
+def to_snake(data: Any) -> Any:
+    """The `ocpp` package's camelCase -> snake_case conversion, with the keys memoised."""
+    if isinstance(data, dict):
+        return {_snake_key(k): to_snake(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [to_snake(v) for v in data]
+    return data
+
+
+def to_camel(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {_camel_key(k): to_camel(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [to_camel(v) for v in data]
+    return data

@@ -1,0 +1,89 @@
+"""Schema validation over the `ocpp` package's own JSON schemas, compiled with fastjsonschema.
+
+The package validates with pure-Python jsonschema (about 250 µs for a 1 KB MeterValues);
+the compiled validators check the same schemas in a few microseconds. Each violation maps to
+the CALLERROR code of PROTOCOL.md's bad-input table for the socket's version.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import fastjsonschema
+import ocpp
+
+from backoffice.lib.ocpp_time import parse_ocpp_datetime
+
+from .errors import ErrorCodes, OcppCallError
+
+_SCHEMAS = Path(ocpp.__file__).parent
+
+# Zone optional: a naive timestamp is odd business data, taken as UTC, not a schema error.
+_DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def _is_date_time(value: str) -> bool:
+    if not _DATE_TIME.match(value):
+        return False
+    try:
+        parse_ocpp_datetime(value)
+    except ValueError:
+        return False
+    return True
+
+
+_FORMATS = {"date-time": _is_date_time}
+
+
+@functools.cache
+def validator(version_dir: str, schema_name: str) -> Callable[[Any], Any] | None:
+    """The compiled validator of `ocpp/<version_dir>/schemas/<schema_name>.json`, or None."""
+    path = _SCHEMAS / version_dir / "schemas" / f"{schema_name}.json"
+    if not path.exists():
+        return None
+    schema = json.loads(path.read_text(encoding="utf-8-sig"))
+    return fastjsonschema.compile(schema, formats=_FORMATS)
+
+
+def check(validate: Callable[[Any], Any], payload: dict[str, Any], errors: ErrorCodes) -> None:
+    """Validate `payload`; raise OcppCallError with the version's code for the violation."""
+    try:
+        validate(payload)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        field = exc.name.removeprefix("data").lstrip(".") or "payload"
+        message = re.sub(r"^data\.?", "", exc.message).strip()
+        if not message.startswith(field):
+            message = f"{field} {message}"
+        raise OcppCallError(_code_for(exc.rule, errors), message, {"field": field}) from None
+
+
+def _code_for(rule: str | None, errors: ErrorCodes) -> str:
+    if rule == "required":
+        return errors.required
+    if rule in ("type", "maxLength", "minLength"):
+        return errors.type_constraint
+    if rule in ("additionalProperties", "propertyNames"):
+        return errors.format
+    if rule in ("minItems", "maxItems"):
+        return errors.occurrence
+    if rule in (
+        "enum",
+        "const",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "pattern",
+        "format",
+        "uniqueItems",
+    ):
+        return errors.property_constraint
+    return errors.format

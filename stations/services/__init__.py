@@ -1,0 +1,1 @@
+"""Version-neutral domain logic: the OCPP adapters of every version call these."""

@@ -1,0 +1,150 @@
+"""The shared connection registry: which server process holds which station's socket.
+
+Rows live in the database so every process (and every page) sees them. Each process is a
+Worker that beats every OCPP_WORKER_HEARTBEAT_SECONDS; a worker that misses three beats is
+deleted by the next live one, and its connections with it, so a crashed process's stations
+turn offline. Heartbeats only touch memory here; `beat()` writes last-seen times in one batch.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
+
+import structlog
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from stations.models import Station, StationConnection, Worker
+
+from . import security
+
+log = structlog.get_logger(__name__)
+
+WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+# station pk -> last time a frame arrived; flushed to Station.last_seen_at by beat().
+_seen: dict[int, datetime] = {}
+_worker_id: int | None = None
+
+
+def _expiry_cutoff(now: datetime) -> datetime:
+    return now - timedelta(seconds=3 * settings.OCPP_WORKER_HEARTBEAT_SECONDS)
+
+
+def beat(*, now: datetime | None = None) -> Worker:
+    """Mark this process alive, flush last-seen times and expire dead workers' entries."""
+    global _worker_id
+    now = now or timezone.now()
+    worker, _ = Worker.objects.update_or_create(
+        name=WORKER_NAME,
+        defaults={"beat_at": now},
+        create_defaults={"beat_at": now, "started_at": now},
+    )
+    _worker_id = worker.pk
+    flush_last_seen()
+    dead = Worker.objects.filter(beat_at__lt=_expiry_cutoff(now)).exclude(pk=worker.pk)
+    if dead.exists():
+        count, _ = dead.delete()
+        log.warning("connections.expired_workers", rows=count)
+    return worker
+
+
+def register(
+    *, station_id: int, channel_name: str, ocpp_version: str, remote_addr: str = ""
+) -> str | None:
+    """Record that this process holds the station; return the channel it replaces, if any."""
+    now = timezone.now()
+    worker_id = _worker_id or beat(now=now).pk
+    try:
+        old_channel = _claim(station_id, worker_id, channel_name, ocpp_version, remote_addr, now)
+    except IntegrityError:
+        # Our worker row was expired by another process (a long pause): come back and retry.
+        old_channel = _claim(
+            station_id, beat(now=now).pk, channel_name, ocpp_version, remote_addr, now
+        )
+    _seen[station_id] = now
+    if old_channel is None or old_channel == channel_name:
+        return None
+    security.record_event(
+        station_id=station_id,
+        type=security.CONNECTION_REPLACED,
+        timestamp=now,
+        tech_info=f"A new authenticated connection from {remote_addr or '?'} replaced the open one",
+        raised_by_backoffice=True,
+    )
+    return old_channel
+
+
+def _claim(
+    station_id: int,
+    worker_id: int,
+    channel_name: str,
+    ocpp_version: str,
+    remote_addr: str,
+    now: datetime,
+) -> str | None:
+    with transaction.atomic():
+        # Locking the station serialises two connections of one station racing each other.
+        Station.objects.select_for_update().only("pk").get(pk=station_id)
+        previous = StationConnection.objects.filter(station_id=station_id).first()
+        StationConnection.objects.update_or_create(
+            station_id=station_id,
+            defaults={
+                "worker_id": worker_id,
+                "channel_name": channel_name,
+                "ocpp_version": ocpp_version,
+                "remote_addr": remote_addr,
+                "connected_at": now,
+            },
+        )
+    return previous.channel_name if previous else None
+
+
+def unregister(*, station_id: int, channel_name: str) -> None:
+    """Forget the connection, unless a newer one of the station has replaced it already."""
+    StationConnection.objects.filter(station_id=station_id, channel_name=channel_name).delete()
+    last = _seen.pop(station_id, None)
+    if last is not None:
+        Station.objects.filter(pk=station_id).update(last_seen_at=last)
+
+
+def touch(station_id: int) -> None:
+    """A frame arrived: remember it in memory only (no write per heartbeat)."""
+    _seen[station_id] = timezone.now()
+
+
+def flush_last_seen() -> None:
+    if not _seen:
+        return
+    pending = dict(_seen)
+    # One UPDATE per distinct second rather than per station keeps the flush cheap.
+    by_time: dict[datetime, list[int]] = {}
+    for station_id, seen_at in pending.items():
+        by_time.setdefault(seen_at.replace(microsecond=0), []).append(station_id)
+    for seen_at, ids in by_time.items():
+        Station.objects.filter(pk__in=ids).update(last_seen_at=seen_at)
+    for station_id, seen_at in pending.items():
+        if _seen.get(station_id) is seen_at:
+            _seen.pop(station_id, None)  # unchanged since: nothing to write next time
+
+
+def is_online(*, station_id: int, now: datetime | None = None) -> bool:
+    return StationConnection.objects.filter(
+        station_id=station_id, worker__beat_at__gte=_expiry_cutoff(now or timezone.now())
+    ).exists()
+
+
+def channel_for(*, station_id: int) -> str | None:
+    """The channel of the process holding the station's socket, or None when offline."""
+    connection = (
+        StationConnection.objects.filter(
+            station_id=station_id, worker__beat_at__gte=_expiry_cutoff(timezone.now())
+        )
+        .only("channel_name")
+        .first()
+    )
+    return connection.channel_name if connection else None

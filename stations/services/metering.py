@@ -1,0 +1,95 @@
+"""Meter values: every sampled value kept with measurand, phase, location, unit and context.
+
+One row per meterValue element; a replayed frame hits the (station, dedup_key) constraint and
+is skipped, so nothing is stored twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+import structlog
+from django.db import transaction as db_transaction
+
+from stations.models import MeterValue, Transaction
+
+from .types import EvseRef, MeterReading
+
+log = structlog.get_logger(__name__)
+
+METER_VALUES_AFTER_STOP = "meter_values_after_stop"
+UNKNOWN_TRANSACTION = "meter_values_for_unknown_transaction"
+
+
+def record(
+    *,
+    station_id: int,
+    readings: tuple[MeterReading, ...],
+    evse: EvseRef | None,
+    transaction: Transaction | None = None,
+    transaction_id: str | None = None,
+) -> int:
+    """Store `readings` (once) against the transaction, found by object or by station's id.
+
+    Values for a transaction that already ended are kept and flagged. Returns the number of
+    readings handed in (duplicates included; they are skipped by the database).
+    """
+    if transaction is None and transaction_id is not None:
+        transaction = (
+            Transaction.objects.filter(station_id=station_id, transaction_id=transaction_id)
+            .only("pk", "stopped_at", "anomalies")
+            .first()
+        )
+        if transaction is None:
+            log.warning(
+                "meter_values.unknown_transaction",
+                station_id=station_id,
+                transaction_id=transaction_id,
+                anomaly=UNKNOWN_TRANSACTION,
+            )
+    after_stop = transaction is not None and transaction.stopped_at is not None
+    evse_id = evse.evse_id if evse else 0
+    connector_id = evse.connector_id if evse else None
+    rows = [
+        MeterValue(
+            station_id=station_id,
+            transaction=transaction,
+            evse_id=evse_id,
+            connector_id=connector_id,
+            timestamp=reading.timestamp,
+            sampled_values=samples,
+            dedup_key=_dedup_key(evse_id, connector_id, transaction, reading.timestamp, samples),
+            after_stop=after_stop,
+        )
+        for reading in readings
+        if (samples := [s.as_dict() for s in reading.samples])
+    ]
+    with db_transaction.atomic():
+        MeterValue.objects.bulk_create(rows, ignore_conflicts=True)
+        if after_stop and METER_VALUES_AFTER_STOP not in transaction.anomalies:
+            transaction.anomalies = [*transaction.anomalies, METER_VALUES_AFTER_STOP]
+            Transaction.objects.filter(pk=transaction.pk).update(anomalies=transaction.anomalies)
+    return len(rows)
+
+
+def _dedup_key(
+    evse_id: int,
+    connector_id: int | None,
+    transaction: Transaction | None,
+    timestamp: datetime,
+    samples: list[dict[str, str]],
+) -> str:
+    raw = json.dumps(
+        [
+            evse_id,
+            connector_id,
+            transaction.pk if transaction else None,
+            timestamp.isoformat(),
+            samples,
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()

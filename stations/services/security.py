@@ -1,0 +1,31 @@
+"""Security events: those stations report, and those the back office raises itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import structlog
+
+from stations.models import SecurityEvent
+
+log = structlog.get_logger(__name__)
+
+CONNECTION_REPLACED = "ConnectionReplaced"
+
+
+def record_event(
+    *,
+    station_id: int,
+    type: str,
+    timestamp: datetime,
+    tech_info: str = "",
+    raised_by_backoffice: bool = False,
+) -> SecurityEvent:
+    log.info("security_event", station_id=station_id, type=type, tech_info=tech_info)
+    return SecurityEvent.objects.create(
+        station_id=station_id,
+        type=type,
+        timestamp=timestamp,
+        tech_info=tech_info,
+        raised_by_backoffice=raised_by_backoffice,
+    )

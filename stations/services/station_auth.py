@@ -1,0 +1,169 @@
+"""Who may open a station socket: registration, security profile and Basic-auth password."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+import structlog
+from django.conf import settings
+from django.db import IntegrityError
+
+from stations.models import Station
+
+log = structlog.get_logger(__name__)
+
+PASSWORD_MIN_LENGTH = 16
+PASSWORD_MAX_LENGTH = 40
+
+
+def generate_password() -> str:
+    """A random station password: 32 URL-safe characters (within OCPP's 16 to 40)."""
+    return secrets.token_urlsafe(24)
+
+
+def hash_password(password: str) -> str:
+    """Salted SHA-256: station passwords are random secrets, so no slow hash is needed."""
+    salt = secrets.token_hex(16)
+    digest = hashlib.sha256(f"{salt}${password}".encode()).hexdigest()
+    return f"sha256${salt}${digest}"
+
+
+def check_password(password: str, encoded: str) -> bool:
+    try:
+        algorithm, salt, digest = encoded.split("$")
+    except ValueError:
+        return False
+    if algorithm != "sha256":
+        return False
+    candidate = hashlib.sha256(f"{salt}${password}".encode()).hexdigest()
+    return hmac.compare_digest(candidate, digest)
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    station_id: int | None
+    registration_status: str = ""
+    reason: str = ""
+
+    @property
+    def admitted(self) -> bool:
+        return self.station_id is not None
+
+
+def authenticate(
+    *, identity: str, authorization: str | None, secure: bool, remote_addr: str = ""
+) -> Admission:
+    """Decide whether a socket for `identity` is admitted (DESIGN §4).
+
+    Unknown stations are refused unless OCPP_ALLOW_UNKNOWN_STATIONS is on, in which case they
+    are created Pending without credentials. Profile 1 and 2 need HTTP Basic with username =
+    identity; profile 2 also needs TLS. Failures are rate-limited per id and per address.
+    """
+    if not identity or len(identity) > 48 or ":" in identity:
+        return Admission(None, reason="invalid station id")
+    if _limiter.blocked(identity, remote_addr):
+        return Admission(None, reason="too many failed attempts")
+    station = (
+        Station.objects.filter(identity=identity)
+        .only("pk", "is_active", "security_profile", "password_hash", "registration_status")
+        .first()
+    )
+    if station is None:
+        if not settings.OCPP_ALLOW_UNKNOWN_STATIONS:
+            return _refuse(identity, remote_addr, "unknown station")
+        station = _register_unknown(identity)
+    reason = _check(station, identity, authorization, secure)
+    if reason:
+        return _refuse(identity, remote_addr, reason)
+    return Admission(station.pk, registration_status=station.registration_status)
+
+
+def _check(station: Station, identity: str, authorization: str | None, secure: bool) -> str:
+    if not station.is_active:
+        return "station is inactive"
+    if station.security_profile == Station.SecurityProfile.NONE:
+        return ""
+    if station.security_profile == Station.SecurityProfile.TLS_BASIC and not secure:
+        return "security profile 2 requires TLS"
+    if not station.password_hash:
+        return "no password set for station"
+    credentials = _basic_credentials(authorization)
+    if credentials is None:
+        return "missing or malformed Basic authorization"
+    username, password = credentials
+    if username != identity:
+        return "Basic username does not match the station id"
+    if not check_password(password, station.password_hash):
+        return "wrong password"
+    return ""
+
+
+def _register_unknown(identity: str) -> Station:
+    try:
+        station = Station.objects.create(
+            identity=identity,
+            registration_status=Station.Registration.PENDING,
+            auto_registered=True,
+            security_profile=Station.SecurityProfile.NONE,
+        )
+        log.info("station.auto_registered", identity=identity)
+        return station
+    except IntegrityError:
+        return Station.objects.get(identity=identity)  # created by a concurrent connection
+
+
+def _basic_credentials(header: str | None) -> tuple[str, str] | None:
+    if not header or header[:6].lower() != "basic ":
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    username, sep, password = decoded.partition(":")
+    return (username, password) if sep else None
+
+
+def _refuse(identity: str, remote_addr: str, reason: str) -> Admission:
+    _limiter.failed(identity, remote_addr)
+    log.warning("station.refused", identity=identity, remote_addr=remote_addr, reason=reason)
+    return Admission(None, reason=reason)
+
+
+class _FailureLimiter:
+    """Per-process sliding window of failed authentications per station id and address."""
+
+    def __init__(self) -> None:
+        self._failures: defaultdict[str, deque[float]] = defaultdict(deque)
+
+    def _recent(self, key: str) -> deque[float]:
+        window = self._failures[key]
+        cutoff = time.monotonic() - 60
+        while window and window[0] < cutoff:
+            window.popleft()
+        if not window:
+            del self._failures[key]
+        return window
+
+    def blocked(self, identity: str, remote_addr: str) -> bool:
+        limit = settings.OCPP_AUTH_FAILURES_PER_MINUTE
+        keys = [f"id:{identity}"] + ([f"addr:{remote_addr}"] if remote_addr else [])
+        return any(len(self._recent(key)) >= limit for key in keys)
+
+    def failed(self, identity: str, remote_addr: str) -> None:
+        now = time.monotonic()
+        self._failures[f"id:{identity}"].append(now)
+        if remote_addr:
+            self._failures[f"addr:{remote_addr}"].append(now)
+
+    def reset(self) -> None:
+        self._failures.clear()
+
+
+_limiter = _FailureLimiter()

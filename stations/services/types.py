@@ -1,0 +1,85 @@
+"""Frozen, version-neutral values passed between the OCPP adapters and the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EvseRef:
+    """EVSE N / connector M. 1.6 connector N is EvseRef(N, 1); the station itself is None."""
+
+    evse_id: int
+    connector_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdTokenInfo:
+    status: str
+    expires_at: datetime | None = None
+    group_id_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SampledValue:
+    value: str
+    measurand: str | None = None
+    phase: str | None = None
+    location: str | None = None
+    unit: str | None = None
+    context: str | None = None
+    format: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k in self.__slots__ if (v := getattr(self, k)) is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class MeterReading:
+    timestamp: datetime
+    samples: tuple[SampledValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BootInfo:
+    vendor: str
+    model: str
+    serial_number: str = ""
+    charge_box_serial_number: str = ""
+    firmware_version: str = ""
+    iccid: str = ""
+    imsi: str = ""
+    meter_type: str = ""
+    meter_serial_number: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BootResult:
+    status: str
+    interval: int
+    current_time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    evse: EvseRef | None
+    status: str
+    timestamp: datetime
+    error_code: str = ""
+    info: str = ""
+    vendor_id: str = ""
+    vendor_error_code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StartResult:
+    transaction_id: str
+    id_token_info: IdTokenInfo
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DataTransferResult:
+    status: str
+    data: str | None = None
