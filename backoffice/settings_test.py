@@ -1,0 +1,18 @@
+"""Settings for the test suite: real PostgreSQL and Redis on loopback (DESIGN §8)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/backoffice")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+from .settings import *  # noqa: E402, F403
+
+# Users' passwords in tests need no slow hashing.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CELERY_TASK_ALWAYS_EAGER = True
