@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/backoffice")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 
-from .settings import *  # noqa: E402, F403
+from .settings import *  # noqa: F403
 
 # Users' passwords in tests need no slow hashing.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,15 +7,24 @@ import os
 # Tests drive the ORM from async test bodies; the server under test is another process.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-import pytest  # noqa: E402
+import pytest
 
-from tests.factories.accounts import IdTokenFactory  # noqa: E402
-from tests.factories.stations import StationFactory  # noqa: E402
-from tests.server import LiveOcppServer, start_server  # noqa: E402
+from tests.factories.accounts import IdTokenFactory
+from tests.factories.stations import StationFactory
+from tests.server import LiveOcppServer, start_server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_is_up() -> None:
+    """Redis is part of the suite's contract: fail loudly, never skip, when it is down."""
+    import redis
+    from django.conf import settings
+
+    redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
 
 
 @pytest.fixture(scope="session")
-def live_server_process(django_db_setup, django_db_blocker, worker_id):  # noqa: ANN001
+def live_server_process(django_db_setup, django_db_blocker, worker_id):
     """The back office served by `manage.py serve` on a free loopback port, on the test DB."""
     from django.db import connection
 
@@ -27,16 +36,16 @@ def live_server_process(django_db_setup, django_db_blocker, worker_id):  # noqa:
 
 
 @pytest.fixture
-def server(live_server_process: LiveOcppServer, transactional_db) -> LiveOcppServer:  # noqa: ANN001
+def server(live_server_process: LiveOcppServer, transactional_db) -> LiveOcppServer:
     """The live server, with the test's data committed so the server process sees it."""
     return live_server_process
 
 
 @pytest.fixture
-def station(transactional_db):  # noqa: ANN001, ANN201
+def station(transactional_db):
     return StationFactory(identity="CP-TEST-1")
 
 
 @pytest.fixture
-def id_token(transactional_db):  # noqa: ANN001, ANN201
+def id_token(transactional_db):
     return IdTokenFactory(id_token="TAG-ACCEPTED")

@@ -5,7 +5,7 @@ import factory
 from stations.models import Site, Station
 from stations.services import station_auth
 
-STATION_PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 - test fixture
+STATION_PASSWORD = "correct-horse-battery-staple-42"
 
 
 class SiteFactory(factory.django.DjangoModelFactory):

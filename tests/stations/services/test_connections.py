@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from stations.models import SecurityEvent, Station, StationConnection, Worker
+from stations.services import connections
+from tests.factories.stations import StationFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_registry(monkeypatch):
+    """Each test's rolled-back transaction takes this process's worker row with it."""
+    monkeypatch.setattr(connections, "_worker_id", None)
+    monkeypatch.setattr(connections, "_seen", {})
+
+
+def test_a_station_is_online_while_its_worker_beats(db, settings):
+    settings.OCPP_WORKER_HEARTBEAT_SECONDS = 10
+    station = StationFactory()
+    connections.register(station_id=station.pk, channel_name="chan-a", ocpp_version="1.6")
+    assert connections.is_online(station_id=station.pk)
+    assert connections.channel_for(station_id=station.pk) == "chan-a"
+    later = timezone.now() + timedelta(seconds=31)
+    assert not connections.is_online(station_id=station.pk, now=later)
+
+
+def test_a_dead_workers_connections_are_expired_by_a_live_one(db, settings):
+    settings.OCPP_WORKER_HEARTBEAT_SECONDS = 10
+    station = StationFactory()
+    long_ago = timezone.now() - timedelta(minutes=5)
+    dead = Worker.objects.create(name="dead", started_at=long_ago, beat_at=long_ago)
+    StationConnection.objects.create(
+        station=station, worker=dead, channel_name="x", ocpp_version="1.6", connected_at=long_ago
+    )
+    connections.beat()
+    assert not Worker.objects.filter(name="dead").exists()
+    assert not StationConnection.objects.filter(station=station).exists()
+
+
+def test_a_new_connection_replaces_the_old_and_raises_a_security_event(db):
+    station = StationFactory()
+    assert connections.register(station_id=station.pk, channel_name="a", ocpp_version="1.6") is None
+    replaced = connections.register(station_id=station.pk, channel_name="b", ocpp_version="1.6")
+    assert replaced == "a"
+    assert SecurityEvent.objects.get(station=station).type == "ConnectionReplaced"
+    # The old socket closing later must not remove the new entry.
+    connections.unregister(station_id=station.pk, channel_name="a")
+    assert StationConnection.objects.get(station=station).channel_name == "b"
+
+
+def test_last_seen_is_flushed_in_one_batch(db, django_assert_max_num_queries):
+    stations = [StationFactory() for _ in range(5)]
+    for station in stations:
+        connections.touch(station.pk)
+    with django_assert_max_num_queries(2):
+        connections.flush_last_seen()
+    assert Station.objects.filter(last_seen_at__isnull=False).count() == 5
+    # Nothing new since: the next flush writes nothing.
+    with django_assert_max_num_queries(0):
+        connections.flush_last_seen()
