@@ -38,6 +38,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Evidence goes by retention (message log) or with its station, never by hand.
+        return False
+
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):

@@ -20,12 +20,14 @@ from django.conf import settings
 from stations.models import MessageLog
 from stations.services import connections, station_auth
 
-from . import framing, versions
+from . import daphne_close_codes, framing, versions
 from .db import run_db
 from .message_log import writer as message_log
 from .session import OcppSession, StationContext
 
 log = structlog.get_logger(__name__)
+
+daphne_close_codes.install()
 
 CLOSE_PROTOCOL_ERROR = 1002
 CLOSE_MESSAGE_TOO_BIG = 1009
@@ -118,6 +120,16 @@ class OcppConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.send(replaced_channel, {"type": "ocpp.replaced"})
         _registry_beat.ensure_running()
         log.info("ocpp.connected", identity=self.identity, version=session_class.ocpp_version)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message["type"] == "websocket.receive":
+            # Frames skip channels' close_old_connections() hop: it runs on the one database
+            # thread, queued behind the running CALL's queries, so a frame was looked at only
+            # once the CALL before it had been answered and a CALL reusing the message id of
+            # one in flight was never seen as a duplicate. run_db closes old connections itself.
+            await self.websocket_receive(message)
+            return
+        await super().dispatch(message)
 
     async def ocpp_replaced(self, event: dict[str, Any]) -> None:
         """A newer authenticated connection of this station took over: close this one."""

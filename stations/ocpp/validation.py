@@ -40,6 +40,7 @@ def _is_date_time(value: str) -> bool:
 
 
 _FORMATS = {"date-time": _is_date_time}
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 
 
 @functools.cache
@@ -49,7 +50,29 @@ def validator(version_dir: str, schema_name: str) -> Callable[[Any], Any] | None
     if not path.exists():
         return None
     schema = json.loads(path.read_text(encoding="utf-8-sig"))
+    _bound_integers(schema)
     return fastjsonschema.compile(schema, formats=_FORMATS)
+
+
+def _bound_integers(schema: Any) -> None:
+    """Bound every integer to 32 bits, and connector and EVSE ids to 0 or more.
+
+    The 1.6 schemas leave them unbounded: a negative connector or an id past 2^31 then failed
+    in the database, which is our own failure and closes the socket on StartTransaction at
+    every retry, for ever. Out of range is the charger's error: PropertyConstraintViolation.
+    """
+    if isinstance(schema, dict):
+        if schema.get("type") == "integer":
+            schema.setdefault("minimum", _INT32_MIN)
+            schema.setdefault("maximum", _INT32_MAX)
+        for name, value in schema.get("properties", {}).items():
+            if name in ("connectorId", "evseId") and isinstance(value, dict):
+                value["minimum"] = max(value.get("minimum", 0), 0)
+        for value in schema.values():
+            _bound_integers(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _bound_integers(value)
 
 
 def check(validate: Callable[[Any], Any], payload: dict[str, Any], errors: ErrorCodes) -> None:
@@ -57,7 +80,11 @@ def check(validate: Callable[[Any], Any], payload: dict[str, Any], errors: Error
     try:
         validate(payload)
     except fastjsonschema.JsonSchemaValueException as exc:
-        field = exc.name.removeprefix("data").lstrip(".") or "payload"
+        field = exc.name.removeprefix("data").lstrip(".")
+        if exc.rule == "required" and isinstance(exc.value, dict):
+            missing = [name for name in exc.rule_definition if name not in exc.value]
+            field = ".".join(filter(None, [field, missing[0] if missing else ""]))
+        field = field or "payload"
         message = re.sub(r"^data\.?", "", exc.message).strip()
         if not message.startswith(field):
             message = f"{field} {message}"

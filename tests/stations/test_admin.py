@@ -1,0 +1,282 @@
+"""The Django admin of stations and accounts, as a superuser sees it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.db.models import Model
+from django.urls import reverse
+from django.utils import timezone
+
+from backoffice.accounts.models import IdToken
+from stations.models import (
+    Connector,
+    DataTransferRecord,
+    Evse,
+    MessageLog,
+    MeterValue,
+    SecurityEvent,
+    Site,
+    Station,
+    StationConnection,
+    StationJob,
+    StatusEvent,
+    Transaction,
+    Worker,
+)
+from stations.services import station_auth
+from tests.factories.accounts import IdTokenFactory
+from tests.factories.stations import STATION_PASSWORD, SiteFactory, StationFactory
+
+pytestmark = pytest.mark.django_db
+
+APPS = {"stations", "accounts"}
+EVIDENCE = [
+    Connector,
+    StatusEvent,
+    Transaction,
+    MeterValue,
+    DataTransferRecord,
+    StationJob,
+    SecurityEvent,
+    MessageLog,
+    Worker,
+    StationConnection,
+]
+
+
+def registered_models() -> list[type[Model]]:
+    return sorted(
+        (model for model in admin.site._registry if model._meta.app_label in APPS),
+        key=lambda model: model._meta.label,
+    )
+
+
+def one_of_each() -> dict[type[Model], Model]:
+    """One saved object of every model the two apps register in the admin."""
+    now = timezone.now()
+    station = StationFactory()
+    evse = Evse.objects.create(station=station, evse_id=1)
+    connector = Connector.objects.create(evse=evse, connector_id=1, status="Available")
+    transaction = Transaction.objects.create(
+        station=station, evse=evse, connector=connector, transaction_id="1", started_at=now
+    )
+    worker = Worker.objects.create(name="host:1:abc", started_at=now, beat_at=now)
+    return {
+        Site: station.site,
+        Station: station,
+        Evse: evse,
+        Connector: connector,
+        StatusEvent: StatusEvent.objects.create(station=station, status="Available", timestamp=now),
+        Transaction: transaction,
+        MeterValue: MeterValue.objects.create(
+            station=station,
+            transaction=transaction,
+            evse_id=1,
+            connector_id=1,
+            timestamp=now,
+            sampled_values=[{"value": "1.5", "measurand": "Energy.Active.Import.Register"}],
+            dedup_key="k1",
+        ),
+        DataTransferRecord: DataTransferRecord.objects.create(
+            station=station, vendor_id="ACME", response_status="Accepted"
+        ),
+        StationJob: StationJob.objects.create(
+            station=station, kind=StationJob.Kind.FIRMWARE, status="Downloaded"
+        ),
+        SecurityEvent: SecurityEvent.objects.create(
+            station=station, type="StartupOfTheDevice", timestamp=now
+        ),
+        MessageLog: MessageLog.objects.create(
+            station_identity=station.identity,
+            direction=MessageLog.Direction.IN,
+            message_type=2,
+            message_id="m1",
+            action="Heartbeat",
+            frame='[2,"m1","Heartbeat",{}]',
+            created_at=now,
+        ),
+        Worker: worker,
+        StationConnection: StationConnection.objects.create(
+            station=station,
+            worker=worker,
+            channel_name="specific.abc!def",
+            ocpp_version="1.6",
+            connected_at=now,
+        ),
+        IdToken: IdTokenFactory(),
+    }
+
+
+def admin_url(model: type[Model], view: str, *args: object) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_every_registered_model_has_an_object_in_this_test():
+    # A newly registered model must be added to one_of_each(), or it goes untested.
+    assert set(registered_models()) == {*EVIDENCE, Site, Station, Evse, IdToken}
+
+
+def test_a_superuser_opens_every_changelist_and_change_page(admin_client):
+    objects = one_of_each()
+    for model in registered_models():
+        changelist = admin_client.get(admin_url(model, "changelist"))
+        assert changelist.status_code == 200, model
+        assert changelist.context["cl"].result_count == 1, model
+        change = admin_client.get(admin_url(model, "change", objects[model].pk))
+        assert change.status_code == 200, model
+
+
+def test_the_changelists_search_and_filter(admin_client):
+    objects = one_of_each()
+    for model in registered_models():
+        model_admin = admin.site._registry[model]
+        if model_admin.search_fields:
+            response = admin_client.get(admin_url(model, "changelist"), {"q": "no-such-thing"})
+            assert response.status_code == 200, model
+            assert response.context["cl"].result_count == 0, model
+    log = objects[MessageLog]
+    response = admin_client.get(admin_url(MessageLog, "changelist"), {"q": log.station_identity})
+    assert list(response.context["cl"].result_list) == [log]
+
+
+@pytest.mark.parametrize("model", EVIDENCE, ids=lambda model: model.__name__)
+def test_evidence_cannot_be_added_changed_or_deleted(admin_client, model):
+    obj = one_of_each()[model]
+    assert admin_client.get(admin_url(model, "add")).status_code == 403
+    assert admin_client.post(admin_url(model, "add"), {}).status_code == 403
+    view = admin_client.get(admin_url(model, "change", obj.pk))
+    assert view.status_code == 200
+    assert view.context["has_change_permission"] is False
+    assert b'name="_save"' not in view.content
+    assert admin_client.post(admin_url(model, "change", obj.pk), {}).status_code == 403
+    assert admin_client.post(admin_url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+    assert model.objects.filter(pk=obj.pk).exists()
+
+
+def test_the_message_log_is_listed_without_counting_every_row(admin_client):
+    one_of_each()
+    response = admin_client.get(admin_url(MessageLog, "changelist"))
+    assert response.context["cl"].show_full_result_count is False
+
+
+# --- the station form ------------------------------------------------------------------------
+
+
+def station_form(**overrides: str) -> dict[str, str]:
+    data = {
+        "identity": "CP-ADMIN-1",
+        "name": "",
+        "site": "",
+        "is_active": "on",
+        "registration_status": Station.Registration.ACCEPTED,
+        "security_profile": str(Station.SecurityProfile.BASIC),
+        "new_password": "",
+        "evses-TOTAL_FORMS": "0",
+        "evses-INITIAL_FORMS": "0",
+        "evses-MIN_NUM_FORMS": "0",
+        "evses-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_new_password_is_stored_as_a_hash(admin_client):
+    response = admin_client.post(
+        admin_url(Station, "add"), station_form(new_password=STATION_PASSWORD)
+    )
+    assert response.status_code == 302
+    station = Station.objects.get(identity="CP-ADMIN-1")
+    assert STATION_PASSWORD not in station.password_hash
+    assert station_auth.check_password(STATION_PASSWORD, station.password_hash)
+
+
+def test_saving_without_a_new_password_keeps_the_old_one(admin_client):
+    station = StationFactory(site=SiteFactory())
+    hash_before = station.password_hash
+    response = admin_client.post(
+        admin_url(Station, "change", station.pk),
+        station_form(identity=station.identity, name="Renamed", site=str(station.site_id)),
+    )
+    assert response.status_code == 302
+    station.refresh_from_db()
+    assert station.name == "Renamed"
+    assert station.password_hash == hash_before
+
+
+def test_a_generated_password_is_shown_once_and_stored_as_a_hash(admin_client):
+    response = admin_client.post(
+        admin_url(Station, "add"), station_form(generate_password="on"), follow=True
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"] if "Password for" in str(m)]
+    assert len(shown) == 1
+    password = re.search(r"Password for CP-ADMIN-1: (\S+) \(shown once", shown[0]).group(1)
+    assert 16 <= len(password) <= 40
+    station = Station.objects.get(identity="CP-ADMIN-1")
+    assert station_auth.check_password(password, station.password_hash)
+    assert password.encode() in response.content
+    again = admin_client.get(admin_url(Station, "change", station.pk))
+    assert again.status_code == 200
+    assert password.encode() not in again.content
+
+
+@pytest.mark.parametrize(
+    "password",
+    [pytest.param("p" * 15, id="15 chars"), pytest.param("p" * 41, id="41 chars")],
+)
+def test_a_password_outside_16_to_40_chars_is_rejected(admin_client, password):
+    response = admin_client.post(admin_url(Station, "add"), station_form(new_password=password))
+    assert response.status_code == 200
+    assert "new_password" in response.context["adminform"].form.errors
+    assert not Station.objects.filter(identity="CP-ADMIN-1").exists()
+
+
+def test_a_password_of_16_chars_is_accepted(admin_client):
+    response = admin_client.post(admin_url(Station, "add"), station_form(new_password="p" * 16))
+    assert response.status_code == 302
+    station = Station.objects.get(identity="CP-ADMIN-1")
+    assert station_auth.check_password("p" * 16, station.password_hash)
+
+
+@pytest.mark.parametrize("identity", ["CP:1", "CP/1"])
+def test_a_station_id_with_a_colon_or_slash_is_rejected(admin_client, identity):
+    response = admin_client.post(admin_url(Station, "add"), station_form(identity=identity))
+    assert response.status_code == 200
+    assert "identity" in response.context["adminform"].form.errors
+    assert not Station.objects.filter(identity=identity).exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        ("accept_stations", Station.Registration.ACCEPTED),
+        ("reject_stations", Station.Registration.REJECTED),
+    ],
+)
+def test_the_registration_actions_change_the_selected_stations_only(admin_client, action, status):
+    chosen = [StationFactory(registration_status=Station.Registration.PENDING) for _ in range(2)]
+    other = StationFactory(registration_status=Station.Registration.PENDING)
+    response = admin_client.post(
+        admin_url(Station, "changelist"),
+        {"action": action, "_selected_action": [str(station.pk) for station in chosen]},
+    )
+    assert response.status_code == 302
+    for station in chosen:
+        station.refresh_from_db()
+        assert station.registration_status == status
+    other.refresh_from_db()
+    assert other.registration_status == Station.Registration.PENDING
+
+
+def test_the_station_list_shows_who_is_online(admin_client):
+    objects = one_of_each()
+    offline = StationFactory()
+    response = admin_client.get(admin_url(Station, "changelist"))
+    rows = {
+        station.pk: admin.site._registry[Station].online(station)
+        for station in response.context["cl"].result_list
+    }
+    assert rows == {objects[Station].pk: True, offline.pk: False}
