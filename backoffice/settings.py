@@ -161,6 +161,14 @@ OCPP_MAX_FRAME_BYTES = int(env_positive("OCPP_MAX_FRAME_BYTES", 65536))
 OCPP_MESSAGE_LOG_RETENTION_DAYS = int(env_positive("OCPP_MESSAGE_LOG_RETENTION_DAYS", 30))
 OCPP_MESSAGE_LOG_FLUSH_SECONDS = env_positive("OCPP_MESSAGE_LOG_FLUSH_SECONDS", 1.0)
 OCPP_MESSAGE_LOG_BATCH_SIZE = int(env_positive("OCPP_MESSAGE_LOG_BATCH_SIZE", 500))
+# Threads (each with its own database connection) that run the OCPP handlers' queries.
+# SQLite allows one writer at a time, so the quick start uses one.
+OCPP_DB_THREADS = int(
+    env_positive(
+        "OCPP_DB_THREADS",
+        1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 8,
+    )
+)
 # Each server process beats this often in the connection registry; its stations count as
 # offline once it has missed three beats.
 OCPP_WORKER_HEARTBEAT_SECONDS = env_positive("OCPP_WORKER_HEARTBEAT_SECONDS", 10)
