@@ -105,7 +105,12 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 reads with a 5 s socket timeout by default, the same as
+                # channels-redis's 5 s BZPOPMIN: every 5 s one consumer's receive timed out and
+                # its station was dropped. Reads must outlast the blocking pop.
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}
+                ],
                 "prefix": CHANNEL_PREFIX,
                 # The default (86400 s) silently drops station groups after a day; chargers
                 # stay connected for months.
