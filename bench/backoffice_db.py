@@ -1,0 +1,110 @@
+"""The bench database: recreated, migrated and seeded per run; its rows counted afterwards."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = "postgresql://postgres@127.0.0.1:5432/"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+# Counted tables: the label the report uses -> SQL.
+_TABLES = {
+    "transactions": "SELECT count(*) FROM stations_transaction",
+    "completed": "SELECT count(*) FROM stations_transaction WHERE state = 'completed'",
+    "meter values": "SELECT count(*) FROM stations_metervalue",
+    "status events": "SELECT count(*) FROM stations_statusevent",
+    "message log": "SELECT count(*) FROM stations_messagelog",
+}
+# Rows that should not exist after a clean run.
+_CHECKS = {
+    "transactions with anomalies": (
+        "SELECT count(*) FROM stations_transaction WHERE anomalies::text <> '[]'"
+    ),
+    "transactions without stop time": (
+        "SELECT count(*) FROM stations_transaction WHERE stopped_at IS NULL"
+    ),
+    "meter values without transaction": (
+        "SELECT count(*) FROM stations_metervalue WHERE transaction_id IS NULL"
+    ),
+    "meter values after stop": "SELECT count(*) FROM stations_metervalue WHERE after_stop",
+    "status events not applied": "SELECT count(*) FROM stations_statusevent WHERE NOT applied",
+    "connections still registered": "SELECT count(*) FROM stations_stationconnection",
+    "stations without last_seen_at": (
+        "SELECT count(*) FROM stations_station WHERE last_seen_at IS NULL"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    tables: dict[str, int]
+    checks: dict[str, int]
+
+
+def database_url(name: str) -> str:
+    return PG_URL + name
+
+
+def server_env(database: str, *, redis: bool = True) -> dict[str, str]:
+    """The server's environment; without `redis` it runs on the in-memory channel layer."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_ALLOW_ASYNC")}
+    env.pop("REDIS_URL", None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="backoffice.settings",
+        DATABASE_URL=database_url(database).replace("postgresql://", "postgres://"),
+        CHANNEL_PREFIX="bench",
+        LOG_LEVEL="WARNING",
+    )
+    if redis:
+        env["REDIS_URL"] = REDIS_URL
+    return env
+
+
+def recreate(database: str) -> None:
+    """Drop and create the bench database (its name must say bench: it is wiped every run)."""
+    if "bench" not in database:
+        raise ValueError(
+            f"refusing to wipe {database!r}: the bench database name must hold 'bench'"
+        )
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
+        name = sql.Identifier(database)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def migrate_and_seed(database: str, stations: int, password: str) -> None:
+    env = server_env(database)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    subprocess.run(  # noqa: S603 - our own interpreter and seed script
+        [
+            sys.executable,
+            str(Path(__file__).with_name("seed_backoffice.py")),
+            "--stations",
+            str(stations),
+            "--password",
+            password,
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
+def count_rows(database: str) -> RowCounts:
+    with psycopg.connect(database_url(database)) as conn:
+        tables = {name: conn.execute(query).fetchone()[0] for name, query in _TABLES.items()}
+        checks = {name: conn.execute(query).fetchone()[0] for name, query in _CHECKS.items()}
+    return RowCounts(tables, checks)
