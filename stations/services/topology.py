@@ -13,9 +13,11 @@ def connector_for(*, station_id: int, evse: EvseRef, lock: bool = False) -> Conn
     Must run inside a transaction when `lock` is set.
     """
     connector_id = evse.connector_id if evse.connector_id is not None else 0
+    # order_by("pk"): Connector's default ordering would join Station and sort by identity
+    # under FOR UPDATE, the costliest query of the status path (measured in bench/).
     rows = Connector.objects.filter(
         evse__station_id=station_id, evse__evse_id=evse.evse_id, connector_id=connector_id
-    )
+    ).order_by("pk")
     if lock:
         rows = rows.select_for_update(of=("self",))
     found = rows.first()

@@ -40,6 +40,9 @@ class Command(BaseCommand):
             # daphne's default closes every socket after 86400 s: chargers stay for months.
             "--websocket_timeout",
             "-1",
+            # daphne drops handshakes not finished in 5 s; a reconnect storm needs longer.
+            "--websocket_connect_timeout",
+            "30",
             "--ping-interval",
             "30",
             "--ping-timeout",
