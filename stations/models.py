@@ -98,6 +98,7 @@ class Station(models.Model):
     status_at = models.DateTimeField(_("status time"), null=True, blank=True)
 
     last_boot_at = models.DateTimeField(_("last boot"), null=True, blank=True)
+    last_boot_reason = models.CharField(_("last boot reason"), max_length=30, blank=True)
     # Written in batches by the connection registry, never once per heartbeat.
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -208,6 +209,16 @@ class Transaction(models.Model):
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
     meter_start_wh = models.DecimalField(max_digits=18, decimal_places=3, null=True, blank=True)
     meter_stop_wh = models.DecimalField(max_digits=18, decimal_places=3, null=True, blank=True)
+    # V2X: the export (discharge) register at the first and last reading of the session.
+    export_start_wh = models.DecimalField(max_digits=18, decimal_places=3, null=True, blank=True)
+    export_stop_wh = models.DecimalField(max_digits=18, decimal_places=3, null=True, blank=True)
+    # Time of the newest register reading applied above (out-of-order events apply older ones
+    # only to the start values).
+    meter_read_at = models.DateTimeField(null=True, blank=True)
+    # 2.x: Charging, EVConnected, SuspendedEV, SuspendedEVSE, Idle, as of the newest event.
+    charging_state = models.CharField(max_length=20, blank=True)
+    last_event_at = models.DateTimeField(null=True, blank=True)
+    remote_start_id = models.IntegerField(null=True, blank=True)
     stop_id_tag = models.CharField(max_length=36, blank=True)
     stop_reason = models.CharField(max_length=32, blank=True)
     # Hash of the 1.6 StartTransaction business key: a replayed start finds its transaction.
@@ -237,9 +248,67 @@ class Transaction(models.Model):
 
     @property
     def energy_wh(self) -> Decimal | None:
+        """Energy delivered to the vehicle (import register)."""
         if self.meter_start_wh is None or self.meter_stop_wh is None:
             return None
         return self.meter_stop_wh - self.meter_start_wh
+
+    @property
+    def energy_export_wh(self) -> Decimal | None:
+        """Energy the vehicle gave back (V2X discharge, export register)."""
+        if self.export_start_wh is None or self.export_stop_wh is None:
+            return None
+        return self.export_stop_wh - self.export_start_wh
+
+
+class TransactionEvent(models.Model):
+    """Every 2.x TransactionEvent, once: (transaction, seqNo) is the business key of a replay."""
+
+    transaction = models.ForeignKey(Transaction, on_delete=models.CASCADE, related_name="events")
+    seq_no = models.PositiveIntegerField()
+    event_type = models.CharField(max_length=10)
+    trigger_reason = models.CharField(max_length=40)
+    timestamp = models.DateTimeField()
+    offline = models.BooleanField(default=False)
+    charging_state = models.CharField(max_length=20, blank=True)
+    id_token = models.CharField(max_length=255, blank=True)
+    # The whole request as received (snake_case), for what the columns do not hold.
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["transaction", "seq_no"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transaction", "seq_no"], name="transaction_event_seq_unique"
+            )
+        ]
+        verbose_name = _("transaction event")
+        verbose_name_plural = _("transaction events")
+
+    def __str__(self) -> str:
+        return f"{self.event_type} #{self.seq_no}"
+
+
+class StationReport(models.Model):
+    """A message a station sent about a feature whose own model comes with a later issue
+    (charging limits and schedules, display messages, DER, settlements...): kept whole."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="reports")
+    action = models.CharField(max_length=64)
+    evse_id = models.PositiveIntegerField(null=True, blank=True)
+    request_id = models.IntegerField(null=True, blank=True)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["station", "action", "-received_at"])]
+        verbose_name = _("station report")
+        verbose_name_plural = _("station reports")
+
+    def __str__(self) -> str:
+        return self.action
 
 
 class MeterValue(models.Model):

@@ -12,6 +12,8 @@ from typing import Any
 
 import websockets
 from ocpp.v16 import ChargePoint as ChargePoint16
+from ocpp.v21 import ChargePoint as ChargePoint21
+from ocpp.v201 import ChargePoint as ChargePoint201
 
 from tests.factories.stations import STATION_PASSWORD
 from tests.server import LiveOcppServer
@@ -42,13 +44,21 @@ async def raw_socket(
         yield ws
 
 
+_CLIENTS = {"ocpp1.6": ChargePoint16, "ocpp2.0.1": ChargePoint201, "ocpp2.1": ChargePoint21}
+
+
 @contextlib.asynccontextmanager
-async def charger16(
-    server: LiveOcppServer, identity: str, *, password: str | None = STATION_PASSWORD
-) -> AsyncIterator[ChargePoint16]:
-    """An OCPP 1.6 charge point connected to the live server, its receive loop running."""
-    async with raw_socket(server, identity, password=password) as ws:
-        cp = ChargePoint16(identity, ws, response_timeout=10)
+async def charger(
+    server: LiveOcppServer,
+    identity: str,
+    *,
+    subprotocol: str = "ocpp1.6",
+    password: str | None = STATION_PASSWORD,
+) -> AsyncIterator[Any]:
+    """A charging station of `subprotocol` connected to the live server, its loop running."""
+    async with raw_socket(server, identity, password=password, subprotocols=(subprotocol,)) as ws:
+        assert ws.subprotocol == subprotocol
+        cp = _CLIENTS[subprotocol](identity, ws, response_timeout=10)
         task = asyncio.create_task(cp.start())
         try:
             yield cp
@@ -56,6 +66,18 @@ async def charger16(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
                 await task
+
+
+def charger16(server: LiveOcppServer, identity: str, **kw: Any) -> Any:
+    return charger(server, identity, subprotocol="ocpp1.6", **kw)
+
+
+def charger201(server: LiveOcppServer, identity: str, **kw: Any) -> Any:
+    return charger(server, identity, subprotocol="ocpp2.0.1", **kw)
+
+
+def charger21(server: LiveOcppServer, identity: str, **kw: Any) -> Any:
+    return charger(server, identity, subprotocol="ocpp2.1", **kw)
 
 
 async def exchange(ws: websockets.ClientConnection, frame: Any, timeout: float = 10) -> list:

@@ -106,7 +106,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             registration_status=admission.registration_status,
         )
         self.session = session_class(station=context, connection=_Connection(self))
-        self._calls: asyncio.Queue[framing.Call] = asyncio.Queue()
+        self._calls: asyncio.Queue[framing.Call | framing.Send] = asyncio.Queue()
         self._inflight: set[str] = set()
         self._call_task = asyncio.create_task(self._serve_calls())
         replaced_channel = await run_db(connections.register)(
@@ -195,6 +195,18 @@ class OcppConsumer(AsyncWebsocketConsumer):
                 return
             self._inflight.add(message.message_id)
             self._calls.put_nowait(message)
+        elif isinstance(message, framing.Send):
+            # Unconfirmed, but processed in order with the CALLs around it.
+            self._calls.put_nowait(message)
+        elif isinstance(message, framing.CallResultError):
+            # The station says our CALLRESULT was wrong: our bug, kept in the log for operators.
+            log.error(
+                "ocpp.callresulterror_received",
+                identity=self.identity,
+                message_id=message.message_id,
+                code=message.code,
+                description=message.description,
+            )
         elif isinstance(message, framing.CallResult | framing.CallError):
             if not self.session.accept_response(_as_ocpp_message(message)):
                 log.info(
@@ -208,13 +220,19 @@ class OcppConsumer(AsyncWebsocketConsumer):
     async def _serve_calls(self) -> None:
         """Answer CALLs one at a time, in arrival order."""
         while not self.closing:
-            call = await self._calls.get()
+            message = await self._calls.get()
             try:
-                await self.session.handle_call(call)
+                if isinstance(message, framing.Send):
+                    await self.session.handle_send(message)
+                else:
+                    await self.session.handle_call(message)
             except Exception:
-                log.exception("ocpp.call_task_failed", identity=self.identity, action=call.action)
+                log.exception(
+                    "ocpp.call_task_failed", identity=self.identity, action=message.action
+                )
             finally:
-                self._inflight.discard(call.message_id)
+                if isinstance(message, framing.Call):
+                    self._inflight.discard(message.message_id)
 
     async def _answer_error(
         self, message_id: str, code: str, description: str, action: str = ""
@@ -231,8 +249,12 @@ class OcppConsumer(AsyncWebsocketConsumer):
             message_type, action = message.message_type, ""
         elif isinstance(message, framing.Call):
             message_type, action = framing.CALL, message.action
+        elif isinstance(message, framing.Send):
+            message_type, action = framing.SEND, message.action
         elif isinstance(message, framing.CallResult):
             message_type, action = framing.CALLRESULT, ""
+        elif isinstance(message, framing.CallResultError):
+            message_type, action = framing.CALLRESULTERROR, ""
         else:
             message_type, action = framing.CALLERROR, ""
         message_log.append(

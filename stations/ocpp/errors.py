@@ -40,6 +40,18 @@ V16_ERRORS = ErrorCodes(
 )
 
 
+# OCPP 2.0.1 and 2.1 (Part 4): the framing codes were renamed and the spelling fixed. A missing
+# required field is OccurrenceConstraintViolation (PROTOCOL.md lets us pick; documented).
+V2X_ERRORS = ErrorCodes(
+    framing="RpcFrameworkError",
+    format="FormatViolation",
+    occurrence="OccurrenceConstraintViolation",
+    required="OccurrenceConstraintViolation",
+    duplicate_call="RpcFrameworkError",
+    message_type_not_supported="MessageTypeNotSupported",
+)
+
+
 class OcppCallError(Exception):
     """Raised by a handler (or the framing) to answer a CALL with a CALLERROR."""
 

@@ -39,6 +39,25 @@ class CallError:
 
 
 @dataclass(frozen=True, slots=True)
+class Send:
+    """2.1 SEND: like a CALL, but never answered."""
+
+    message_id: str
+    action: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CallResultError:
+    """2.1 CALLRESULTERROR: the station reports that our CALLRESULT was wrong."""
+
+    message_id: str
+    code: str
+    description: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Ignored:
     """A frame to log and not answer (e.g. 2.1 message types on a 1.6 socket)."""
 
@@ -47,7 +66,7 @@ class Ignored:
     message_id: str = ""
 
 
-Message = Call | CallResult | CallError
+Message = Call | CallResult | CallError | Send | CallResultError
 
 
 class FrameError(Exception):
@@ -75,8 +94,8 @@ def parse(
 ) -> Message | Ignored:
     """Parse one text frame. Raises FrameError for anything a CALLERROR answers.
 
-    `extra_types` are message types the version knows beyond 2/3/4 (2.1: 5 and 6); those are
-    parsed by the caller's version, here they come back as Ignored.
+    `extra_types` are the message types the version knows beyond 2/3/4 (2.1: 5 and 6). Other
+    versions ignore 5 and 6 (1.6) or answer MessageTypeNotSupported (2.0.1).
     """
     try:
         frame = json.loads(text, parse_constant=_reject_constant)
@@ -90,10 +109,8 @@ def parse(
         raise FrameError(
             errors.framing, "MessageTypeId is not an integer", message_id or UNREADABLE_ID
         )
-    if message_type not in (CALL, CALLRESULT, CALLERROR):
-        if message_type in extra_types or (
-            errors.message_type_not_supported is None and message_type in (CALLRESULTERROR, SEND)
-        ):
+    if message_type not in (CALL, CALLRESULT, CALLERROR, *extra_types):
+        if errors.message_type_not_supported is None and message_type in (CALLRESULTERROR, SEND):
             return Ignored(
                 f"message type {message_type} not handled here", message_type, message_id or ""
             )
@@ -101,6 +118,11 @@ def parse(
         raise FrameError(code, f"Unknown MessageTypeId {message_type}", message_id or UNREADABLE_ID)
     if message_id is None:
         raise FrameError(errors.framing, "Message id missing, empty or longer than 36 characters")
+    if message_type == SEND:
+        # Never answered, so a malformed SEND is logged and dropped.
+        if len(frame) != 4 or not isinstance(frame[2], str) or not isinstance(frame[3], dict):
+            return Ignored("malformed SEND", message_type, message_id)
+        return Send(message_id, frame[2], frame[3])
     if message_type == CALL:
         if len(frame) != 4:
             raise FrameError(errors.framing, "A CALL has exactly 4 elements", message_id)
@@ -116,9 +138,11 @@ def parse(
             return Ignored("malformed CALLRESULT", message_type, message_id)
         return CallResult(message_id, frame[2])
     if len(frame) not in (4, 5) or not isinstance(frame[2], str):
-        return Ignored("malformed CALLERROR", message_type, message_id)
+        return Ignored("malformed error frame", message_type, message_id)
     description = frame[3] if isinstance(frame[3], str) else ""
     details = frame[4] if len(frame) == 5 and isinstance(frame[4], dict) else {}
+    if message_type == CALLRESULTERROR:
+        return CallResultError(message_id, frame[2], description, details)
     return CallError(message_id, frame[2], description, details)
 
 

@@ -27,7 +27,7 @@ from stations.models import Station
 
 from . import validation
 from .errors import ErrorCodes, OcppCallError
-from .framing import CALLERROR, CALLRESULT, Call, call_error_frame, call_result_frame
+from .framing import CALLERROR, CALLRESULT, Call, Send, call_error_frame, call_result_frame
 
 log = structlog.get_logger(__name__)
 
@@ -70,6 +70,8 @@ class OcppSession(ChargePoint):
     transaction_actions: ClassVar[frozenset[str]]
     # Message types beyond CALL/CALLRESULT/CALLERROR this version frames itself.
     extra_message_types: ClassVar[frozenset[int]] = frozenset()
+    # Actions a station may send as an unconfirmed SEND (2.1).
+    send_actions: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, *, station: StationContext, connection: Connection) -> None:
         super().__init__(
@@ -79,6 +81,9 @@ class OcppSession(ChargePoint):
         self.station = station
 
     def request_schema(self, action: str) -> str:
+        return action
+
+    def send_schema(self, action: str) -> str:
         return action
 
     def response_schema(self, action: str) -> str:
@@ -150,6 +155,28 @@ class OcppSession(ChargePoint):
             message_id=message_id,
             action=action,
         )
+
+    async def handle_send(self, send: Send) -> None:
+        """Process a 2.1 SEND: validated and routed like a CALL, never answered."""
+        handler = self.route_map.get(send.action, {}).get("_on_action")
+        if send.action not in self.send_actions or handler is None:
+            log.warning("ocpp.send_dropped", station=self.id, action=send.action)
+            return
+        try:
+            send_validator = validation.validator(self.schema_dir, self.send_schema(send.action))
+            if send_validator is not None:
+                validation.check(send_validator, send.payload, self.errors)
+            await handler(**to_snake(send.payload))
+        except OcppCallError as err:
+            log.warning(
+                "ocpp.send_invalid",
+                station=self.id,
+                action=send.action,
+                code=err.code,
+                reason=err.description,
+            )
+        except Exception:
+            log.exception("ocpp.send_failed", station=self.id, action=send.action)
 
     def accept_response(self, message: Any) -> bool:
         """Hand a CALLRESULT/CALLERROR to an outstanding `call()`; False if none is waiting."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from .session import OcppSession
 from .v16 import ChargePoint16
+from .v21 import ChargePoint21
+from .v201 import ChargePoint201
 
 # Highest version first: a charger offering several gets the highest we share.
-SESSIONS: tuple[type[OcppSession], ...] = (ChargePoint16,)
+SESSIONS: tuple[type[OcppSession], ...] = (ChargePoint21, ChargePoint201, ChargePoint16)
 
 
 def choose(offered: list[str]) -> type[OcppSession] | None:

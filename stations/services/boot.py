@@ -35,6 +35,9 @@ def register(*, station_id: int, ocpp_version: str, info: BootInfo, now: datetim
             if getattr(station, name) != value:
                 setattr(station, name, value)
                 changed.append(name)
+        if info.reason and station.last_boot_reason != info.reason:
+            station.last_boot_reason = info.reason
+            changed.append("last_boot_reason")
         if station.ocpp_version != ocpp_version:
             station.ocpp_version = ocpp_version
             changed.append("ocpp_version")

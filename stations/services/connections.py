@@ -89,7 +89,10 @@ def _claim(
 ) -> str | None:
     with transaction.atomic():
         # Locking the station serialises two connections of one station racing each other.
-        Station.objects.select_for_update().only("pk").get(pk=station_id)
+        station = Station.objects.select_for_update().only("pk", "ocpp_version").get(pk=station_id)
+        if station.ocpp_version != ocpp_version:
+            # The version negotiated now is the station's (it may change with its firmware).
+            Station.objects.filter(pk=station_id).update(ocpp_version=ocpp_version)
         previous = StationConnection.objects.filter(station_id=station_id).first()
         StationConnection.objects.update_or_create(
             station_id=station_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from typing import Any
 
 import structlog
 from django.db import transaction as db_transaction
@@ -49,7 +50,7 @@ def record(
                 transaction_id=transaction_id,
                 anomaly=UNKNOWN_TRANSACTION,
             )
-    after_stop = transaction is not None and transaction.stopped_at is not None
+    stopped_at = transaction.stopped_at if transaction is not None else None
     evse_id = evse.evse_id if evse else 0
     connector_id = evse.connector_id if evse else None
     rows = [
@@ -61,11 +62,13 @@ def record(
             timestamp=reading.timestamp,
             sampled_values=samples,
             dedup_key=_dedup_key(evse_id, connector_id, transaction, reading.timestamp, samples),
-            after_stop=after_stop,
+            # Values taken after the end; a late, out-of-order event's older values are not.
+            after_stop=stopped_at is not None and reading.timestamp > stopped_at,
         )
         for reading in readings
         if (samples := [s.as_dict() for s in reading.samples])
     ]
+    after_stop = any(row.after_stop for row in rows)
     with db_transaction.atomic():
         MeterValue.objects.bulk_create(rows, ignore_conflicts=True)
         if after_stop and METER_VALUES_AFTER_STOP not in transaction.anomalies:
@@ -79,7 +82,7 @@ def _dedup_key(
     connector_id: int | None,
     transaction: Transaction | None,
     timestamp: datetime,
-    samples: list[dict[str, str]],
+    samples: list[dict[str, Any]],
 ) -> str:
     raw = json.dumps(
         [

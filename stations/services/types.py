@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +31,10 @@ class SampledValue:
     unit: str | None = None
     context: str | None = None
     format: str | None = None
+    # 2.x signedMeterValue (signed data, signing and encoding methods, public key).
+    signed_meter_value: dict[str, Any] | None = None
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         return {k: v for k in self.__slots__ if (v := getattr(self, k)) is not None}
 
 
@@ -52,6 +55,7 @@ class BootInfo:
     imsi: str = ""
     meter_type: str = ""
     meter_serial_number: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,139 @@
+"""The OCPP 2.0.1 session: provisioning, availability, authorization, metering, transactions.
+
+Each handler turns its payload into version-neutral values, calls one service and maps the
+answer back. The other charger-initiated messages are in the mixins it is built from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ocpp.v201.call_result
+from django.utils import timezone
+from ocpp.routing import on
+from ocpp.v201 import call_result
+from ocpp.v201.enums import Action
+
+from backoffice.lib.ocpp_time import format_ocpp_datetime, parse_ocpp_datetime
+from stations.ocpp.db import run_db
+from stations.ocpp.errors import V2X_ERRORS
+from stations.ocpp.session import OcppSession
+from stations.services import authorization, boot, metering, transaction_events, transactions
+from stations.services import status as status_service
+from stations.services.types import BootInfo, EvseRef, StatusReport
+
+from . import convert
+from .notifications import NotificationHandlers
+
+
+class ChargePoint201(NotificationHandlers, OcppSession):
+    ocpp_version = "2.0.1"
+    subprotocol = "ocpp2.0.1"
+    schema_dir = "v201"
+    errors = V2X_ERRORS
+    known_actions = frozenset(action.value for action in Action)
+    transaction_actions = frozenset({"TransactionEvent", "MeterValues"})
+    _call_result = ocpp.v201.call_result
+
+    def request_schema(self, action: str) -> str:
+        return f"{action}Request"
+
+    @on(Action.boot_notification)
+    async def on_boot_notification(
+        self, charging_station: dict[str, Any], reason: str, **kw: Any
+    ) -> call_result.BootNotification:
+        modem = charging_station.get("modem") or {}
+        info = BootInfo(
+            vendor=charging_station["vendor_name"],
+            model=charging_station["model"],
+            serial_number=charging_station.get("serial_number", ""),
+            firmware_version=charging_station.get("firmware_version", ""),
+            iccid=modem.get("iccid", ""),
+            imsi=modem.get("imsi", ""),
+            reason=reason,
+        )
+        result = await run_db(boot.register)(
+            station_id=self.station.pk,
+            ocpp_version=self.ocpp_version,
+            info=info,
+            now=timezone.now(),
+        )
+        self.station.registration_status = result.status
+        return call_result.BootNotification(
+            current_time=format_ocpp_datetime(result.current_time),
+            interval=result.interval,
+            status=result.status,
+        )
+
+    @on(Action.heartbeat)
+    async def on_heartbeat(self, **kw: Any) -> call_result.Heartbeat:
+        return call_result.Heartbeat(current_time=format_ocpp_datetime(timezone.now()))
+
+    @on(Action.status_notification)
+    async def on_status_notification(
+        self, timestamp: str, connector_status: str, evse_id: int, connector_id: int, **kw: Any
+    ) -> call_result.StatusNotification:
+        report = StatusReport(
+            evse=EvseRef(evse_id=evse_id, connector_id=connector_id) if evse_id else None,
+            status=connector_status,
+            timestamp=parse_ocpp_datetime(timestamp).value,
+        )
+        await run_db(status_service.report)(station_id=self.station.pk, report=report)
+        return call_result.StatusNotification()
+
+    @on(Action.authorize)
+    async def on_authorize(self, id_token: dict[str, Any], **kw: Any) -> call_result.Authorize:
+        info = await run_db(authorization.authorize)(id_tag=id_token["id_token"])
+        if kw.get("iso15118_certificate_hash_data") or kw.get("certificate"):
+            # Kept for Plug & Charge; until a certificate authority exists none is validated.
+            await self.store_report("Authorize", {"id_token": id_token, **kw})
+        return call_result.Authorize(id_token_info=convert.id_token_info(info))
+
+    @on(Action.meter_values)
+    async def on_meter_values(
+        self, evse_id: int, meter_value: list[dict[str, Any]], **kw: Any
+    ) -> call_result.MeterValues:
+        await run_db(metering.record)(
+            station_id=self.station.pk,
+            evse=EvseRef(evse_id=evse_id) if evse_id else None,
+            readings=convert.readings(meter_value),
+        )
+        return call_result.MeterValues()
+
+    @on(Action.transaction_event)
+    async def on_transaction_event(
+        self,
+        event_type: str,
+        timestamp: str,
+        trigger_reason: str,
+        seq_no: int,
+        transaction_info: dict[str, Any],
+        **kw: Any,
+    ) -> call_result.TransactionEvent:
+        when = parse_ocpp_datetime(timestamp)
+        id_token = kw.get("id_token") or {}
+        event = transaction_events.TransactionEventData(
+            event_type=event_type,
+            transaction_id=transaction_info["transaction_id"],
+            seq_no=seq_no,
+            timestamp=when.value,
+            trigger_reason=trigger_reason,
+            offline=kw.get("offline", False),
+            charging_state=transaction_info.get("charging_state"),
+            stopped_reason=transaction_info.get("stopped_reason"),
+            remote_start_id=transaction_info.get("remote_start_id"),
+            reservation_id=kw.get("reservation_id"),
+            evse=convert.evse_ref(kw.get("evse")),
+            id_token=id_token.get("id_token"),
+            readings=convert.readings(kw.get("meter_value")),
+            anomalies=(transactions.NAIVE_TIMESTAMP,) if when.naive else (),
+            # The rest of the request; meter values are stored as meter values.
+            payload={
+                "transaction_info": transaction_info,
+                **{k: v for k, v in kw.items() if k != "meter_value"},
+            },
+        )
+        info = await run_db(transaction_events.record)(station_id=self.station.pk, event=event)
+        return call_result.TransactionEvent(
+            id_token_info=convert.id_token_info(info) if info else None
+        )

@@ -1,0 +1,203 @@
+"""OCPP 2.x TransactionEvent into the same Transaction model as 1.6.
+
+Transaction ids are the station's own. Every event is kept once under its business key
+(station, transactionId, seqNo): a replay, with a new message id or `offline=true`, changes
+nothing twice; events may arrive out of order and with gaps (E12: stations drop Updated events
+under memory pressure), so each one only moves the transaction forward where it is newer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import structlog
+from django.db import IntegrityError, transaction
+
+from backoffice.lib.units import parse_decimal, to_wh
+from stations.models import Transaction, TransactionEvent
+
+from . import authorization, metering, topology
+from .types import EvseRef, IdTokenInfo, MeterReading
+
+log = structlog.get_logger(__name__)
+
+STARTED, UPDATED, ENDED = "Started", "Updated", "Ended"
+EVENTS_BEFORE_START = "events_before_start"
+IMPORT_REGISTER = "Energy.Active.Import.Register"
+EXPORT_REGISTER = "Energy.Active.Export.Register"
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionEventData:
+    event_type: str
+    transaction_id: str
+    seq_no: int
+    timestamp: datetime
+    trigger_reason: str
+    offline: bool = False
+    charging_state: str | None = None
+    stopped_reason: str | None = None
+    remote_start_id: int | None = None
+    reservation_id: int | None = None
+    evse: EvseRef | None = None
+    id_token: str | None = None
+    readings: tuple[MeterReading, ...] = ()
+    anomalies: tuple[str, ...] = ()
+    payload: dict[str, Any] | None = None
+
+
+def record(*, station_id: int, event: TransactionEventData) -> IdTokenInfo | None:
+    """Apply one TransactionEvent; return the id token's status when the event carries one.
+
+    Idempotent on (station, transactionId, seqNo). Never refuses: odd sequences (an Updated
+    before its Started, events after Ended) are kept and flagged.
+    """
+    with transaction.atomic():
+        # Locked: a replay racing the original on another connection waits and then sees it.
+        tx = (
+            Transaction.objects.select_for_update()
+            .filter(station_id=station_id, transaction_id=event.transaction_id)
+            .first()
+        )
+        if tx is None:
+            tx = _create(station_id, event)
+        if not _keep_event(tx, event):
+            log.info(
+                "transaction_event.replayed",
+                transaction_id=event.transaction_id,
+                seq_no=event.seq_no,
+            )
+        else:
+            if event.readings:
+                metering.record(
+                    station_id=station_id,
+                    transaction=tx,
+                    evse=event.evse or _evse_of(tx),
+                    readings=event.readings,
+                )
+            _apply(tx, event)
+            tx.save()
+    if not event.id_token:
+        return None
+    return authorization.authorize(id_tag=event.id_token, exclude_transaction_pk=tx.pk)
+
+
+def missing_seq_nos(tx: Transaction) -> list[int]:
+    """Sequence numbers between the first and the last event that never arrived."""
+    seen = sorted(tx.events.values_list("seq_no", flat=True))
+    if not seen:
+        return []
+    present = set(seen)
+    return [n for n in range(seen[0], seen[-1] + 1) if n not in present]
+
+
+def _create(station_id: int, event: TransactionEventData) -> Transaction:
+    connector = (
+        topology.connector_for(station_id=station_id, evse=_with_connector(event.evse))
+        if event.evse is not None
+        else None
+    )
+    anomalies = [] if event.event_type == STARTED else [EVENTS_BEFORE_START]
+    return Transaction.objects.create(
+        station_id=station_id,
+        transaction_id=event.transaction_id,
+        evse_id=connector.evse_id if connector else None,
+        connector=connector,
+        started_at=event.timestamp,
+        anomalies=anomalies,
+    )
+
+
+def _keep_event(tx: Transaction, event: TransactionEventData) -> bool:
+    """Store the event once; False when (transaction, seqNo) is already there (a replay)."""
+    try:
+        with transaction.atomic():
+            TransactionEvent.objects.create(
+                transaction=tx,
+                seq_no=event.seq_no,
+                event_type=event.event_type,
+                trigger_reason=event.trigger_reason,
+                timestamp=event.timestamp,
+                offline=event.offline,
+                charging_state=event.charging_state or "",
+                id_token=event.id_token or "",
+                payload=event.payload or {},
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _apply(tx: Transaction, event: TransactionEventData) -> None:
+    newest = tx.last_event_at is None or event.timestamp >= tx.last_event_at
+    if event.event_type == STARTED or (tx.started_at and event.timestamp < tx.started_at):
+        tx.started_at = event.timestamp
+    if event.event_type == STARTED and EVENTS_BEFORE_START in tx.anomalies:
+        # Only out of order: the start did come.
+        tx.anomalies = [a for a in tx.anomalies if a != EVENTS_BEFORE_START]
+    if event.evse is not None and tx.connector_id is None:
+        connector = topology.connector_for(
+            station_id=tx.station_id, evse=_with_connector(event.evse)
+        )
+        tx.connector, tx.evse_id = connector, connector.evse_id
+    if event.id_token and not tx.id_tag:
+        # The token may arrive in any event (e.g. an Updated after plug-in, E03).
+        info = authorization.authorize(id_tag=event.id_token, exclude_transaction_pk=tx.pk)
+        tx.id_tag, tx.auth_status = event.id_token, info.status
+        tx.id_token_id = authorization.token_pk(event.id_token)
+    if event.remote_start_id is not None:
+        tx.remote_start_id = event.remote_start_id
+    if event.reservation_id is not None:
+        tx.reservation_id = event.reservation_id
+    if newest:
+        tx.last_event_at = event.timestamp
+        if event.charging_state:
+            tx.charging_state = event.charging_state
+    if event.event_type == ENDED:
+        tx.state = Transaction.State.COMPLETED
+        tx.stopped_at = event.timestamp
+        tx.stop_reason = event.stopped_reason or ""
+    _apply_registers(tx, event.readings)
+    tx.anomalies = sorted({*tx.anomalies, *event.anomalies})
+
+
+def _apply_registers(tx: Transaction, readings: tuple[MeterReading, ...]) -> None:
+    """Track the first and last import/export register values: energy both ways (V2X)."""
+    for reading in sorted(readings, key=lambda r: r.timestamp):
+        imported = _register(reading, IMPORT_REGISTER)
+        exported = _register(reading, EXPORT_REGISTER)
+        if imported is None and exported is None:
+            continue
+        earliest = tx.started_at is None or reading.timestamp <= tx.started_at
+        if imported is not None and (tx.meter_start_wh is None or earliest):
+            tx.meter_start_wh = imported
+        if exported is not None and (tx.export_start_wh is None or earliest):
+            tx.export_start_wh = exported
+        if tx.meter_read_at is None or reading.timestamp >= tx.meter_read_at:
+            tx.meter_read_at = reading.timestamp
+            if imported is not None:
+                tx.meter_stop_wh = imported
+            if exported is not None:
+                tx.export_stop_wh = exported
+
+
+def _register(reading: MeterReading, measurand: str) -> Decimal | None:
+    for sample in reading.samples:
+        # A register without phase is the total; no measurand means the import register.
+        if (sample.measurand or IMPORT_REGISTER) == measurand and not sample.phase:
+            value = parse_decimal(sample.value)
+            return to_wh(value, sample.unit) if value is not None else None
+    return None
+
+
+def _with_connector(evse: EvseRef) -> EvseRef:
+    return evse if evse.connector_id is not None else EvseRef(evse.evse_id, 1)
+
+
+def _evse_of(tx: Transaction) -> EvseRef | None:
+    if tx.connector_id is None:
+        return None
+    return EvseRef(tx.connector.evse.evse_id, tx.connector.connector_id)
