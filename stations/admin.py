@@ -13,8 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from stations.services import station_auth
 
 from .models import (
+    BatterySwapEvent,
+    Component,
     Connector,
     DataTransferRecord,
+    DeviceEvent,
+    DeviceModelReport,
     Evse,
     MessageLog,
     MeterValue,
@@ -23,8 +27,13 @@ from .models import (
     Station,
     StationConnection,
     StationJob,
+    StationReport,
     StatusEvent,
     Transaction,
+    TransactionEvent,
+    Variable,
+    VariableAttribute,
+    VariableMonitor,
     Worker,
 )
 
@@ -211,6 +220,15 @@ class StatusEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "received_at"
 
 
+class TransactionEventInline(admin.TabularInline):
+    model = TransactionEvent
+    extra = 0
+    fields = ["seq_no", "event_type", "trigger_reason", "timestamp", "offline", "charging_state"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+
+
 class MeterValueInline(admin.TabularInline):
     model = MeterValue
     extra = 0
@@ -237,7 +255,7 @@ class TransactionAdmin(ReadOnlyAdmin):
     search_fields = ["transaction_id", "station__identity", "id_tag"]
     list_select_related = ["station", "connector__evse"]
     date_hierarchy = "started_at"
-    inlines = [MeterValueInline]
+    inlines = [TransactionEventInline, MeterValueInline]
 
     @admin.display(description=_("energy (Wh)"))
     def energy(self, obj: Transaction) -> Any:
@@ -310,3 +328,131 @@ class StationConnectionAdmin(ReadOnlyAdmin):
     list_filter = ["ocpp_version"]
     search_fields = ["station__identity", "remote_addr"]
     list_select_related = ["station", "worker"]
+
+
+# --- device model (2.x components and variables; 1.6 keys as component "OCPP16") -----------
+
+
+class VariableInline(admin.TabularInline):
+    model = Variable
+    extra = 0
+    fields = ["name", "instance", "data_type", "unit", "min_limit", "max_limit"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+    show_change_link = True
+
+
+@admin.register(Component)
+class ComponentAdmin(ReadOnlyAdmin):
+    list_display = ["station", "name", "instance", "evse_id", "connector_id"]
+    list_filter = ["name"]
+    search_fields = ["station__identity", "name", "instance"]
+    list_select_related = ["station"]
+    inlines = [VariableInline]
+
+
+class VariableAttributeInline(admin.TabularInline):
+    model = VariableAttribute
+    extra = 0
+    fields = ["type", "value", "mutability", "persistent", "constant", "updated_at"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+
+
+@admin.register(Variable)
+class VariableAdmin(ReadOnlyAdmin):
+    list_display = ["component", "name", "instance", "station", "data_type", "unit"]
+    list_filter = ["data_type", "supports_monitoring", "component__name"]
+    search_fields = ["component__station__identity", "component__name", "name", "instance"]
+    list_select_related = ["component__station"]
+    inlines = [VariableAttributeInline]
+
+    @admin.display(description=_("station"), ordering="component__station__identity")
+    def station(self, obj: Variable) -> Station:
+        return obj.component.station
+
+
+@admin.register(VariableAttribute)
+class VariableAttributeAdmin(ReadOnlyAdmin):
+    list_display = ["variable", "component", "type", "value", "mutability", "updated_at"]
+    list_filter = ["type", "mutability"]
+    search_fields = [
+        "variable__component__station__identity",
+        "variable__component__name",
+        "variable__name",
+    ]
+    list_select_related = ["variable__component__station"]
+    show_full_result_count = False
+
+    @admin.display(description=_("component"))
+    def component(self, obj: VariableAttribute) -> Component:
+        return obj.variable.component
+
+
+@admin.register(VariableMonitor)
+class VariableMonitorAdmin(ReadOnlyAdmin):
+    list_display = ["monitor_id", "variable", "type", "value", "severity", "transaction"]
+    list_filter = ["type", "severity", "transaction"]
+    search_fields = ["variable__component__station__identity", "variable__name"]
+    list_select_related = ["variable__component__station"]
+
+
+@admin.register(DeviceModelReport)
+class DeviceModelReportAdmin(ReadOnlyAdmin):
+    list_display = ["station", "action", "request_id", "seq_no", "tbc", "generated_at"]
+    list_filter = ["action", "tbc"]
+    search_fields = ["station__identity"]
+    list_select_related = ["station"]
+    date_hierarchy = "received_at"
+
+
+@admin.register(DeviceEvent)
+class DeviceEventAdmin(ReadOnlyAdmin):
+    list_display = [
+        "station",
+        "event_id",
+        "timestamp",
+        "trigger",
+        "event_notification_type",
+        "actual_value",
+        "cleared",
+    ]
+    list_filter = ["trigger", "event_notification_type", "cleared"]
+    search_fields = ["station__identity", "tech_code", "transaction_id"]
+    list_select_related = ["station"]
+    date_hierarchy = "timestamp"
+
+
+@admin.register(TransactionEvent)
+class TransactionEventAdmin(ReadOnlyAdmin):
+    list_display = [
+        "transaction",
+        "seq_no",
+        "event_type",
+        "trigger_reason",
+        "timestamp",
+        "offline",
+        "charging_state",
+    ]
+    list_filter = ["event_type", "trigger_reason", "offline"]
+    search_fields = ["transaction__transaction_id", "transaction__station__identity", "id_token"]
+    list_select_related = ["transaction__station"]
+
+
+@admin.register(StationReport)
+class StationReportAdmin(ReadOnlyAdmin):
+    list_display = ["station", "action", "evse_id", "request_id", "received_at"]
+    list_filter = ["action"]
+    search_fields = ["station__identity"]
+    list_select_related = ["station"]
+    date_hierarchy = "received_at"
+
+
+@admin.register(BatterySwapEvent)
+class BatterySwapEventAdmin(ReadOnlyAdmin):
+    list_display = ["station", "event_type", "request_id", "id_tag", "received_at"]
+    list_filter = ["event_type"]
+    search_fields = ["station__identity", "id_tag"]
+    list_select_related = ["station"]

@@ -195,7 +195,7 @@ class Transaction(models.Model):
     # 1.6: an integer the back office assigns; 2.x: the station's own string id.
     transaction_id = models.CharField(_("transaction id"), max_length=36)
     state = models.CharField(max_length=16, choices=State.choices, default=State.ACTIVE)
-    id_tag = models.CharField(_("id token"), max_length=36, blank=True)
+    id_tag = models.CharField(_("id token"), max_length=255, blank=True)
     id_token = models.ForeignKey(
         "accounts.IdToken",
         null=True,
@@ -219,7 +219,7 @@ class Transaction(models.Model):
     charging_state = models.CharField(max_length=20, blank=True)
     last_event_at = models.DateTimeField(null=True, blank=True)
     remote_start_id = models.IntegerField(null=True, blank=True)
-    stop_id_tag = models.CharField(max_length=36, blank=True)
+    stop_id_tag = models.CharField(max_length=255, blank=True)
     stop_reason = models.CharField(max_length=32, blank=True)
     # Hash of the 1.6 StartTransaction business key: a replayed start finds its transaction.
     start_key = models.CharField(max_length=64, blank=True, db_index=True)

@@ -24,15 +24,15 @@ class IdToken(models.Model):
         EXPIRED = "Expired", _("Expired")
         INVALID = "Invalid", _("Invalid")
 
-    # OCPP 2.x allows 36 characters (1.6 idTag: 20); the value is what the charger sends.
-    id_token = models.CharField(_("id token"), max_length=36, unique=True)
+    # 1.6 idTag: 20 characters, 2.0.1: 36, 2.1: 255; the value is what the charger sends.
+    id_token = models.CharField(_("id token"), max_length=255, unique=True)
     type = models.CharField(_("type"), max_length=16, choices=Type.choices, default=Type.ISO14443)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACCEPTED
     )
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     # 1.6 parentIdTag / 2.x groupIdToken: a fleet's cards share one group token.
-    group_id_token = models.CharField(_("group id token"), max_length=36, blank=True)
+    group_id_token = models.CharField(_("group id token"), max_length=255, blank=True)
     allow_concurrent_transactions = models.BooleanField(
         _("allow concurrent transactions"),
         default=False,

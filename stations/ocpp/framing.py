@@ -117,6 +117,10 @@ def parse(
         code = errors.message_type_not_supported or errors.framing
         raise FrameError(code, f"Unknown MessageTypeId {message_type}", message_id or UNREADABLE_ID)
     if message_id is None:
+        if message_type != CALL:
+            # Only a CALL is ever answered: a SEND never is (2.1 Part 4 §4.2.4), and a response
+            # with such an id answers no CALL of ours (dropped like any unknown id).
+            return Ignored("message id missing, empty or too long", message_type)
         raise FrameError(errors.framing, "Message id missing, empty or longer than 36 characters")
     if message_type == SEND:
         # Never answered, so a malformed SEND is logged and dropped.

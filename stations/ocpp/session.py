@@ -121,6 +121,9 @@ class OcppSession(ChargePoint):
     async def _dispatch(self, call: Call) -> dict[str, Any]:
         handlers = self.route_map.get(call.action, {})
         handler = handlers.get("_on_action")
+        if call.action in self.send_actions:
+            # A SEND-only action (2.1 NotifyPeriodicEventStream) has no response to answer with.
+            raise OcppCallError(self.errors.not_supported, f"{call.action} is only sent as a SEND")
         if handler is None:
             if call.action in self.known_actions:
                 raise OcppCallError(
@@ -161,6 +164,16 @@ class OcppSession(ChargePoint):
         handler = self.route_map.get(send.action, {}).get("_on_action")
         if send.action not in self.send_actions or handler is None:
             log.warning("ocpp.send_dropped", station=self.id, action=send.action)
+            return
+        if not self.station.accepted:
+            # Only BootNotification is processed while Pending/Rejected (B02.FR.09, B03.FR.07);
+            # a SEND cannot be answered SecurityError, so it is dropped.
+            log.warning(
+                "ocpp.send_dropped_not_accepted",
+                station=self.id,
+                action=send.action,
+                registration_status=self.station.registration_status,
+            )
             return
         try:
             send_validator = validation.validator(self.schema_dir, self.send_schema(send.action))

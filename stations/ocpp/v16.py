@@ -39,6 +39,7 @@ from stations.services.types import (
 
 from .db import run_db
 from .errors import V16_ERRORS
+from .meter_writer import writer as meter_writer
 from .session import OcppSession
 
 _PARENT_ID_TAG_MAX = 20
@@ -205,12 +206,13 @@ class ChargePoint16(OcppSession):
         meter_value: list[dict[str, Any]],
         transaction_id: int | None = None,
     ) -> call_result.MeterValues:
-        await run_db(metering.record)(
+        prepared = await run_db(metering.prepare)(
             station_id=self.station.pk,
             evse=evse_for_connector(connector_id),
             transaction_id=str(transaction_id) if transaction_id is not None else None,
             readings=readings(meter_value),
         )
+        await meter_writer.write(prepared)
         return call_result.MeterValues()
 
     @on(Action.data_transfer)

@@ -68,6 +68,10 @@ def _bound_integers(schema: Any) -> None:
         for name, value in schema.get("properties", {}).items():
             if name in ("connectorId", "evseId") and isinstance(value, dict):
                 value["minimum"] = max(value.get("minimum", 0), 0)
+        # 2.0.1's EVSEType leaves `id` unbounded (2.1 sets minimum 0): same failure as above.
+        evse = schema.get("definitions", {}).get("EVSEType", {}).get("properties", {}).get("id")
+        if isinstance(evse, dict):
+            evse["minimum"] = max(evse.get("minimum", 0), 0)
         for value in schema.values():
             _bound_integers(value)
     elif isinstance(schema, list):
@@ -83,11 +87,13 @@ def check(validate: Callable[[Any], Any], payload: dict[str, Any], errors: Error
         field = exc.name.removeprefix("data").lstrip(".")
         if exc.rule == "required" and isinstance(exc.value, dict):
             missing = [name for name in exc.rule_definition if name not in exc.value]
-            field = ".".join(filter(None, [field, missing[0] if missing else ""]))
-        field = field or "payload"
-        message = re.sub(r"^data\.?", "", exc.message).strip()
-        if not message.startswith(field):
-            message = f"{field} {message}"
+            field = ".".join(filter(None, [field, missing[0] if missing else ""])) or "payload"
+            message = f"{field} is required"
+        else:
+            field = field or "payload"
+            message = re.sub(r"^data\.?", "", exc.message).strip()
+            if not message.startswith(field):
+                message = f"{field} {message}"
         raise OcppCallError(_code_for(exc.rule, errors), message, {"field": field}) from None
 
 

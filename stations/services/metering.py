@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,18 @@ METER_VALUES_AFTER_STOP = "meter_values_after_stop"
 UNKNOWN_TRANSACTION = "meter_values_for_unknown_transaction"
 
 
+@dataclass(slots=True)
+class PreparedValues:
+    """The rows of one frame, ready to insert, and the transaction they belong to."""
+
+    rows: list[MeterValue]
+    transaction: Transaction | None
+
+    @property
+    def after_stop(self) -> bool:
+        return any(row.after_stop for row in self.rows)
+
+
 def record(
     *,
     station_id: int,
@@ -37,6 +50,26 @@ def record(
     Values for a transaction that already ended are kept and flagged. Returns the number of
     readings handed in (duplicates included; they are skipped by the database).
     """
+    prepared = prepare(
+        station_id=station_id,
+        readings=readings,
+        evse=evse,
+        transaction=transaction,
+        transaction_id=transaction_id,
+    )
+    insert([prepared])
+    return len(prepared.rows)
+
+
+def prepare(
+    *,
+    station_id: int,
+    readings: tuple[MeterReading, ...],
+    evse: EvseRef | None,
+    transaction: Transaction | None = None,
+    transaction_id: str | None = None,
+) -> PreparedValues:
+    """Find the transaction (one query when given by id) and build the rows of a frame."""
     if transaction is None and transaction_id is not None:
         transaction = (
             Transaction.objects.filter(station_id=station_id, transaction_id=transaction_id)
@@ -68,13 +101,23 @@ def record(
         for reading in readings
         if (samples := [s.as_dict() for s in reading.samples])
     ]
-    after_stop = any(row.after_stop for row in rows)
+    return PreparedValues(rows=rows, transaction=transaction)
+
+
+def insert(frames: list[PreparedValues]) -> None:
+    """Insert the rows of many frames in one statement and one commit; replays are skipped.
+
+    Atomic: either every frame is stored or none is (the caller answers none of them then).
+    """
     with db_transaction.atomic():
-        MeterValue.objects.bulk_create(rows, ignore_conflicts=True)
-        if after_stop and METER_VALUES_AFTER_STOP not in transaction.anomalies:
-            transaction.anomalies = [*transaction.anomalies, METER_VALUES_AFTER_STOP]
-            Transaction.objects.filter(pk=transaction.pk).update(anomalies=transaction.anomalies)
-    return len(rows)
+        MeterValue.objects.bulk_create(
+            [row for frame in frames for row in frame.rows], ignore_conflicts=True
+        )
+        for frame in frames:
+            tx = frame.transaction
+            if frame.after_stop and METER_VALUES_AFTER_STOP not in tx.anomalies:
+                tx.anomalies = [*tx.anomalies, METER_VALUES_AFTER_STOP]
+                Transaction.objects.filter(pk=tx.pk).update(anomalies=tx.anomalies)
 
 
 def _dedup_key(

@@ -12,8 +12,12 @@ from django.utils import timezone
 
 from backoffice.accounts.models import IdToken
 from stations.models import (
+    BatterySwapEvent,
+    Component,
     Connector,
     DataTransferRecord,
+    DeviceEvent,
+    DeviceModelReport,
     Evse,
     MessageLog,
     MeterValue,
@@ -22,8 +26,13 @@ from stations.models import (
     Station,
     StationConnection,
     StationJob,
+    StationReport,
     StatusEvent,
     Transaction,
+    TransactionEvent,
+    Variable,
+    VariableAttribute,
+    VariableMonitor,
     Worker,
 )
 from stations.services import station_auth
@@ -44,6 +53,15 @@ EVIDENCE = [
     MessageLog,
     Worker,
     StationConnection,
+    Component,
+    Variable,
+    VariableAttribute,
+    VariableMonitor,
+    DeviceModelReport,
+    DeviceEvent,
+    TransactionEvent,
+    StationReport,
+    BatterySwapEvent,
 ]
 
 
@@ -64,6 +82,10 @@ def one_of_each() -> dict[type[Model], Model]:
         station=station, evse=evse, connector=connector, transaction_id="1", started_at=now
     )
     worker = Worker.objects.create(name="host:1:abc", started_at=now, beat_at=now)
+    component = Component.objects.create(station=station, name="EVSE", evse_id=1)
+    variable = Variable.objects.create(
+        component=component, name="Power", unit="W", data_type="decimal", max_limit=22000
+    )
     return {
         Site: station.site,
         Station: station,
@@ -106,7 +128,45 @@ def one_of_each() -> dict[type[Model], Model]:
             ocpp_version="1.6",
             connected_at=now,
         ),
+        Component: component,
+        Variable: variable,
+        VariableAttribute: VariableAttribute.objects.create(
+            variable=variable, value="11000", mutability="ReadOnly"
+        ),
+        VariableMonitor: VariableMonitor.objects.create(
+            variable=variable, monitor_id=1, value=20000, type="UpperThreshold", severity=4
+        ),
+        DeviceModelReport: DeviceModelReport.objects.create(
+            station=station, action="NotifyReport", request_id=1, seq_no=0, generated_at=now
+        ),
+        DeviceEvent: DeviceEvent.objects.create(
+            station=station,
+            event_id=1,
+            timestamp=now,
+            trigger="Alerting",
+            event_notification_type="HardWiredMonitor",
+            component={"name": "EVSE", "evse": {"id": 1}},
+            variable={"name": "Power"},
+            actual_value="23000",
+        ),
         IdToken: IdTokenFactory(),
+        TransactionEvent: TransactionEvent.objects.create(
+            transaction=transaction,
+            seq_no=0,
+            event_type="Started",
+            trigger_reason="Authorized",
+            timestamp=now,
+        ),
+        StationReport: StationReport.objects.create(
+            station=station, action="NotifyChargingLimit", payload={"charging_limit": {}}
+        ),
+        BatterySwapEvent: BatterySwapEvent.objects.create(
+            station=station,
+            event_type="BatteryIn",
+            request_id=1,
+            id_tag="TAG",
+            battery_data=[{"evse_id": 1, "serial_number": "B1", "so_c": 80, "so_h": 95}],
+        ),
     }
 
 

@@ -1,4 +1,10 @@
-"""2.0.1 notifications a CSMS acknowledges: security, firmware and log jobs, data transfer."""
+"""2.x messages a CSMS acknowledges and keeps: security, firmware and log jobs, data transfer,
+smart charging and ISO 15118 reports, reservations, display messages, customer information
+and the certificate requests a back office without a certificate authority cannot serve yet.
+
+The "not configured" answers are the ones the 2.0.1 and 2.1 specifications give a CSMS that
+cannot provide the feature; each handler says which requirement it follows.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,12 @@ from backoffice.lib.ocpp_time import parse_ocpp_datetime
 from stations.models import StationJob
 from stations.ocpp.db import run_db
 from stations.services import data_transfer, jobs, reports, security
+
+
+def not_enabled(info: str) -> dict[str, Any]:
+    """A StatusInfoType saying the feature behind a request is not configured (reason code
+    NotEnabled of the Part 2 appendix)."""
+    return {"reason_code": "NotEnabled", "additional_info": info}
 
 
 class NotificationHandlers:
@@ -72,6 +84,18 @@ class NotificationHandlers:
         await self.job_status(StationJob.Kind.LOG, status, request_id)
         return call_result.LogStatusNotification()
 
+    @on(Action.publish_firmware_status_notification)
+    async def on_publish_firmware_status_notification(
+        self, status: str, **kw: Any
+    ) -> call_result.PublishFirmwareStatusNotification:
+        # A local controller publishing firmware is not a StationJob kind: kept as a report.
+        await self.store_report(
+            "PublishFirmwareStatusNotification",
+            {"status": status, **kw},
+            request_id=kw.get("request_id"),
+        )
+        return call_result.PublishFirmwareStatusNotification()
+
     @on(Action.data_transfer)
     async def on_data_transfer(
         self, vendor_id: str, message_id: str | None = None, data: Any = None, **kw: Any
@@ -84,8 +108,161 @@ class NotificationHandlers:
         )
         return call_result.DataTransfer(status=result.status, data=result.data)
 
+    # Smart charging (functional block K): kept until charging profiles have their own models.
+
+    @on(Action.notify_charging_limit)
+    async def on_notify_charging_limit(
+        self, charging_limit: dict[str, Any], **kw: Any
+    ) -> call_result.NotifyChargingLimit:
+        await self.store_report(
+            "NotifyChargingLimit",
+            {"charging_limit": charging_limit, **kw},
+            evse_id=kw.get("evse_id"),
+        )
+        return call_result.NotifyChargingLimit()
+
+    @on(Action.cleared_charging_limit)
+    async def on_cleared_charging_limit(
+        self, charging_limit_source: str, **kw: Any
+    ) -> call_result.ClearedChargingLimit:
+        await self.store_report(
+            "ClearedChargingLimit",
+            {"charging_limit_source": charging_limit_source, **kw},
+            evse_id=kw.get("evse_id"),
+        )
+        return call_result.ClearedChargingLimit()
+
+    @on(Action.report_charging_profiles)
+    async def on_report_charging_profiles(
+        self, request_id: int, evse_id: int, **kw: Any
+    ) -> call_result.ReportChargingProfiles:
+        await self.store_report(
+            "ReportChargingProfiles",
+            {"request_id": request_id, "evse_id": evse_id, **kw},
+            evse_id=evse_id,
+            request_id=request_id,
+        )
+        return call_result.ReportChargingProfiles()
+
+    @on(Action.notify_ev_charging_needs)
+    async def on_notify_ev_charging_needs(
+        self, evse_id: int, charging_needs: dict[str, Any], **kw: Any
+    ) -> call_result.NotifyEVChargingNeeds:
+        await self.store_report(
+            "NotifyEVChargingNeeds",
+            {"evse_id": evse_id, "charging_needs": charging_needs, **kw},
+            evse_id=evse_id,
+        )
+        # No charging schedule can be provided: Rejected (K15.FR.04, K17.FR.04); for an
+        # ISO 15118-20 session (2.1 only) NoChargingProfile (K18.FR.04), Rejected there
+        # would refuse the requested energy transfer.
+        iso15118_20 = (
+            "v2x_charging_parameters" in charging_needs or "control_mode" in charging_needs
+        )
+        return call_result.NotifyEVChargingNeeds(
+            status="NoChargingProfile" if iso15118_20 else "Rejected",
+            status_info=not_enabled("No smart charging is configured"),
+        )
+
+    @on(Action.notify_ev_charging_schedule)
+    async def on_notify_ev_charging_schedule(
+        self, evse_id: int, time_base: str, charging_schedule: dict[str, Any], **kw: Any
+    ) -> call_result.NotifyEVChargingSchedule:
+        await self.store_report(
+            "NotifyEVChargingSchedule",
+            {
+                "evse_id": evse_id,
+                "time_base": time_base,
+                "charging_schedule": charging_schedule,
+                **kw,
+            },
+            evse_id=evse_id,
+        )
+        # Accepted = processed, no approval implied; Rejected is for a schedule outside the
+        # CSMS's own limits (K17.FR.12), and without smart charging there are none.
+        return call_result.NotifyEVChargingSchedule(status="Accepted")
+
+    # Reservations, display messages, customer information: kept until they have models.
+
+    @on(Action.reservation_status_update)
+    async def on_reservation_status_update(
+        self, reservation_id: int, reservation_update_status: str, **kw: Any
+    ) -> call_result.ReservationStatusUpdate:
+        await self.store_report(
+            "ReservationStatusUpdate",
+            {
+                "reservation_id": reservation_id,
+                "reservation_update_status": reservation_update_status,
+                **kw,
+            },
+        )
+        return call_result.ReservationStatusUpdate()
+
+    @on(Action.notify_display_messages)
+    async def on_notify_display_messages(
+        self, request_id: int, **kw: Any
+    ) -> call_result.NotifyDisplayMessages:
+        await self.store_report(
+            "NotifyDisplayMessages", {"request_id": request_id, **kw}, request_id=request_id
+        )
+        return call_result.NotifyDisplayMessages()
+
+    @on(Action.notify_customer_information)
+    async def on_notify_customer_information(
+        self, request_id: int, seq_no: int, generated_at: str, data: str, **kw: Any
+    ) -> call_result.NotifyCustomerInformation:
+        await self.store_report(
+            "NotifyCustomerInformation",
+            {
+                "request_id": request_id,
+                "seq_no": seq_no,
+                "generated_at": generated_at,
+                "data": data,
+                **kw,
+            },
+            request_id=request_id,
+        )
+        return call_result.NotifyCustomerInformation()
+
+    # Certificates: kept, and answered as a CSMS without a CA or PKI connection must.
+
     @on(Action.sign_certificate)
     async def on_sign_certificate(self, csr: str, **kw: Any) -> call_result.SignCertificate:
-        # No certificate authority is configured yet: the spec's answer is Rejected.
         await self.store_report("SignCertificate", {"csr": csr, **kw})
-        return call_result.SignCertificate(status="Rejected")
+        # No certificate authority is configured yet: the spec's answer is Rejected.
+        return call_result.SignCertificate(
+            status="Rejected", status_info=not_enabled("No certificate authority is configured")
+        )
+
+    @on(Action.get_15118_ev_certificate)
+    async def on_get_15118_ev_certificate(
+        self, iso15118_schema_version: str, action: str, exi_request: str, **kw: Any
+    ) -> call_result.Get15118EVCertificate:
+        await self.store_report(
+            "Get15118EVCertificate",
+            {
+                "iso15118_schema_version": iso15118_schema_version,
+                "action": action,
+                "exi_request": exi_request,
+                **kw,
+            },
+        )
+        # No contract certificate pool is connected: Failed; exiResponse is required but
+        # there is no CertificateInstallationRes to carry, so it is empty.
+        return call_result.Get15118EVCertificate(
+            status="Failed",
+            exi_response="",
+            status_info=not_enabled("No contract certificate pool is configured"),
+        )
+
+    @on(Action.get_certificate_status)
+    async def on_get_certificate_status(
+        self, ocsp_request_data: dict[str, Any], **kw: Any
+    ) -> call_result.GetCertificateStatus:
+        await self.store_report(
+            "GetCertificateStatus", {"ocsp_request_data": ocsp_request_data, **kw}
+        )
+        # The OCSP status was not retrieved (no OCSP access configured): Failed (M06.FR.04).
+        return call_result.GetCertificateStatus(
+            status="Failed", status_info=not_enabled("No OCSP responder access is configured")
+        )

@@ -17,16 +17,18 @@ from ocpp.v201.enums import Action
 from backoffice.lib.ocpp_time import format_ocpp_datetime, parse_ocpp_datetime
 from stations.ocpp.db import run_db
 from stations.ocpp.errors import V2X_ERRORS
+from stations.ocpp.meter_writer import writer as meter_writer
 from stations.ocpp.session import OcppSession
 from stations.services import authorization, boot, metering, transaction_events, transactions
 from stations.services import status as status_service
 from stations.services.types import BootInfo, EvseRef, StatusReport
 
 from . import convert
+from .device_model import DeviceModelHandlers
 from .notifications import NotificationHandlers
 
 
-class ChargePoint201(NotificationHandlers, OcppSession):
+class ChargePoint201(DeviceModelHandlers, NotificationHandlers, OcppSession):
     ocpp_version = "2.0.1"
     subprotocol = "ocpp2.0.1"
     schema_dir = "v201"
@@ -93,11 +95,12 @@ class ChargePoint201(NotificationHandlers, OcppSession):
     async def on_meter_values(
         self, evse_id: int, meter_value: list[dict[str, Any]], **kw: Any
     ) -> call_result.MeterValues:
-        await run_db(metering.record)(
+        prepared = await run_db(metering.prepare)(
             station_id=self.station.pk,
             evse=EvseRef(evse_id=evse_id) if evse_id else None,
             readings=convert.readings(meter_value),
         )
+        await meter_writer.write(prepared)
         return call_result.MeterValues()
 
     @on(Action.transaction_event)
