@@ -17,7 +17,7 @@ from ocpp.v16 import call_result, datatypes
 from ocpp.v16.enums import Action
 
 from backoffice.lib.ocpp_time import format_ocpp_datetime, parse_ocpp_datetime
-from stations.models import StationJob
+from stations.models import StationJob, Transaction
 from stations.services import (
     authorization,
     boot,
@@ -97,6 +97,12 @@ class ChargePoint16(OcppSession):
     errors = V16_ERRORS
     known_actions = frozenset(action.value for action in Action)
     transaction_actions = frozenset({"StartTransaction", "StopTransaction", "MeterValues"})
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # transactionId -> Transaction (pk, stopped_at, anomalies) of MeterValues seen on this
+        # socket while open: the hot path then skips a lookup per frame. Stops drop the entry.
+        self._open_transactions: dict[str, Transaction] = {}
 
     @on(Action.boot_notification)
     async def on_boot_notification(
@@ -187,6 +193,8 @@ class ChargePoint16(OcppSession):
         transaction_data: list[dict[str, Any]] | None = None,
     ) -> call_result.StopTransaction:
         anomalies: list[str] = []
+        # The session's cached copy would not know the transaction ended.
+        self._open_transactions.pop(str(transaction_id), None)
         info = await run_db(transactions.stop)(
             station_id=self.station.pk,
             transaction_id=str(transaction_id),
@@ -206,12 +214,25 @@ class ChargePoint16(OcppSession):
         meter_value: list[dict[str, Any]],
         transaction_id: int | None = None,
     ) -> call_result.MeterValues:
-        prepared = await run_db(metering.prepare)(
-            station_id=self.station.pk,
-            evse=evse_for_connector(connector_id),
-            transaction_id=str(transaction_id) if transaction_id is not None else None,
-            readings=readings(meter_value),
-        )
+        key = str(transaction_id) if transaction_id is not None else None
+        known = self._open_transactions.get(key) if key else None
+        if key is not None and known is None:
+            prepared = await run_db(metering.prepare)(
+                station_id=self.station.pk,
+                evse=evse_for_connector(connector_id),
+                transaction_id=key,
+                readings=readings(meter_value),
+            )
+            if prepared.transaction is not None and prepared.transaction.stopped_at is None:
+                self._open_transactions[key] = prepared.transaction
+        else:
+            # Nothing to look up: the rows are built here, without a database thread hop.
+            prepared = metering.prepare(
+                station_id=self.station.pk,
+                evse=evse_for_connector(connector_id),
+                transaction=known,
+                readings=readings(meter_value),
+            )
         await meter_writer.write(prepared)
         return call_result.MeterValues()
 

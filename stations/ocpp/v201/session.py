@@ -95,7 +95,8 @@ class ChargePoint201(DeviceModelHandlers, NotificationHandlers, OcppSession):
     async def on_meter_values(
         self, evse_id: int, meter_value: list[dict[str, Any]], **kw: Any
     ) -> call_result.MeterValues:
-        prepared = await run_db(metering.prepare)(
+        # No transaction to look up: the rows are built here, without a database thread hop.
+        prepared = metering.prepare(
             station_id=self.station.pk,
             evse=EvseRef(evse_id=evse_id) if evse_id else None,
             readings=convert.readings(meter_value),

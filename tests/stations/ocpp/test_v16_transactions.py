@@ -257,3 +257,24 @@ async def test_a_timestamp_without_zone_is_taken_as_utc_and_flagged(server, stat
     tx = Transaction.objects.get(station=station)
     assert tx.started_at.isoformat() == "2026-01-05T10:00:00+00:00"
     assert "naive_timestamp" in tx.anomalies
+
+
+async def test_meter_values_after_a_stop_on_the_same_socket_are_still_flagged(
+    server, station, id_token
+):
+    async with charger16(server, station.identity) as cp:
+        await boot(cp)
+        started = await start(cp)
+        tx_id = started.transaction_id
+        # The first MeterValues makes the session remember the open transaction.
+        await cp.call(
+            call.MeterValues(connector_id=1, transaction_id=tx_id, meter_value=[energy("1500", T0)])
+        )
+        await cp.call(call.StopTransaction(meter_stop=3000, timestamp=T1, transaction_id=tx_id))
+        await cp.call(
+            call.MeterValues(connector_id=1, transaction_id=tx_id, meter_value=[energy("3000", T2)])
+        )
+    tx = Transaction.objects.get(station=station)
+    flags = dict(tx.meter_values.values_list("timestamp__minute", "after_stop"))
+    assert flags == {0: False, 30: True}
+    assert "meter_values_after_stop" in tx.anomalies
