@@ -17,11 +17,26 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 # Counted tables: the label the report uses -> SQL.
 _TABLES = {
-    "transactions": "SELECT count(*) FROM stations_transaction",
-    "completed": "SELECT count(*) FROM stations_transaction WHERE state = 'completed'",
     "meter values": "SELECT count(*) FROM stations_metervalue",
     "status events": "SELECT count(*) FROM stations_statusevent",
     "message log": "SELECT count(*) FROM stations_messagelog",
+}
+# Counted per OCPP version of the station: (version, labels...) rows; labels get " <version>".
+_BY_VERSION = {
+    ("stations",): (
+        "SELECT ocpp_version, count(*) FROM stations_station"
+        " WHERE ocpp_version <> '' GROUP BY ocpp_version"
+    ),
+    ("transactions", "completed"): (
+        "SELECT s.ocpp_version, count(*), count(*) FILTER (WHERE t.state = 'completed')"
+        " FROM stations_transaction t JOIN stations_station s ON s.id = t.station_id"
+        " GROUP BY s.ocpp_version"
+    ),
+    ("transaction events",): (
+        "SELECT s.ocpp_version, count(*) FROM stations_transactionevent e"
+        " JOIN stations_transaction t ON t.id = e.transaction_id"
+        " JOIN stations_station s ON s.id = t.station_id GROUP BY s.ocpp_version"
+    ),
 }
 # Rows that should not exist after a clean run.
 _CHECKS = {
@@ -106,5 +121,10 @@ def migrate_and_seed(database: str, stations: int, password: str) -> None:
 def count_rows(database: str) -> RowCounts:
     with psycopg.connect(database_url(database)) as conn:
         tables = {name: conn.execute(query).fetchone()[0] for name, query in _TABLES.items()}
+        for labels, query in _BY_VERSION.items():
+            for version, *counts in conn.execute(query).fetchall():
+                tables.update(
+                    (f"{label} {version}", n) for label, n in zip(labels, counts, strict=True)
+                )
         checks = {name: conn.execute(query).fetchone()[0] for name, query in _CHECKS.items()}
     return RowCounts(tables, checks)

@@ -1,7 +1,8 @@
-"""The ceiling: a bare asyncio OCPP 1.6 server, the `ocpp` package over `websockets`, no database.
+"""The ceiling: a bare asyncio OCPP server, the `ocpp` package over `websockets`, no database.
 
-It answers what the load generator sends, accepts any station and any Basic auth, and keeps
-nothing. The back office's figures are compared against it.
+It speaks 1.6, 2.0.1 and 2.1 (the subprotocol negotiated at the upgrade picks the `ocpp`
+ChargePoint), answers what the load generator sends, accepts any station and any Basic auth,
+and keeps nothing. The back office's figures are compared against it.
     .venv/bin/python bench/bare_server.py --port 9016
 """
 
@@ -17,22 +18,27 @@ import signal
 from datetime import UTC, datetime
 from typing import Any
 
+import ocpp.v16
+import ocpp.v21
+import ocpp.v201
 from limits import raise_open_file_limit
 from ocpp.routing import on
-from ocpp.v16 import ChargePoint, call_result, datatypes
+from ocpp.v16 import call_result, datatypes
 from ocpp.v16.enums import Action, AuthorizationStatus, RegistrationStatus
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-SUBPROTOCOL = "ocpp1.6"
+# Highest first: a station offering several gets the highest (as the back office does).
+SUBPROTOCOLS = ("ocpp2.1", "ocpp2.0.1", "ocpp1.6")
 _ACCEPTED = datatypes.IdTagInfo(status=AuthorizationStatus.accepted)
+_ACCEPTED_2X = {"status": "Accepted"}
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class BareChargePoint(ChargePoint):
+class Bare16(ocpp.v16.ChargePoint):
     @on(Action.boot_notification)
     async def on_boot_notification(self, **_: Any) -> call_result.BootNotification:
         return call_result.BootNotification(
@@ -66,13 +72,56 @@ class BareChargePoint(ChargePoint):
         return call_result.StopTransaction(id_tag_info=_ACCEPTED)
 
 
+class Bare2x:
+    """The 2.0.1 and 2.1 handlers: the same messages, each version's call_result module."""
+
+    _result: Any  # ocpp.v201.call_result or ocpp.v21.call_result
+
+    @on("BootNotification")
+    async def on_boot_notification(self, **_: Any) -> Any:
+        return self._result.BootNotification(current_time=_now(), interval=300, status="Accepted")
+
+    @on("Heartbeat")
+    async def on_heartbeat(self, **_: Any) -> Any:
+        return self._result.Heartbeat(current_time=_now())
+
+    @on("StatusNotification")
+    async def on_status_notification(self, **_: Any) -> Any:
+        return self._result.StatusNotification()
+
+    @on("Authorize")
+    async def on_authorize(self, **_: Any) -> Any:
+        return self._result.Authorize(id_token_info=_ACCEPTED_2X)
+
+    @on("TransactionEvent")
+    async def on_transaction_event(self, id_token: Any = None, **_: Any) -> Any:
+        # idTokenInfo only when the event carries an idToken, as the back office answers.
+        return self._result.TransactionEvent(id_token_info=_ACCEPTED_2X if id_token else None)
+
+    @on("MeterValues")
+    async def on_meter_values(self, **_: Any) -> Any:
+        return self._result.MeterValues()
+
+
+class Bare201(Bare2x, ocpp.v201.ChargePoint):
+    _result = ocpp.v201.call_result
+
+
+class Bare21(Bare2x, ocpp.v21.ChargePoint):
+    _result = ocpp.v21.call_result
+
+
+_CHARGE_POINTS = {"ocpp1.6": Bare16, "ocpp2.0.1": Bare201, "ocpp2.1": Bare21}
+
+
 async def handle(connection: ServerConnection) -> None:
-    if connection.subprotocol != SUBPROTOCOL:
+    charge_point = _CHARGE_POINTS.get(connection.subprotocol or "")
+    if charge_point is None:
         await connection.close()
         return
     identity = connection.request.path.rstrip("/").rsplit("/", 1)[-1]
     with contextlib.suppress(ConnectionClosed):
-        await BareChargePoint(identity, connection).start()
+        await charge_point(identity, connection).start()
 
 
 async def serve_forever(host: str, port: int) -> None:
@@ -81,7 +130,12 @@ async def serve_forever(host: str, port: int) -> None:
         asyncio.get_running_loop().add_signal_handler(signum, stop.set_result, None)
     # Pings as daphne is configured by `manage.py serve` (30 s, 60 s timeout).
     async with serve(
-        handle, host, port, subprotocols=[SUBPROTOCOL], ping_interval=30, ping_timeout=60
+        handle,
+        host,
+        port,
+        subprotocols=list(SUBPROTOCOLS),  # websockets picks the first the station offers
+        ping_interval=30,
+        ping_timeout=60,
     ):
         await stop
 

@@ -1,4 +1,4 @@
-"""Figures from a load run, and the text blocks the bench prints."""
+"""Figures from a load run, and the text blocks the bench prints (overall, then per version)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,16 @@ from dataclasses import dataclass
 
 from backoffice_db import RowCounts
 from cpu_usage import Usage, cores
-from load16 import STOP_ELEMENTS, LoadResult
+from flow2x import SETUP_CALLS as SETUP_2X
+from flow16 import SETUP_CALLS as SETUP_16
+from loadgen import LoadResult
+from rows_report import rows_table
 from station_client import CallRecord
+from version_mix import format_mix
 
 # Share of one core used by processes outside the bench above which figures are suspect.
 OTHERS_WARNING = 0.15
+_SETUP_CALLS = {"1.6": SETUP_16, "2.0.1": SETUP_2X, "2.1": SETUP_2X}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,62 +47,46 @@ def _nearest_rank(values: list[float], percent: float) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class Summary:
-    """The headline figures of one target."""
-
+class Throughput:
     rate: float  # steady-phase CALLs answered per second of the steady phase
     window_rate: float  # CALLs answered per second while every station charges
     steady: Latency | None
+
+    @classmethod
+    def of(cls, result: LoadResult, version: str | None = None) -> Throughput:
+        begin, end = result.core_window
+        calls = _calls(result, version)
+        in_window = sum(1 for r in calls if r.answered_at and begin <= r.answered_at < end)
+        steady = [r for r in calls if r.phase == "steady"]
+        steady_seconds = max(result.steady_ended - result.steady_started, 1e-9)
+        return cls(
+            rate=sum(1 for r in steady if r.answered_at) / steady_seconds,
+            window_rate=in_window / (end - begin),
+            steady=Latency.of(steady),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The headline figures of one target, overall and per version."""
+
+    total: Throughput
+    versions: dict[str, Throughput]
     setup_seconds: float
     server_cpu_ms_per_call: float | None
 
 
 def summarize(result: LoadResult, cpu: Usage | None = None) -> Summary:
-    begin, end = result.core_window
-    calls = result.recorder.calls
-    in_window = sum(1 for r in calls if r.answered_at and begin <= r.answered_at < end)
-    steady = [r for r in calls if r.phase == "steady"]
-    steady_seconds = max(result.steady_ended - result.steady_started, 1e-9)
+    total = Throughput.of(result)
     per_call = None
-    if cpu is not None and in_window:
-        per_call = cpu.server * 1000 * (end - begin) / in_window
+    if cpu is not None and total.window_rate:
+        per_call = cpu.server * 1000 / total.window_rate
     return Summary(
-        rate=sum(1 for r in steady if r.answered_at) / steady_seconds,
-        window_rate=in_window / (end - begin),
-        steady=Latency.of(steady),
+        total=total,
+        versions={v: Throughput.of(result, v) for v, _ in result.config.mix},
         setup_seconds=result.setup_ended - result.setup_started,
         server_cpu_ms_per_call=per_call,
     )
-
-
-def expected_rows(result: LoadResult) -> dict[str, tuple[int, int]]:
-    """Table -> (rows the answered CALLs must have written, rows unanswered CALLs may add).
-
-    An unanswered CALL (timed out, or the socket closed first) may or may not have been
-    persisted, so it widens the accepted range instead of counting as lost or extra.
-    """
-    answered: Counter[str] = Counter()
-    unanswered: Counter[str] = Counter()
-    for r in result.recorder.calls:
-        if r.outcome == "ok":
-            answered[r.action] += 1
-        elif r.answered_at is None:
-            unanswered[r.action] += 1
-    frames = sum(1 for r in result.recorder.calls if r.answered_at is not None)
-
-    def both(action: str, per_call: int = 1) -> tuple[int, int]:
-        return per_call * answered[action], per_call * unanswered[action]
-
-    meter, meter_maybe = both("MeterValues")
-    stop_meter, stop_meter_maybe = both("StopTransaction", STOP_ELEMENTS)
-    return {
-        "transactions": both("StartTransaction"),
-        "  completed": both("StopTransaction"),
-        "meter values": (meter + stop_meter, meter_maybe + stop_meter_maybe),
-        "status events": both("StatusNotification"),
-        # Every CALL in and its answer out.
-        "message log": (2 * frames, 2 * unanswered.total()),
-    }
 
 
 def format_load(
@@ -112,28 +101,27 @@ def format_load(
     begin, end = result.core_window
     window = end - begin
     in_window = [r for r in recorder.calls if begin <= r.sent_at < end]
-    nominal = result.set_up * (1 / config.meter_interval + 1 / config.heartbeat_interval)
     steady_seconds = result.steady_ended - result.steady_started
     setup = Latency.of([r for r in recorder.calls if r.phase == "setup"])
+    per_version = Counter(result.versions)
     lines = [
         f"== {target} ==",
+        f"mix           {format_mix(config.mix)}: "
+        + ", ".join(f"{per_version[v]} x {v}" for v, _ in config.mix),
         f"stations      {config.stations} requested, {len(recorder.connect_seconds)} connected,"
         f" {result.set_up} set up in {summary.setup_seconds:.1f} s (ramp {config.ramp:.0f}/s),"
         f" {result.held_at_steady_end} held at end of charging",
         f"connect ms    {_connect_latency(recorder.connect_seconds)}",
-        f"setup ms      {_fmt(setup)}  (BootNotification, 3 StatusNotification)",
-        f"steady        {summary.rate:.1f} CALLs/s answered over the steady phase"
+        f"setup ms      {_fmt(setup)}  (BootNotification, StatusNotifications)",
+        f"steady        {summary.total.rate:.1f} CALLs/s answered over the steady phase"
         f" ({steady_seconds:.1f} s; {len(recorder.calls)} CALLs in the whole run)",
-        f"  in window   {summary.window_rate:.1f}/s answered, {len(in_window) / window:.1f}/s sent"
-        f" while all charge ({window:.0f} s; nominal {nominal:.1f}/s for {result.set_up} stations)",
-        f"latency ms    {_fmt(summary.steady)}  (steady phase, send -> answer)",
+        f"  in window   {summary.total.window_rate:.1f}/s answered,"
+        f" {len(in_window) / window:.1f}/s sent while all charge ({window:.0f} s;"
+        f" nominal {_nominal(result, result.set_up):.1f}/s for {result.set_up} stations)",
+        f"latency ms    {_fmt(summary.total.steady)}  (steady phase, send -> answer)",
         f"  in window   {_fmt(Latency.of(in_window))}  (CALLs sent while all charge)",
+        f"errors        {_errors(result)}",
     ]
-    lines += [
-        f"  {action:<20}{_fmt(Latency.of([r for r in recorder.calls if r.action == action]))}"
-        for action in sorted({r.action for r in recorder.calls})
-    ]
-    lines.append(f"errors        {_errors(result)}")
     if cpu is not None:
         lines.append(
             f"cpu           server {cpu.server:.0%}, postgres {cpu.postgres:.0%}, generator"
@@ -146,29 +134,40 @@ def format_load(
         lines.append(
             "server log    " + ", ".join(f"{name} x{n}" for name, n in server_log.most_common(8))
         )
+    for version, _ in config.mix:
+        lines += _version_block(result, version, summary.versions[version])
     if rows is not None:
-        lines += _rows_table(result, rows)
+        lines += rows_table(result, rows)
     if result.aborted:
         lines.append("ABORTED: the time budget ran out before every station finished")
     return "\n".join(lines)
 
 
+def _version_block(result: LoadResult, version: str, figures: Throughput) -> list[str]:
+    recorder = result.recorder
+    calls = _calls(result, version)
+    set_up = result.set_up_by_version[version]
+    setup = Latency.of([r for r in calls if r.phase == "setup"])
+    lines = [
+        f"-- OCPP {version}: {result.versions.count(version)} stations,"
+        f" {recorder.connected[version]} connected, {set_up} set up --",
+        f"  steady      {figures.rate:.1f} CALLs/s answered over the steady phase,"
+        f" {figures.window_rate:.1f}/s while all charge"
+        f" (nominal {_nominal(result, set_up):.1f}/s)",
+        f"  latency ms  {_fmt(figures.steady)}  (steady phase)",
+        f"  setup ms    {_fmt(setup)}  ({_SETUP_CALLS[version]})",
+    ]
+    lines += [
+        f"    {action:<26}{_fmt(Latency.of([r for r in calls if r.action == action]))}"
+        for action in sorted({r.action for r in calls})
+    ]
+    lines.append(f"  errors      {_errors(result, version)}")
+    return lines
+
+
 def format_comparison(backoffice: Summary, bare: Summary) -> str:
     lines = ["== back office vs bare ocpp server (ratio = back office / bare) =="]
-    lines.append(
-        f"CALLs/s (steady)  {backoffice.rate:9.1f} vs {bare.rate:9.1f}"
-        f"   ratio {_ratio(backoffice.rate, bare.rate)}"
-    )
-    lines.append(
-        f"CALLs/s (window)  {backoffice.window_rate:9.1f} vs {bare.window_rate:9.1f}"
-        f"   ratio {_ratio(backoffice.window_rate, bare.window_rate)}"
-    )
-    if backoffice.steady and bare.steady:
-        for name in ("p50", "p95", "p99", "max"):
-            ours, theirs = getattr(backoffice.steady, name), getattr(bare.steady, name)
-            lines.append(
-                f"latency {name:<4} ms  {ours:9.1f} vs {theirs:9.1f}   ratio {_ratio(ours, theirs)}"
-            )
+    lines += _compare_throughput("", backoffice.total, bare.total)
     lines.append(
         f"setup s           {backoffice.setup_seconds:9.1f} vs {bare.setup_seconds:9.1f}"
         f"   ratio {_ratio(backoffice.setup_seconds, bare.setup_seconds)}"
@@ -179,40 +178,65 @@ def format_comparison(backoffice: Summary, bare: Summary) -> str:
             f" {bare.server_cpu_ms_per_call:9.2f}   ratio"
             f" {_ratio(backoffice.server_cpu_ms_per_call, bare.server_cpu_ms_per_call)}"
         )
+    if len(backoffice.versions) > 1:
+        for version, ours in backoffice.versions.items():
+            if theirs := bare.versions.get(version):
+                lines.append(f"-- OCPP {version}")
+                lines += _compare_throughput("  ", ours, theirs)
     return "\n".join(lines)
 
 
-def _rows_table(result: LoadResult, rows: RowCounts) -> list[str]:
-    lines = ["rows          table            expected  persisted  verdict"]
-    for table, (expected, maybe) in expected_rows(result).items():
-        persisted = rows.tables.get(table.strip(), 0)
-        if persisted == expected:
-            verdict = "ok"
-        elif expected < persisted <= expected + maybe:
-            verdict = f"ok (+{persisted - expected} from unanswered CALLs)"
-        elif persisted < expected:
-            verdict = f"LOST {expected - persisted}"
-        else:
-            verdict = f"EXTRA {persisted - expected - maybe}"
-        lines.append(f"              {table:<16}{expected:9d}  {persisted:9d}  {verdict}")
-    odd = [f"{name} x{n}" for name, n in rows.checks.items() if n]
-    lines.append("row checks    " + ("; ".join(odd) if odd else "none odd"))
+def _compare_throughput(indent: str, ours: Throughput, theirs: Throughput) -> list[str]:
+    width = 18 - len(indent)
+    lines = [
+        f"{indent}{'CALLs/s (steady)':<{width}}{ours.rate:9.1f} vs {theirs.rate:9.1f}"
+        f"   ratio {_ratio(ours.rate, theirs.rate)}",
+        f"{indent}{'CALLs/s (window)':<{width}}{ours.window_rate:9.1f} vs"
+        f" {theirs.window_rate:9.1f}   ratio {_ratio(ours.window_rate, theirs.window_rate)}",
+    ]
+    if ours.steady and theirs.steady:
+        for name in ("p50", "p95", "p99", "max"):
+            a, b = getattr(ours.steady, name), getattr(theirs.steady, name)
+            label = f"latency {name} ms"
+            lines.append(f"{indent}{label:<{width}}{a:9.1f} vs {b:9.1f}   ratio {_ratio(a, b)}")
     return lines
 
 
-def _errors(result: LoadResult) -> str:
+def _calls(result: LoadResult, version: str | None) -> list[CallRecord]:
+    calls = result.recorder.calls
+    return calls if version is None else [r for r in calls if r.version == version]
+
+
+def _nominal(result: LoadResult, stations: int) -> float:
+    config = result.config
+    return stations * (1 / config.meter_interval + 1 / config.heartbeat_interval)
+
+
+def _errors(result: LoadResult, version: str | None = None) -> str:
     recorder = result.recorder
+
+    def mine(v: str) -> bool:
+        return version is None or v == version
+
     outcomes = Counter(
-        f"{r.action} {r.outcome}" for r in recorder.calls if r.outcome not in ("ok",)
+        f"{r.action} {r.outcome}" for r in _calls(result, version) if r.outcome != "ok"
     )
     parts = [f"{name} x{n}" for name, n in outcomes.most_common()]
-    parts += [f"connect failed: {name} x{n}" for name, n in recorder.connect_failures.items()]
-    parts += [f"closed by server ({code}) x{n}" for code, n in recorder.disconnects.items()]
-    parts += [f"server CALL {name} x{n}" for name, n in recorder.server_calls.items()]
-    if recorder.late_answers:
-        parts.append(f"late answers x{recorder.late_answers}")
-    if result.starts_not_accepted:
-        parts.append(f"StartTransaction not Accepted x{result.starts_not_accepted}")
+    failures: Counter[str] = Counter()
+    for (v, reason), n in recorder.connect_failures.items():
+        if mine(v):
+            failures[f"connect failed: {reason}"] += n
+    for (v, code), n in recorder.disconnects.items():
+        if mine(v):
+            failures[f"closed by server ({code})"] += n
+    for (v, action), n in recorder.server_calls.items():
+        if mine(v):
+            failures[f"server CALL {action}"] += n
+    if late := sum(n for v, n in recorder.late_answers.items() if mine(v)):
+        failures["late answers"] += late
+    if refused := sum(n for v, n in result.starts_not_accepted.items() if mine(v)):
+        failures["start not Accepted"] += refused
+    parts += [f"{name} x{n}" for name, n in failures.items()]
     return "; ".join(parts) if parts else "none"
 
 

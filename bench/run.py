@@ -1,6 +1,7 @@
-"""OCPP 1.6 load benchmark: the back office against a bare `ocpp` server (the ceiling).
+"""OCPP load benchmark: the back office against a bare `ocpp` server (the ceiling).
 
     .venv/bin/python bench/run.py --stations 1000 --duration 60 [--target backoffice|bare|both]
+        [--mix 1.6=40,2.0.1=50,2.1=10]
 
 For the back office it recreates the bench database, migrates and seeds it, serves it with
 `manage.py serve` (daphne), runs the load, waits for the batched message log and counts the
@@ -25,7 +26,15 @@ from pathlib import Path
 import backoffice_db
 import results
 from cpu_usage import CpuSampler, Usage
-from load16 import BENCH_PASSWORD, LoadConfig, LoadResult, add_load_arguments, load_config, run_load
+from loadgen import (
+    BENCH_PASSWORD,
+    LoadConfig,
+    LoadResult,
+    add_load_arguments,
+    load_config,
+    run_load,
+)
+from version_mix import format_mix
 
 BENCH = Path(__file__).resolve().parent
 MESSAGE_LOG_SETTLE_SECONDS = 2.5  # the message log is flushed about every second
@@ -92,8 +101,9 @@ def load(
     config: LoadConfig, server_pid: int, database: str = ""
 ) -> tuple[LoadResult, Usage | None]:
     progress(
-        f"load: {config.stations} stations, {config.duration:.0f} s of charging,"
-        f" MeterValues every {config.meter_interval:g} s (bounded to {config.time_budget:.0f} s)"
+        f"load: {config.stations} stations ({format_mix(config.mix)}),"
+        f" {config.duration:.0f} s of charging,"
+        f" meter values every {config.meter_interval:g} s (bounded to {config.time_budget:.0f} s)"
     )
     return asyncio.run(_load_sampled(config, server_pid, database))
 

@@ -21,7 +21,7 @@ def seed(stations: int, password: str) -> None:
 
     django.setup()
 
-    from load16 import station_id_tag, station_identity
+    from loadgen import station_id_tag, station_identity
 
     from backoffice.accounts.models import IdToken
     from stations.models import Station

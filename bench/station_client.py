@@ -1,5 +1,6 @@
-"""A cheap simulated OCPP 1.6J station: a raw `websockets` client framing OCPP-J by hand.
+"""A cheap simulated OCPP station: a raw `websockets` client framing OCPP-J by hand.
 
+One class for every version (the framing is the same; the subprotocol comes from the version).
 No schema validation and no ChargePoint machinery on this side, so the generator leaves the
 CPU to the server under test. Every CALL is timed from send to its CALLRESULT/CALLERROR.
 """
@@ -14,18 +15,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from version_mix import SUBPROTOCOLS
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.protocol import State
 
-SUBPROTOCOL = "ocpp1.6"
 CALL, CALLRESULT, CALLERROR = 2, 3, 4
 
 
 @dataclass(slots=True)
 class CallRecord:
+    version: str
     phase: str
-    action: str
+    action: str  # the action, or a finer label ("TransactionEvent Updated")
     sent_at: float
     answered_at: float | None
     # "ok", "CALLERROR <code>", "timeout" or "disconnected"
@@ -42,12 +44,14 @@ class Recorder:
 
     calls: list[CallRecord] = field(default_factory=list)
     connect_seconds: list[float] = field(default_factory=list)
-    connect_failures: Counter[str] = field(default_factory=Counter)
+    connected: Counter[str] = field(default_factory=Counter)  # by version
+    # The counters below are keyed by (version, what).
+    connect_failures: Counter[tuple[str, str]] = field(default_factory=Counter)
     # Unexpected closes by the server, by close code.
-    disconnects: Counter[str] = field(default_factory=Counter)
-    # CALLs the server sent us (none are expected in this scenario).
-    server_calls: Counter[str] = field(default_factory=Counter)
-    late_answers: int = 0
+    disconnects: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # CALLs the server sent us (none are expected in this scenario), by action.
+    server_calls: Counter[tuple[str, str]] = field(default_factory=Counter)
+    late_answers: Counter[str] = field(default_factory=Counter)  # by version
 
 
 class CallFailed(Exception):
@@ -60,10 +64,18 @@ class _Disconnected(Exception):
 
 class StationClient:
     def __init__(
-        self, identity: str, url: str, password: str, recorder: Recorder, call_timeout: float
+        self,
+        identity: str,
+        url: str,
+        password: str,
+        recorder: Recorder,
+        call_timeout: float,
+        version: str = "1.6",
     ) -> None:
         self.identity = identity
         self.url = url
+        self.version = version
+        self._subprotocol = SUBPROTOCOLS[version]
         self._auth = "Basic " + base64.b64encode(f"{identity}:{password}".encode()).decode()
         self._recorder = recorder
         self._call_timeout = call_timeout
@@ -82,7 +94,7 @@ class StationClient:
         try:
             ws = await connect(
                 self.url,
-                subprotocols=[SUBPROTOCOL],
+                subprotocols=[self._subprotocol],
                 additional_headers={"Authorization": self._auth},
                 compression=None,
                 proxy=None,  # loopback only: never go through a proxy from the environment
@@ -91,30 +103,41 @@ class StationClient:
                 close_timeout=2,
             )
         except InvalidStatus as err:
-            self._recorder.connect_failures[f"HTTP {err.response.status_code}"] += 1
+            self._failed_to_connect(f"HTTP {err.response.status_code}")
             return False
         except (InvalidHandshake, OSError, TimeoutError) as err:
             # InvalidMessage: the server dropped the TCP connection before answering.
-            self._recorder.connect_failures[type(err).__name__] += 1
+            self._failed_to_connect(type(err).__name__)
             return False
-        if ws.subprotocol != SUBPROTOCOL:
-            self._recorder.connect_failures[f"subprotocol {ws.subprotocol!r}"] += 1
+        if ws.subprotocol != self._subprotocol:
+            self._failed_to_connect(f"subprotocol {ws.subprotocol!r}")
             await ws.close()
             return False
         self._recorder.connect_seconds.append(time.perf_counter() - started)
+        self._recorder.connected[self.version] += 1
         self._ws = ws
         self._reader = asyncio.create_task(self._read())
         return True
 
-    async def call(self, phase: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """Send a CALL and return the CALLRESULT payload; raise CallFailed otherwise."""
+    def _failed_to_connect(self, reason: str) -> None:
+        self._recorder.connect_failures[self.version, reason] += 1
+
+    async def call(
+        self, phase: str, action: str, payload: dict[str, Any], label: str = ""
+    ) -> dict[str, Any]:
+        """Send a CALL and return the CALLRESULT payload; raise CallFailed otherwise.
+
+        `label` names the CALL in the figures when the action alone is too coarse.
+        """
         if not self.is_open:
             raise CallFailed("not connected")
         self._next_id += 1
         message_id = str(self._next_id)
         future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
         self._pending[message_id] = future
-        record = CallRecord(phase, action, time.perf_counter(), None, "timeout")
+        record = CallRecord(
+            self.version, phase, label or action, time.perf_counter(), None, "timeout"
+        )
         self._recorder.calls.append(record)
         try:
             await self._ws.send(json.dumps([CALL, message_id, action, payload]))
@@ -149,19 +172,20 @@ class StationClient:
             pass
         if not self._closing:
             code = self._ws.close_code
-            self._recorder.disconnects["no close frame" if code is None else str(code)] += 1
+            reason = "no close frame" if code is None else str(code)
+            self._recorder.disconnects[self.version, reason] += 1
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(_Disconnected())
 
     def _on_frame(self, frame: list[Any]) -> None:
         if frame[0] == CALL:
-            self._recorder.server_calls[frame[2]] += 1
+            self._recorder.server_calls[self.version, frame[2]] += 1
             reply = [CALLERROR, frame[1], "NotSupported", "simulated station", {}]
             asyncio.create_task(self._ws.send(json.dumps(reply)))  # noqa: RUF006
             return
         future = self._pending.get(frame[1])
         if future is None or future.done():
-            self._recorder.late_answers += 1
+            self._recorder.late_answers[self.version] += 1
             return
         future.set_result(frame)

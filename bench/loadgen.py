@@ -1,16 +1,18 @@
-"""OCPP 1.6 load: N simulated stations boot, report status and charge, bounded in time.
+"""OCPP load: N simulated stations of a version mix boot, report status and charge, bounded.
 
+Each station speaks one version, given by `--mix` (default: all 1.6); what it sends is in
+flow16.py (1.6) and flow2x.py (2.0.1, 2.1), the timing is here.
 Phases:
-  setup   each station connects (ramped), sends BootNotification and StatusNotification for
-          connectors 0, 1 and 2;
+  setup   each station connects (ramped), sends BootNotification and its StatusNotifications;
   steady  once all are set up, each station (at a random offset within one meter interval)
-          authorizes, starts a transaction on connector 1, sends MeterValues (eight sampled
-          values) every meter interval with jitter and a Heartbeat about every heartbeat
-          interval, and after `duration` seconds stops the transaction with transactionData;
+          authorizes and starts a transaction, sends meter values (MeterValues in 1.6,
+          TransactionEvent Updated in 2.x; eight sampled values) every meter interval with
+          jitter and a Heartbeat about every heartbeat interval, and after `duration` seconds
+          ends the transaction;
   close   every socket is closed.
 
 Run alone against a server that already runs and knows the stations (see seed_backoffice.py):
-    .venv/bin/python bench/load16.py --url ws://127.0.0.1:8000/ocpp/ --stations 100
+    .venv/bin/python bench/loadgen.py --url ws://127.0.0.1:8000/ocpp/ --stations 100
 """
 
 from __future__ import annotations
@@ -19,22 +21,23 @@ import argparse
 import asyncio
 import random
 import time
+from collections import Counter
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
-import ocpp16_frames as frames
+from flow2x import Station2x
+from flow16 import Station16
 from limits import raise_open_file_limit
 from station_client import CallFailed, Recorder, StationClient
+from version_mix import DEFAULT_MIX, Mix, assign, parse_mix
 
 BENCH_PASSWORD = "bench-station-password-0001"  # noqa: S105 - seeded for the bench only
 MAX_STATIONS = 20_000
 MAX_DURATION = 3_600.0
-CONNECTOR = 1
 POWER_W = 11_000
-# transactionData of each StopTransaction: a Transaction.Begin and a Transaction.End element.
-STOP_ELEMENTS = 2
-STATUS_CONNECTORS = (0, 1, 2)
-# Per transaction: Preparing, Charging, Finishing, Available.
-STATUS_PER_SESSION = 4
+STATIONS = {"1.6": Station16, "2.0.1": Station2x, "2.1": Station2x}
+Station = Station16 | Station2x
 
 
 def station_identity(n: int) -> str:
@@ -58,6 +61,7 @@ class LoadConfig:
     authorize: bool = True
     password: str = BENCH_PASSWORD
     seed: int = 16
+    mix: Mix = DEFAULT_MIX  # (version, weight) pairs
 
     def __post_init__(self) -> None:
         if not 1 <= self.stations <= MAX_STATIONS:
@@ -83,11 +87,13 @@ class LoadResult:
     recorder: Recorder = field(default_factory=Recorder)
     setup_started: float = 0.0
     setup_ended: float = 0.0
+    versions: list[str] = field(default_factory=list)  # of stations 1..N
     set_up: int = 0  # stations connected, booted Accepted and past their StatusNotifications
+    set_up_by_version: Counter[str] = field(default_factory=Counter)
     steady_started: float = 0.0
     steady_ended: float = 0.0
     held_at_steady_end: int = 0  # sockets open when the last station had to stop charging
-    starts_not_accepted: int = 0
+    starts_not_accepted: Counter[str] = field(default_factory=Counter)  # by version
     aborted: bool = False  # the time budget ran out
 
     @property
@@ -99,7 +105,7 @@ class LoadResult:
 
 async def run_load(config: LoadConfig) -> LoadResult:
     raise_open_file_limit(config.stations)
-    result = LoadResult(config)
+    result = LoadResult(config, versions=assign(config.mix, config.stations, config.seed))
     clients = [
         StationClient(
             station_identity(n),
@@ -107,12 +113,14 @@ async def run_load(config: LoadConfig) -> LoadResult:
             config.password,
             result.recorder,
             config.call_timeout,
+            version,
         )
-        for n in range(1, config.stations + 1)
+        for n, version in enumerate(result.versions, start=1)
     ]
+    stations = [STATIONS[c.version](c, station_id_tag(n)) for n, c in enumerate(clients, start=1)]
     try:
         async with asyncio.timeout(config.time_budget):
-            await _run_phases(config, clients, result)
+            await _run_phases(config, stations, result)
     except TimeoutError:
         result.aborted = True
     finally:
@@ -120,77 +128,58 @@ async def run_load(config: LoadConfig) -> LoadResult:
     return result
 
 
-async def _run_phases(config: LoadConfig, clients: list[StationClient], result: LoadResult) -> None:
+async def _run_phases(config: LoadConfig, stations: list[Station], result: LoadResult) -> None:
     rng = random.Random(config.seed)
     result.setup_started = time.perf_counter()
     ready = await asyncio.gather(
         *(
-            _set_up(client, config, result.setup_started + i / config.ramp)
-            for i, client in enumerate(clients)
+            _set_up(station, config, result.setup_started + i / config.ramp)
+            for i, station in enumerate(stations)
         )
     )
     result.setup_ended = time.perf_counter()
     result.set_up = sum(ready)
+    set_up = [s for s, ok in zip(stations, ready, strict=True) if ok]
+    result.set_up_by_version.update(s.client.version for s in set_up)
     result.steady_started = time.perf_counter()
     sessions = [
-        _session(client, config, result, n, rng.uniform(0, config.meter_interval), rng.random())
-        for n, (client, ok) in enumerate(zip(clients, ready, strict=True), start=1)
+        _session(station, config, result, n, rng.uniform(0, config.meter_interval), rng.random())
+        for n, (station, ok) in enumerate(zip(stations, ready, strict=True), start=1)
         if ok
     ]
-    counter = asyncio.create_task(_count_held(clients, result))
+    counter = asyncio.create_task(_count_held([s.client for s in stations], result))
     await asyncio.gather(*sessions)
     result.steady_ended = time.perf_counter()
     await counter
 
 
-async def _set_up(client: StationClient, config: LoadConfig, start_at: float) -> bool:
+async def _set_up(station: Station, config: LoadConfig, start_at: float) -> bool:
     await _sleep_until(start_at)
-    if not await client.connect(config.connect_timeout):
+    if not await station.client.connect(config.connect_timeout):
         return False
     try:
-        boot = await client.call(
-            "setup", "BootNotification", frames.boot_notification(client.identity)
-        )
-        if boot.get("status") != "Accepted":
-            return False
-        for connector_id in STATUS_CONNECTORS:
-            await client.call(
-                "setup",
-                "StatusNotification",
-                frames.status_notification(connector_id, "Available"),
-            )
+        return await station.set_up()
     except CallFailed:
         return False
-    return True
 
 
 async def _session(
-    client: StationClient,
+    station: Station,
     config: LoadConfig,
     result: LoadResult,
     n: int,
     offset: float,
     heartbeat_phase: float,
 ) -> None:
-    """One transaction on connector 1 lasting `duration`, then stop and back to Available."""
+    """One transaction lasting `duration`, then stop and back to Available."""
     rng = random.Random(config.seed * 100_003 + n)
     begin = result.steady_started + offset
     end_at = begin + config.duration
-    id_tag = station_id_tag(n)
     energy_wh = 1000 * n
     await _sleep_until(begin)
     try:
-        if config.authorize:
-            await client.call("steady", "Authorize", frames.authorize(id_tag))
-        await _status(client, "Preparing")
-        start = await client.call(
-            "steady", "StartTransaction", frames.start_transaction(CONNECTOR, id_tag, energy_wh)
-        )
-        if start["idTagInfo"]["status"] != "Accepted":
-            result.starts_not_accepted += 1
-        transaction_id = start["transactionId"]
-        await _status(client, "Charging")
-        begin_element = frames.meter_value_element(energy_wh, 0, "Transaction.Begin")
+        if not await station.start(energy_wh, authorize=config.authorize):
+            result.starts_not_accepted[station.client.version] += 1
         last = time.perf_counter()
         next_meter = last + config.meter_interval * rng.uniform(0.8, 1.2)
         next_heartbeat = last + config.heartbeat_interval * heartbeat_phase
@@ -200,43 +189,27 @@ async def _session(
                 now = time.perf_counter()
                 energy_wh += round(POWER_W * (now - last) / 3600)
                 last = now
-                element = frames.meter_value_element(energy_wh, POWER_W, "Sample.Periodic")
-                await _tolerant_call(
-                    client, "MeterValues", frames.meter_values(CONNECTOR, transaction_id, element)
-                )
+                await _tolerant(station, station.meter(energy_wh, POWER_W))
                 step = config.meter_interval * rng.uniform(0.8, 1.2)
                 next_meter = max(next_meter + step, time.perf_counter())
             else:
-                await _tolerant_call(client, "Heartbeat", frames.heartbeat())
+                await _tolerant(station, station.heartbeat())
                 next_heartbeat = max(
                     next_heartbeat + config.heartbeat_interval, time.perf_counter()
                 )
         await _sleep_until(end_at)
         energy_wh += round(POWER_W * (time.perf_counter() - last) / 3600)
-        end_element = frames.meter_value_element(energy_wh, 0, "Transaction.End")
-        await client.call(
-            "steady",
-            "StopTransaction",
-            frames.stop_transaction(
-                transaction_id, id_tag, energy_wh, [begin_element, end_element]
-            ),
-        )
-        await _status(client, "Finishing")
-        await _status(client, "Available")
+        await station.stop(energy_wh)
     except CallFailed:
         return  # recorded by the client; this station's session ends here
 
 
-async def _status(client: StationClient, status: str) -> None:
-    await client.call("steady", "StatusNotification", frames.status_notification(CONNECTOR, status))
-
-
-async def _tolerant_call(client: StationClient, action: str, payload: frames.Payload) -> None:
-    """A lost MeterValues or Heartbeat does not end the session; a lost socket does."""
+async def _tolerant(station: Station, call: Coroutine[Any, Any, None]) -> None:
+    """A lost meter value or Heartbeat does not end the session; a lost socket does."""
     try:
-        await client.call("steady", action, payload)
+        await call
     except CallFailed:
-        if not client.is_open:
+        if not station.client.is_open:
             raise
 
 
@@ -266,6 +239,19 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--call-timeout", type=float, default=30.0, help="seconds per CALL")
     parser.add_argument("--no-authorize", action="store_true", help="skip Authorize")
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument(
+        "--mix",
+        type=_mix_argument,
+        default=DEFAULT_MIX,
+        help="OCPP versions of the stations, as weights: 1.6=40,2.0.1=50,2.1=10 (1.6=100)",
+    )
+
+
+def _mix_argument(text: str) -> Mix:
+    try:
+        return parse_mix(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def load_config(url: str, args: argparse.Namespace) -> LoadConfig:
@@ -279,6 +265,7 @@ def load_config(url: str, args: argparse.Namespace) -> LoadConfig:
         call_timeout=args.call_timeout,
         authorize=not args.no_authorize,
         seed=args.seed,
+        mix=args.mix,
     )
 
 
