@@ -265,7 +265,8 @@ class TransactionEvent(models.Model):
     """Every 2.x TransactionEvent, once: (transaction, seqNo) is the business key of a replay."""
 
     transaction = models.ForeignKey(Transaction, on_delete=models.CASCADE, related_name="events")
-    seq_no = models.PositiveIntegerField()
+    # Signed: the 2.0.1 schema does not bound seqNo, and odd values are kept, not refused.
+    seq_no = models.IntegerField()
     event_type = models.CharField(max_length=10)
     trigger_reason = models.CharField(max_length=40)
     timestamp = models.DateTimeField()

@@ -109,7 +109,8 @@ def insert(frames: list[PreparedValues]) -> None:
 
     Atomic: either every frame is stored or none is (the caller answers none of them then).
     """
-    with db_transaction.atomic():
+    # No savepoint when called inside a transaction (a TransactionEvent): it is all or nothing.
+    with db_transaction.atomic(savepoint=False):
         MeterValue.objects.bulk_create(
             [row for frame in frames for row in frame.rows], ignore_conflicts=True
         )

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from backoffice.lib.units import parse_decimal, to_wh
 from stations.models import Transaction, TransactionEvent
@@ -58,8 +58,10 @@ def record(*, station_id: int, event: TransactionEventData) -> IdTokenInfo | Non
     with transaction.atomic():
         # Locked: a replay racing the original on another connection waits and then sees it.
         tx = (
-            Transaction.objects.select_for_update()
+            Transaction.objects.select_for_update(of=("self",))
+            .select_related("connector__evse")
             .filter(station_id=station_id, transaction_id=event.transaction_id)
+            .order_by()
             .first()
         )
         if tx is None:
@@ -112,22 +114,23 @@ def _create(station_id: int, event: TransactionEventData) -> Transaction:
 
 
 def _keep_event(tx: Transaction, event: TransactionEventData) -> bool:
-    """Store the event once; False when (transaction, seqNo) is already there (a replay)."""
-    try:
-        with transaction.atomic():
-            TransactionEvent.objects.create(
-                transaction=tx,
-                seq_no=event.seq_no,
-                event_type=event.event_type,
-                trigger_reason=event.trigger_reason,
-                timestamp=event.timestamp,
-                offline=event.offline,
-                charging_state=event.charging_state or "",
-                id_token=event.id_token or "",
-                payload=event.payload or {},
-            )
-    except IntegrityError:
+    """Store the event once; False when (transaction, seqNo) is already there (a replay).
+
+    The caller holds the transaction's row lock, so check-then-insert cannot race.
+    """
+    if TransactionEvent.objects.filter(transaction=tx, seq_no=event.seq_no).exists():
         return False
+    TransactionEvent.objects.create(
+        transaction=tx,
+        seq_no=event.seq_no,
+        event_type=event.event_type,
+        trigger_reason=event.trigger_reason,
+        timestamp=event.timestamp,
+        offline=event.offline,
+        charging_state=event.charging_state or "",
+        id_token=event.id_token or "",
+        payload=event.payload or {},
+    )
     return True
 
 
