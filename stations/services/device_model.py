@@ -14,7 +14,6 @@ take their row locks in the same order and cannot deadlock.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -58,14 +57,6 @@ _SEVERITY_MAX = 32767
 ComponentKey = tuple[str, str, int, int]
 # (component, variable name, variable instance)
 VariableKey = tuple[ComponentKey, str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class VariableRow:
-    component: Component
-    variable: Variable
-    # By attribute type: Actual, Target, MinSet, MaxSet.
-    attributes: Mapping[str, VariableAttribute]
 
 
 # --- NotifyReport ----------------------------------------------------------------------------
@@ -289,34 +280,6 @@ def store_v16_configuration(
 
 
 # --- reading ---------------------------------------------------------------------------------
-
-
-def variables_for_station(*, station_id: int) -> list[VariableRow]:
-    """Every variable of the station with its component and attributes, in two queries.
-
-    Ordered by component (name, instance, EVSE, connector), then variable (name, instance).
-    """
-    variables = (
-        Variable.objects.filter(component__station_id=station_id)
-        .select_related("component")
-        .prefetch_related("attributes")
-        .order_by(
-            "component__name",
-            "component__instance",
-            "component__evse_id",
-            "component__connector_id",
-            "name",
-            "instance",
-        )
-    )
-    return [
-        VariableRow(
-            component=variable.component,
-            variable=variable,
-            attributes={attribute.type: attribute for attribute in variable.attributes.all()},
-        )
-        for variable in variables
-    ]
 
 
 # --- helpers ---------------------------------------------------------------------------------

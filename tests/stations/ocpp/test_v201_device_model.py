@@ -9,6 +9,7 @@ import pytest
 from ocpp.v21 import call as call21
 from ocpp.v201 import call as call201
 
+from stations import selectors
 from stations.models import (
     DeviceEvent,
     DeviceModelReport,
@@ -93,7 +94,7 @@ async def test_a_report_in_two_pages_is_stored_and_a_replayed_page_once(
         (row.component.name, row.component.evse_id, row.variable.name): {
             type_: (a.value, a.mutability) for type_, a in row.attributes.items()
         }
-        for row in device_model.variables_for_station(station_id=station.pk)
+        for row in selectors.variables_for_station(station_id=station.pk)
     }
     assert rows == {
         ("EVSE", 1, "Power"): {"Actual": ("11000", "ReadOnly"), "MaxSet": ("22000", "ReadWrite")},

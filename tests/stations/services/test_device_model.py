@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from stations import selectors
 from stations.models import (
     Component,
     DeviceEvent,
@@ -439,7 +440,7 @@ def test_variables_for_station_lists_both_versions_in_two_queries(django_assert_
     )
     page(StationFactory(), [item("EVSE", "Other")])
     with django_assert_num_queries(2):
-        rows = device_model.variables_for_station(station_id=station.pk)
+        rows = selectors.variables_for_station(station_id=station.pk)
         shown = [
             (
                 row.component.name,
