@@ -6,6 +6,8 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/backoffice")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+# One channel-layer prefix per xdist worker, shared by its test process and its servers.
+os.environ.setdefault("CHANNEL_PREFIX", f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
 
 from .settings import *  # noqa: F403
 

@@ -14,6 +14,7 @@ from stations.services import station_auth
 
 from .models import (
     BatterySwapEvent,
+    Command,
     Component,
     Connector,
     DataTransferRecord,
@@ -456,3 +457,21 @@ class BatterySwapEventAdmin(ReadOnlyAdmin):
     list_filter = ["event_type"]
     search_fields = ["station__identity", "id_tag"]
     list_select_related = ["station"]
+
+
+@admin.register(Command)
+class CommandAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "station",
+        "action",
+        "state",
+        "result_status",
+        "error_code",
+        "actor",
+        "actor_label",
+    ]
+    list_filter = ["state", "action", "result_status"]
+    search_fields = ["station__identity", "message_id", "actor__username", "actor_label"]
+    list_select_related = ["station", "actor"]
+    date_hierarchy = "created_at"

@@ -26,10 +26,11 @@ def _redis_is_up() -> None:
 @pytest.fixture(scope="session")
 def live_server_process(django_db_setup, django_db_blocker, worker_id):
     """The back office served by `manage.py serve` on a free loopback port, on the test DB."""
+    from django.conf import settings
     from django.db import connection
 
     server = start_server(
-        database_name=connection.settings_dict["NAME"], channel_prefix=f"test-{worker_id}"
+        database_name=connection.settings_dict["NAME"], channel_prefix=settings.CHANNEL_PREFIX
     )
     yield server
     server.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .commands import Command
 from .device_model import (
     Component,
     DeviceEvent,
@@ -23,6 +24,7 @@ from .transactions import MeterValue, Transaction, TransactionEvent
 
 __all__ = [
     "BatterySwapEvent",
+    "Command",
     "Component",
     "Connector",
     "DataTransferRecord",

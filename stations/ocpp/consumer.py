@@ -20,6 +20,7 @@ from django.conf import settings
 from stations.models import MessageLog
 from stations.services import connections, station_auth
 
+from . import commands as bus
 from . import daphne_close_codes, framing, versions
 from .db import run_db
 from .message_log import writer as message_log
@@ -109,6 +110,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
         self._calls: asyncio.Queue[framing.Call | framing.Send] = asyncio.Queue()
         self._inflight: set[str] = set()
         self._call_task = asyncio.create_task(self._serve_calls())
+        self._command_tasks: set[asyncio.Task[None]] = set()
         replaced_channel = await run_db(connections.register)(
             station_id=admission.station_id,
             channel_name=self.channel_name,
@@ -131,6 +133,11 @@ class OcppConsumer(AsyncWebsocketConsumer):
             return
         await super().dispatch(message)
 
+    async def ocpp_command(self, event: dict[str, Any]) -> None:
+        """The command bus woke us: send the command's CALL, in its own task."""
+        if self.session is not None and not self.closing:
+            bus.spawn(self.session, event["command_id"], self._command_tasks)
+
     async def ocpp_replaced(self, event: dict[str, Any]) -> None:
         """A newer authenticated connection of this station took over: close this one."""
         log.warning("ocpp.connection_replaced", identity=self.identity)
@@ -146,6 +153,8 @@ class OcppConsumer(AsyncWebsocketConsumer):
         if self.session is None:
             return
         self._call_task.cancel()
+        for task in list(self._command_tasks):
+            task.cancel()  # its command stays "sent" and its caller times it out
         await run_db(connections.unregister)(
             station_id=self.station_pk, channel_name=self.channel_name
         )

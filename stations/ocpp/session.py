@@ -10,6 +10,8 @@ message and retries). The version adapters (v16.py, ...) subclass it with thin h
 from __future__ import annotations
 
 import functools
+import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -27,7 +29,15 @@ from stations.models import Station
 
 from . import validation
 from .errors import ErrorCodes, OcppCallError
-from .framing import CALLERROR, CALLRESULT, Call, Send, call_error_frame, call_result_frame
+from .framing import (
+    CALL,
+    CALLERROR,
+    CALLRESULT,
+    Call,
+    Send,
+    call_error_frame,
+    call_result_frame,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -190,6 +200,29 @@ class OcppSession(ChargePoint):
             )
         except Exception:
             log.exception("ocpp.send_failed", station=self.id, action=send.action)
+
+    async def send_call(
+        self,
+        action: str,
+        payload: dict[str, Any],
+        *,
+        message_id: str,
+        timeout: float,
+        before_send: Callable[[], Awaitable[Any]] | None = None,
+    ) -> Any:
+        """Send one CALL and return the station's CALLRESULT or CALLERROR (the `ocpp`
+        package's message object). Raises TimeoutError. One CALL is outstanding at a time;
+        `before_send` runs once this CALL's turn has come."""
+        async with self._call_lock:
+            if before_send is not None:
+                await before_send()
+            await self._connection.send_frame(
+                json.dumps([CALL, message_id, action, payload]),
+                message_type=CALL,
+                message_id=message_id,
+                action=action,
+            )
+            return await self._get_specific_response(message_id, timeout)
 
     def accept_response(self, message: Any) -> bool:
         """Hand a CALLRESULT/CALLERROR to an outstanding `call()`; False if none is waiting."""

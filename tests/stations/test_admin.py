@@ -13,6 +13,7 @@ from django.utils import timezone
 from backoffice.accounts.models import IdToken
 from stations.models import (
     BatterySwapEvent,
+    Command,
     Component,
     Connector,
     DataTransferRecord,
@@ -62,6 +63,7 @@ EVIDENCE = [
     TransactionEvent,
     StationReport,
     BatterySwapEvent,
+    Command,
 ]
 
 
@@ -159,6 +161,14 @@ def one_of_each() -> dict[type[Model], Model]:
         ),
         StationReport: StationReport.objects.create(
             station=station, action="NotifyChargingLimit", payload={"charging_limit": {}}
+        ),
+        Command: Command.objects.create(
+            station=station,
+            action="Reset",
+            payload={"type": "Soft"},
+            state="answered",
+            result_status="Accepted",
+            actor_label="test",
         ),
         BatterySwapEvent: BatterySwapEvent.objects.create(
             station=station,

@@ -1,0 +1,143 @@
+"""The command bus, caller side: record a command, wake the process holding the station's
+socket, and wait for the outcome in the command's row.
+
+The row in the database is the truth; the channel layer only wakes the process (it delivers at
+most once and may drop messages). A lost wake-up becomes a timeout, never a double send: the
+process claims a command (queued -> sent) before sending it, once.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
+from stations.models import Command, Station
+from stations.ocpp import validation
+from stations.ocpp.errors import V16_ERRORS, OcppCallError
+
+from . import connections
+
+WAKE_UP = "ocpp.command"
+# Schema directory and request-schema suffix of each version.
+_SCHEMAS = {"1.6": ("v16", ""), "2.0.1": ("v201", "Request"), "2.1": ("v21", "Request")}
+_POLL_SECONDS = 0.05
+
+
+def send(
+    *,
+    station_id: int,
+    action: str,
+    payload: dict[str, Any],
+    actor: Any = None,
+    actor_label: str = "",
+    timeout: float | None = None,
+) -> Command:
+    """Send `action` to the station and return the finished command (answered or CALLERROR).
+
+    Raises CommandInvalid (nothing sent) when the payload breaks the station's schema,
+    StationNotConnected at once when no process holds the station, CommandTimeout when no
+    answer came in time. Every outcome is recorded on the Command row.
+    """
+    station = Station.objects.only("pk", "ocpp_version").get(pk=station_id)
+    _validate(station.ocpp_version, action, payload)
+    command = Command.objects.create(
+        station=station,
+        action=action,
+        payload=payload,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label,
+    )
+    channel = connections.channel_for(station_id=station_id)
+    if channel is None:
+        _finish(command.pk, state=Command.State.OFFLINE)
+        command.refresh_from_db()
+        raise StationNotConnected("The station is not connected.", command=command)
+    async_to_sync(get_channel_layer().send)(channel, {"type": WAKE_UP, "command_id": command.pk})
+    return wait(command_id=command.pk, timeout=timeout)
+
+
+def wait(*, command_id: int, timeout: float | None = None) -> Command:
+    """Poll the command's row until it is finished; time it out when nobody finishes it."""
+    # The holding process gives the station OCPP_RESPONSE_TIMEOUT; allow for the hop there.
+    deadline = time.monotonic() + (timeout or settings.OCPP_RESPONSE_TIMEOUT) + 2
+    while time.monotonic() < deadline:
+        command = Command.objects.get(pk=command_id)
+        if command.finished:
+            break
+        time.sleep(_POLL_SECONDS)
+    else:
+        _finish(command_id, state=Command.State.TIMED_OUT, only_unfinished=True)
+        command = Command.objects.get(pk=command_id)
+    if command.state == Command.State.TIMED_OUT:
+        raise CommandTimeout("The station did not answer in time.", command=command)
+    return command
+
+
+def claim(*, command_id: int, message_id: str) -> Command | None:
+    """Take a queued command for sending (once); None when it was taken or finished already.
+
+    State `sent` means handed to the station's process; `sent_at` is set when the CALL
+    actually leaves (`mark_sent`), after any command queued before it is answered.
+    """
+    with transaction.atomic():
+        # Locked so a duplicated wake-up cannot send the command twice.
+        command = Command.objects.select_for_update().filter(pk=command_id).first()
+        if command is None or command.state != Command.State.QUEUED:
+            return None
+        command.state = Command.State.SENT
+        command.message_id = message_id
+        command.save(update_fields=["state", "message_id"])
+    return command
+
+
+def mark_sent(*, command_id: int) -> None:
+    """The CALL goes out now (after any command queued before it for the station)."""
+    Command.objects.filter(pk=command_id).update(sent_at=timezone.now())
+
+
+def record_answer(*, command_id: int, payload: dict[str, Any]) -> None:
+    status = payload.get("status")
+    _finish(
+        command_id,
+        state=Command.State.ANSWERED,
+        response=payload,
+        result_status=status if isinstance(status, str) else "",
+    )
+
+
+def record_call_error(*, command_id: int, code: str, description: str) -> None:
+    _finish(
+        command_id,
+        state=Command.State.CALL_ERROR,
+        error_code=code,
+        error_description=description[:255],
+    )
+
+
+def record_timeout(*, command_id: int) -> None:
+    _finish(command_id, state=Command.State.TIMED_OUT, only_unfinished=True)
+
+
+def _finish(command_id: int, *, state: str, only_unfinished: bool = False, **fields: Any) -> None:
+    rows = Command.objects.filter(pk=command_id)
+    if only_unfinished:
+        rows = rows.exclude(state__in=Command.FINAL)
+    rows.update(state=state, finished_at=timezone.now(), **fields)
+
+
+def _validate(version: str, action: str, payload: dict[str, Any]) -> None:
+    schema_dir, suffix = _SCHEMAS.get(version, _SCHEMAS["1.6"])
+    validate = validation.validator(schema_dir, f"{action}{suffix}")
+    if validate is None:
+        raise CommandInvalid(f"{action} is not an OCPP {version or '1.6'} message.")
+    try:
+        validation.check(validate, payload, V16_ERRORS)
+    except OcppCallError as err:
+        raise CommandInvalid(err.description, field=err.details.get("field")) from None
