@@ -279,6 +279,32 @@ def store_v16_configuration(
             ).delete()
 
 
+def store_actual_values(*, station_id: int, values: Mapping[tuple[str, str], str]) -> None:
+    """Store values read or set on the station as Actual attributes.
+
+    `values` maps (component name, variable name) to the value; both are created when new.
+    Only the value changes on an existing attribute: its mutability and flags are kept.
+    Idempotent.
+    """
+    by_key: dict[VariableKey, str] = {
+        ((component, "", 0, 0), variable, ""): value
+        for (component, variable), value in values.items()
+    }
+    if not by_key:
+        return
+    with transaction.atomic():
+        variable_ids = _upsert_variables(station_id, dict.fromkeys(by_key))
+        VariableAttribute.objects.bulk_create(
+            [
+                VariableAttribute(variable_id=variable_ids[key], type=ACTUAL, value=value)
+                for key, value in sorted(by_key.items())
+            ],
+            update_conflicts=True,
+            unique_fields=["variable", "type"],
+            update_fields=["value", "updated_at"],
+        )
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
