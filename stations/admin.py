@@ -21,6 +21,7 @@ from .models import (
     DeviceEvent,
     DeviceModelReport,
     Evse,
+    FirmwareFile,
     MessageLog,
     MeterValue,
     SecurityEvent,
@@ -282,10 +283,47 @@ class DataTransferAdmin(ReadOnlyAdmin):
 
 @admin.register(StationJob)
 class StationJobAdmin(ReadOnlyAdmin):
-    list_display = ["station", "kind", "request_id", "status", "created_at", "updated_at"]
+    list_display = [
+        "station",
+        "kind",
+        "request_id",
+        "status",
+        "uploaded_file",
+        "created_at",
+        "updated_at",
+    ]
     list_filter = ["kind", "status"]
     search_fields = ["station__identity"]
     list_select_related = ["station"]
+    # The stored file is not served from MEDIA_URL: it is reached through the staff-only view.
+    exclude = ["file"]
+    readonly_fields = ["uploaded_file"]
+
+    @admin.display(description=_("uploaded file"))
+    def uploaded_file(self, obj: StationJob) -> str:
+        if not obj.file:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("stations:job_download", args=[obj.pk]),
+            obj.file_name or obj.file.name,
+        )
+
+
+@admin.register(FirmwareFile)
+class FirmwareFileAdmin(admin.ModelAdmin):
+    """Operators upload firmware here; stations fetch it through UpdateFirmware's URL."""
+
+    list_display = ["name", "version", "uploaded_at", "uploaded_by"]
+    search_fields = ["name", "version"]
+    list_select_related = ["uploaded_by"]
+    fields = ["name", "version", "file", "uploaded_at", "uploaded_by"]
+    readonly_fields = ["uploaded_at", "uploaded_by"]
+
+    def save_model(self, request: HttpRequest, obj: FirmwareFile, form: Any, change: bool) -> None:
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(SecurityEvent)

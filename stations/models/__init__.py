@@ -14,6 +14,7 @@ from .device_model import (
 from .records import (
     BatterySwapEvent,
     DataTransferRecord,
+    FirmwareFile,
     MessageLog,
     SecurityEvent,
     StationJob,
@@ -31,6 +32,7 @@ __all__ = [
     "DeviceEvent",
     "DeviceModelReport",
     "Evse",
+    "FirmwareFile",
     "MessageLog",
     "MeterValue",
     "SecurityEvent",

@@ -4,9 +4,11 @@ whole, battery swaps, and the raw OCPP message log.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .commands import Command
 from .stations import Station
 
 
@@ -27,6 +29,30 @@ class DataTransferRecord(models.Model):
         return f"{self.vendor_id} {self.message_id}".strip()
 
 
+class FirmwareFile(models.Model):
+    """A firmware image an operator uploaded, fetched by stations told to UpdateFirmware."""
+
+    name = models.CharField(max_length=255)
+    version = models.CharField(max_length=100, blank=True)
+    file = models.FileField(upload_to="firmware/")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("firmware file")
+        verbose_name_plural = _("firmware files")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}".strip()
+
+
 class StationJob(models.Model):
     """A firmware update or a diagnostics / log upload, with the status the station reports."""
 
@@ -41,6 +67,18 @@ class StationJob(models.Model):
     status = models.CharField(max_length=40, blank=True)
     # [{"status": ..., "at": iso8601}, ...] every notification the station sent.
     history = models.JSONField(default=list, blank=True)
+    # The GetDiagnostics / GetLog / UpdateFirmware that started the job (none for a job the
+    # station started itself).
+    command = models.ForeignKey(
+        Command, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    firmware = models.ForeignKey(
+        FirmwareFile, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs"
+    )
+    # The name the station gave the file it uploads, and the file once uploaded.
+    file_name = models.CharField(max_length=255, blank=True)
+    file = models.FileField(upload_to="station-uploads/", blank=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

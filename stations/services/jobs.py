@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db import transaction
 
 from backoffice.lib.ocpp_time import format_ocpp_datetime
-from stations.models import StationJob
+from stations.models import Command, StationJob
 
 # Statuses after which a station starts a new job rather than continuing the last one.
 _FINAL = {
@@ -42,7 +42,7 @@ def report_status(
             job = jobs.filter(request_id=request_id).first()
         else:
             job = jobs.order_by("-created_at", "-pk").first()
-            if job is not None and job.status in _FINAL:
+            if job is not None and (job.status in _FINAL or _never_started(job)):
                 job = None
         if job is None:
             job = StationJob(station_id=station_id, kind=kind, request_id=request_id)
@@ -50,3 +50,15 @@ def report_status(
         job.history = [*job.history, {"status": status, "at": format_ocpp_datetime(at)}]
         job.save()
     return job
+
+
+def _never_started(job: StationJob) -> bool:
+    """The station never took this job on: its command failed or was refused."""
+    command = job.command
+    if command is None:
+        return False
+    refused = command.state == Command.State.ANSWERED and command.result_status == "Rejected"
+    return refused or command.state in _COMMAND_FAILED
+
+
+_COMMAND_FAILED = {Command.State.CALL_ERROR, Command.State.TIMED_OUT, Command.State.OFFLINE}

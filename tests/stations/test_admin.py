@@ -20,6 +20,7 @@ from stations.models import (
     DeviceEvent,
     DeviceModelReport,
     Evse,
+    FirmwareFile,
     MessageLog,
     MeterValue,
     SecurityEvent,
@@ -152,6 +153,10 @@ def one_of_each() -> dict[type[Model], Model]:
             actual_value="23000",
         ),
         IdToken: IdTokenFactory(),
+        # A file name only: nothing is written under MEDIA_ROOT.
+        FirmwareFile: FirmwareFile.objects.create(
+            name="ACME firmware", version="1.2.3", file="firmware/acme-1.2.3.bin"
+        ),
         TransactionEvent: TransactionEvent.objects.create(
             transaction=transaction,
             seq_no=0,
@@ -186,7 +191,7 @@ def admin_url(model: type[Model], view: str, *args: object) -> str:
 
 def test_every_registered_model_has_an_object_in_this_test():
     # A newly registered model must be added to one_of_each(), or it goes untested.
-    assert set(registered_models()) == {*EVIDENCE, Site, Station, Evse, IdToken}
+    assert set(registered_models()) == {*EVIDENCE, Site, Station, Evse, IdToken, FirmwareFile}
 
 
 def test_a_superuser_opens_every_changelist_and_change_page(admin_client):

@@ -1,0 +1,131 @@
+"""Files stations fetch or upload over HTTP, reached through signed, expiring per-job URLs.
+
+A token is a TimestampSigner signature (its own salt per purpose) over the job id, the
+station id and, for firmware, the firmware id. A token is honoured only while the job it names
+still belongs to that station (and, for firmware, still points at that firmware), so a token
+made for one station or job opens nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.files import File
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from stations.models import FirmwareFile, StationJob
+
+FIRMWARE_SALT = "stations.files.firmware"
+UPLOAD_SALT = "stations.files.upload"
+# A station may fetch firmware long after the command (its retrieve date, then retries).
+FIRMWARE_TOKEN_MAX_AGE = timedelta(days=30)
+UPLOAD_TOKEN_MAX_AGE = timedelta(days=2)
+_UPLOAD_KINDS = frozenset({StationJob.Kind.DIAGNOSTICS, StationJob.Kind.LOG})
+
+BAD_TOKEN = "This link is not valid or has expired."  # noqa: S105 (a message, not a secret)
+
+
+class BadToken(Exception):
+    """The token is forged, expired, or names a job that is not its station's."""
+
+    message = BAD_TOKEN
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+def firmware_token(*, job: StationJob) -> str:
+    return _sign(
+        FIRMWARE_SALT, {"job": job.pk, "station": job.station_id, "firmware": job.firmware_id}
+    )
+
+
+def upload_token(*, job: StationJob) -> str:
+    return _sign(UPLOAD_SALT, {"job": job.pk, "station": job.station_id})
+
+
+def firmware_url(*, job: StationJob) -> str:
+    return _public_url(reverse("stations:firmware_download", args=[firmware_token(job=job)]))
+
+
+def upload_url(*, job: StationJob) -> str:
+    return _public_url(reverse("stations:station_upload", args=[upload_token(job=job)]))
+
+
+def firmware_for_token(token: str) -> FirmwareFile:
+    """The firmware the token lets its station fetch. Raises BadToken."""
+    data = _unsign(FIRMWARE_SALT, token, FIRMWARE_TOKEN_MAX_AGE)
+    job = (
+        StationJob.objects.select_related("firmware")
+        .filter(
+            pk=data.get("job"),
+            station_id=data.get("station"),
+            kind=StationJob.Kind.FIRMWARE,
+            firmware_id=data.get("firmware"),
+        )
+        .first()
+    )
+    if job is None or job.firmware is None:
+        raise BadToken(BAD_TOKEN)
+    return job.firmware
+
+
+def job_for_upload_token(token: str) -> StationJob:
+    """The diagnostics or log job the token lets its station upload to. Raises BadToken."""
+    data = _unsign(UPLOAD_SALT, token, UPLOAD_TOKEN_MAX_AGE)
+    job = StationJob.objects.filter(
+        pk=data.get("job"), station_id=data.get("station"), kind__in=_UPLOAD_KINDS
+    ).first()
+    if job is None:
+        raise BadToken(BAD_TOKEN)
+    return job
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+
+def store_upload(*, job_id: int, content: File, name: str = "") -> StationJob:
+    """Keep the file a station uploaded on its job, replacing an earlier upload (a retry)."""
+    with transaction.atomic():
+        # Locked so two concurrent uploads (a station retrying) leave one file, not two.
+        job = StationJob.objects.select_for_update().get(pk=job_id)
+        previous = job.file.name if job.file else ""
+        filename = get_valid_filename(
+            os.path.basename(name or job.file_name) or f"{job.kind}-{job.pk}"
+        )
+        job.file.save(f"{job.station_id}/{job.pk}/{filename}", content, save=False)
+        if not job.file_name:
+            job.file_name = filename[:255]
+        job.uploaded_at = timezone.now()
+        job.save(update_fields=["file", "file_name", "uploaded_at", "updated_at"])
+    if previous and previous != job.file.name:
+        job.file.storage.delete(previous)
+    return job
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _sign(salt: str, data: dict[str, Any]) -> str:
+    return signing.TimestampSigner(salt=salt).sign_object(data, compress=True)
+
+
+def _unsign(salt: str, token: str, max_age: timedelta) -> dict[str, Any]:
+    try:
+        data = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
+    except signing.BadSignature:  # SignatureExpired is one too
+        raise BadToken(BAD_TOKEN) from None
+    if not isinstance(data, dict):
+        raise BadToken(BAD_TOKEN)
+    return data
+
+
+def _public_url(path: str) -> str:
+    return settings.BACKOFFICE_PUBLIC_URL.rstrip("/") + path
