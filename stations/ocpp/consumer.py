@@ -16,6 +16,7 @@ import ocpp.messages
 import structlog
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import timezone
 
 from stations.models import MessageLog
 from stations.services import connections, station_auth
@@ -100,6 +101,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_PROTOCOL_ERROR)
             return
         await self.accept(subprotocol=session_class.subprotocol)
+        opened_at = timezone.now()
         self.station_pk = admission.station_id
         context = StationContext(
             pk=admission.station_id,
@@ -111,15 +113,21 @@ class OcppConsumer(AsyncWebsocketConsumer):
         self._inflight: set[str] = set()
         self._call_task = asyncio.create_task(self._serve_calls())
         self._command_tasks: set[asyncio.Task[None]] = set()
-        replaced_channel = await run_db(connections.register)(
+        registration = await run_db(connections.register)(
             station_id=admission.station_id,
             channel_name=self.channel_name,
             ocpp_version=session_class.ocpp_version,
             remote_addr=remote_addr,
+            opened_at=opened_at,
         )
-        if replaced_channel:
+        if registration.superseded:
+            # A newer socket of this station registered before this one could: it wins.
+            log.warning("ocpp.connection_superseded", identity=self.identity)
+            await self.close_socket(CLOSE_REPLACED)
+            return
+        if registration.replaced_channel:
             # The older socket may sit in another process: its consumer closes itself.
-            await self.channel_layer.send(replaced_channel, {"type": "ocpp.replaced"})
+            await self.channel_layer.send(registration.replaced_channel, {"type": "ocpp.replaced"})
         _registry_beat.ensure_running()
         log.info("ocpp.connected", identity=self.identity, version=session_class.ocpp_version)
 

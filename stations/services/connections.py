@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
@@ -53,22 +54,41 @@ def beat(*, now: datetime | None = None) -> Worker:
     return worker
 
 
+@dataclass(frozen=True, slots=True)
+class Registration:
+    # The channel of the older connection this one replaced (to be told to close).
+    replaced_channel: str | None = None
+    # A newer connection of the station registered first: this one must close itself.
+    superseded: bool = False
+
+
 def register(
-    *, station_id: int, channel_name: str, ocpp_version: str, remote_addr: str = ""
-) -> str | None:
-    """Record that this process holds the station; return the channel it replaces, if any."""
+    *,
+    station_id: int,
+    channel_name: str,
+    ocpp_version: str,
+    remote_addr: str = "",
+    opened_at: datetime | None = None,
+) -> Registration:
+    """Record that this process holds the station, unless a newer connection already does.
+
+    `opened_at` is when the socket was accepted: registrations of two connections of one
+    station may run in either order (thread pool, two processes), and the newest socket wins.
+    """
     now = timezone.now()
+    opened_at = opened_at or now
     worker_id = _worker_id or beat(now=now).pk
+    claim = (station_id, channel_name, ocpp_version, remote_addr, opened_at)
     try:
-        old_channel = _claim(station_id, worker_id, channel_name, ocpp_version, remote_addr, now)
+        result = _claim(worker_id, *claim)
     except IntegrityError:
         # Our worker row was expired by another process (a long pause): come back and retry.
-        old_channel = _claim(
-            station_id, beat(now=now).pk, channel_name, ocpp_version, remote_addr, now
-        )
+        result = _claim(beat(now=now).pk, *claim)
+    if result.superseded:
+        return result
     _seen[station_id] = now
-    if old_channel is None or old_channel == channel_name:
-        return None
+    if result.replaced_channel is None or result.replaced_channel == channel_name:
+        return Registration()
     security.record_event(
         station_id=station_id,
         type=security.CONNECTION_REPLACED,
@@ -76,24 +96,26 @@ def register(
         tech_info=f"A new authenticated connection from {remote_addr or '?'} replaced the open one",
         raised_by_backoffice=True,
     )
-    return old_channel
+    return result
 
 
 def _claim(
-    station_id: int,
     worker_id: int,
+    station_id: int,
     channel_name: str,
     ocpp_version: str,
     remote_addr: str,
-    now: datetime,
-) -> str | None:
+    opened_at: datetime,
+) -> Registration:
     with transaction.atomic():
         # Locking the station serialises two connections of one station racing each other.
         station = Station.objects.select_for_update().only("pk", "ocpp_version").get(pk=station_id)
+        previous = StationConnection.objects.filter(station_id=station_id).first()
+        if previous is not None and previous.connected_at > opened_at:
+            return Registration(superseded=True)
         if station.ocpp_version != ocpp_version:
             # The version negotiated now is the station's (it may change with its firmware).
             Station.objects.filter(pk=station_id).update(ocpp_version=ocpp_version)
-        previous = StationConnection.objects.filter(station_id=station_id).first()
         StationConnection.objects.update_or_create(
             station_id=station_id,
             defaults={
@@ -101,10 +123,10 @@ def _claim(
                 "channel_name": channel_name,
                 "ocpp_version": ocpp_version,
                 "remote_addr": remote_addr,
-                "connected_at": now,
+                "connected_at": opened_at,
             },
         )
-    return previous.channel_name if previous else None
+    return Registration(replaced_channel=previous.channel_name if previous else None)
 
 
 def unregister(*, station_id: int, channel_name: str) -> None:

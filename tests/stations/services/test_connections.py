@@ -42,9 +42,10 @@ def test_a_dead_workers_connections_are_expired_by_a_live_one(db, settings):
 
 def test_a_new_connection_replaces_the_old_and_raises_a_security_event(db):
     station = StationFactory()
-    assert connections.register(station_id=station.pk, channel_name="a", ocpp_version="1.6") is None
-    replaced = connections.register(station_id=station.pk, channel_name="b", ocpp_version="1.6")
-    assert replaced == "a"
+    first = connections.register(station_id=station.pk, channel_name="a", ocpp_version="1.6")
+    assert first == connections.Registration()
+    second = connections.register(station_id=station.pk, channel_name="b", ocpp_version="1.6")
+    assert second == connections.Registration(replaced_channel="a")
     assert SecurityEvent.objects.get(station=station).type == "ConnectionReplaced"
     # The old socket closing later must not remove the new entry.
     connections.unregister(station_id=station.pk, channel_name="a")
@@ -61,3 +62,22 @@ def test_last_seen_is_flushed_in_one_batch(db, django_assert_max_num_queries):
     # Nothing new since: the next flush writes nothing.
     with django_assert_max_num_queries(0):
         connections.flush_last_seen()
+
+
+def test_an_older_connection_registering_late_does_not_replace_a_newer_one(db):
+    station = StationFactory()
+    opened_first = timezone.now()
+    opened_second = opened_first + timedelta(milliseconds=5)
+    # The newer socket's registration happens to run first (thread pool, other process).
+    newer = connections.register(
+        station_id=station.pk, channel_name="new", ocpp_version="2.0.1", opened_at=opened_second
+    )
+    older = connections.register(
+        station_id=station.pk, channel_name="old", ocpp_version="2.1", opened_at=opened_first
+    )
+    assert newer == connections.Registration()
+    assert older == connections.Registration(superseded=True)
+    assert StationConnection.objects.get(station=station).channel_name == "new"
+    station.refresh_from_db()
+    assert station.ocpp_version == "2.0.1"
+    assert not SecurityEvent.objects.filter(station=station).exists()
