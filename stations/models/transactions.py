@@ -49,6 +49,14 @@ class Transaction(models.Model):
     charging_state = models.CharField(max_length=20, blank=True)
     last_event_at = models.DateTimeField(null=True, blank=True)
     remote_start_id = models.IntegerField(null=True, blank=True)
+    # The RequestStartTransaction (2.x) this session answers, found by its remoteStartId.
+    remote_start_command = models.ForeignKey(
+        "stations.Command",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="started_transactions",
+    )
     stop_id_tag = models.CharField(max_length=255, blank=True)
     stop_reason = models.CharField(max_length=32, blank=True)
     # Hash of the 1.6 StartTransaction business key: a replayed start finds its transaction.

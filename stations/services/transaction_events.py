@@ -17,7 +17,7 @@ import structlog
 from django.db import transaction
 
 from backoffice.lib.units import parse_decimal, to_wh
-from stations.models import Transaction, TransactionEvent
+from stations.models import Command, Transaction, TransactionEvent
 
 from . import authorization, metering, topology
 from .types import EvseRef, IdTokenInfo, MeterReading
@@ -151,8 +151,9 @@ def _apply(tx: Transaction, event: TransactionEventData) -> None:
         info = authorization.authorize(id_tag=event.id_token, exclude_transaction_pk=tx.pk)
         tx.id_tag, tx.auth_status = event.id_token, info.status
         tx.id_token_id = authorization.token_pk(event.id_token)
-    if event.remote_start_id is not None:
+    if event.remote_start_id is not None and tx.remote_start_id != event.remote_start_id:
         tx.remote_start_id = event.remote_start_id
+        tx.remote_start_command = _remote_start_command(tx.station_id, event.remote_start_id)
     if event.reservation_id is not None:
         tx.reservation_id = event.reservation_id
     if newest:
@@ -204,3 +205,16 @@ def _evse_of(tx: Transaction) -> EvseRef | None:
     if tx.connector_id is None:
         return None
     return EvseRef(tx.connector.evse.evse_id, tx.connector.connector_id)
+
+
+def _remote_start_command(station_id: int, remote_start_id: int) -> Command | None:
+    """The RequestStartTransaction that asked for this session (its follow-up, issue 4)."""
+    return (
+        Command.objects.filter(
+            station_id=station_id,
+            action="RequestStartTransaction",
+            payload__remoteStartId=remote_start_id,
+        )
+        .order_by("-created_at")
+        .first()
+    )

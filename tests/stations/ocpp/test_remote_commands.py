@@ -16,7 +16,7 @@ from ocpp.v201 import call as call201
 from ocpp.v201 import call_result as result201
 
 from stations.exceptions import StationNotConnected
-from stations.models import Command, VariableAttribute
+from stations.models import Command, Transaction, VariableAttribute
 from stations.services import remote
 from tests.ocpp_client import raw_socket
 
@@ -242,3 +242,23 @@ async def test_a_command_to_an_offline_station_raises_at_once(server, station):
     with pytest.raises(StationNotConnected):
         await run(remote.reset, station_id=station.pk, hard=False)
     assert Command.objects.get(station=station).state == Command.State.OFFLINE
+
+
+async def test_the_session_a_remote_start_opened_is_tied_to_its_command(server, station):
+    async with connected(server, station, "2.0.1") as cp:
+        result = await run(remote.remote_start, station_id=station.pk, id_token="TAG1")
+        remote_start_id = cp.requests[0][1]["remote_start_id"]
+        # The station starts the session it was asked for, naming the request.
+        await cp.call(
+            call201.TransactionEvent(
+                event_type="Started",
+                timestamp="2026-01-05T10:00:00Z",
+                trigger_reason="RemoteStart",
+                seq_no=0,
+                transaction_info={"transaction_id": "RS-1", "remote_start_id": remote_start_id},
+                evse={"id": 1, "connector_id": 1},
+            )
+        )
+    tx = Transaction.objects.get(station=station, transaction_id="RS-1")
+    assert tx.remote_start_id == remote_start_id
+    assert tx.remote_start_command == result.command
