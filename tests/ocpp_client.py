@@ -12,8 +12,11 @@ from typing import Any
 
 import websockets
 from ocpp.v16 import ChargePoint as ChargePoint16
+from ocpp.v16 import call as call16
 from ocpp.v21 import ChargePoint as ChargePoint21
+from ocpp.v21 import call as call21
 from ocpp.v201 import ChargePoint as ChargePoint201
+from ocpp.v201 import call as call201
 
 from tests.factories.stations import STATION_PASSWORD
 from tests.server import LiveOcppServer
@@ -54,11 +57,16 @@ async def charger(
     *,
     subprotocol: str = "ocpp1.6",
     password: str | None = STATION_PASSWORD,
+    client_class: type | None = None,
 ) -> AsyncIterator[Any]:
-    """A charging station of `subprotocol` connected to the live server, its loop running."""
+    """A charging station of `subprotocol` connected to the live server, its loop running.
+
+    `client_class` (an `ocpp` ChargePoint subclass with @on handlers) answers the back
+    office's commands; the default answers none.
+    """
     async with raw_socket(server, identity, password=password, subprotocols=(subprotocol,)) as ws:
         assert ws.subprotocol == subprotocol
-        cp = _CLIENTS[subprotocol](identity, ws, response_timeout=10)
+        cp = (client_class or _CLIENTS[subprotocol])(identity, ws, response_timeout=10)
         task = asyncio.create_task(cp.start())
         try:
             yield cp
@@ -66,6 +74,21 @@ async def charger(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
                 await task
+
+
+@contextlib.asynccontextmanager
+async def booted(server: LiveOcppServer, identity: str, **kw: Any) -> AsyncIterator[Any]:
+    """`charger(...)` after an accepted BootNotification of its version."""
+    async with charger(server, identity, **kw) as cp:
+        if cp._ocpp_version == "1.6":
+            boot = call16.BootNotification(charge_point_vendor="A", charge_point_model="B")
+        else:
+            calls = call201 if cp._ocpp_version == "2.0.1" else call21
+            boot = calls.BootNotification(
+                charging_station={"model": "M", "vendor_name": "V"}, reason="PowerUp"
+            )
+        await cp.call(boot)
+        yield cp
 
 
 def charger16(server: LiveOcppServer, identity: str, **kw: Any) -> Any:

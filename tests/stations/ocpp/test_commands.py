@@ -9,12 +9,12 @@ from django.conf import settings
 from django.db import connection
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as Client16
-from ocpp.v16 import call, call_result
+from ocpp.v16 import call_result
 
 from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
 from stations.models import Command, MessageLog, StationConnection
 from stations.services import commands
-from tests.ocpp_client import eventually, raw_socket
+from tests.ocpp_client import booted, eventually
 from tests.server import start_server
 
 pytestmark = pytest.mark.asyncio
@@ -29,18 +29,8 @@ class ResettingCharger(Client16):
         return call_result.Reset(status="Accepted")
 
 
-async def connected(server, identity, charger_class=ResettingCharger):
-    ws_cm = raw_socket(server, identity)
-    ws = await ws_cm.__aenter__()
-    cp = charger_class(identity, ws)
-    task = asyncio.create_task(cp.start())
-    await cp.call(call.BootNotification(charge_point_vendor="A", charge_point_model="B"))
-    return ws_cm, task
-
-
-async def disconnect(ws_cm, task):
-    task.cancel()
-    await ws_cm.__aexit__(None, None, None)
+def connected(server, identity, charger_class=ResettingCharger):
+    return booted(server, identity, client_class=charger_class)
 
 
 async def send(**kwargs) -> Command:
@@ -49,13 +39,10 @@ async def send(**kwargs) -> Command:
 
 
 async def test_a_command_is_answered_and_recorded(server, station):
-    ws_cm, task = await connected(server, station.identity)
-    try:
+    async with connected(server, station.identity):
         command = await send(
             station_id=station.pk, action="Reset", payload={"type": "Soft"}, actor_label="test"
         )
-    finally:
-        await disconnect(ws_cm, task)
     assert command.state == Command.State.ANSWERED
     assert command.result_status == "Accepted"
     assert command.response == {"status": "Accepted"}
@@ -64,14 +51,11 @@ async def test_a_command_is_answered_and_recorded(server, station):
 
 
 async def test_a_callerror_from_the_station_is_recorded(server, station):
-    ws_cm, task = await connected(server, station.identity)
-    try:
+    async with connected(server, station.identity):
         # The client has no handler for UnlockConnector: it answers NotImplemented.
         command = await send(
             station_id=station.pk, action="UnlockConnector", payload={"connectorId": 1}
         )
-    finally:
-        await disconnect(ws_cm, task)
     assert command.state == Command.State.CALL_ERROR
     assert command.error_code == "NotImplemented"
 
@@ -80,14 +64,9 @@ async def test_a_station_that_does_not_answer_times_out(server, station):
     class SlowCharger(ResettingCharger):
         delay = 8.0  # longer than the server's OCPP_RESPONSE_TIMEOUT (5 s in tests)
 
-    ws_cm, task = await connected(server, station.identity, SlowCharger)
-    try:
+    async with connected(server, station.identity, SlowCharger):
         with pytest.raises(CommandTimeout):
             await send(station_id=station.pk, action="Reset", payload={"type": "Hard"})
-        # The station is not blocked for ever: the next command goes through.
-        SlowCharger.delay = 0.0
-    finally:
-        await disconnect(ws_cm, task)
     assert Command.objects.get(station=station).state == Command.State.TIMED_OUT
 
 
@@ -107,34 +86,23 @@ async def test_a_payload_that_breaks_the_schema_is_not_sent(server, station):
 
 
 async def test_concurrent_commands_queue_one_at_a_time(server, station):
-    ws_cm, task = await connected(server, station.identity)
-    try:
+    async with connected(server, station.identity):
         results = await asyncio.gather(
             *(
                 send(station_id=station.pk, action="Reset", payload={"type": "Soft"})
                 for _ in range(3)
             )
         )
-    finally:
-        await disconnect(ws_cm, task)
     assert [c.state for c in results] == [Command.State.ANSWERED] * 3
     ids = [c.message_id for c in results]
-    frames = await eventually(
-        lambda: (
-            rows
-            if len(
-                rows := list(
-                    MessageLog.objects.filter(message_id__in=ids)
-                    .order_by("created_at", "id")
-                    .values_list("direction", flat=True)
-                )
-            )
-            == 6
-            else None
-        )
-    )
+
+    def directions() -> list[str]:
+        logged = MessageLog.objects.filter(message_id__in=ids).order_by("created_at", "id")
+        return list(logged.values_list("direction", flat=True))
+
+    await eventually(lambda: len(directions()) == 6)  # the log is written in batches
     # Each CALL went out only after the one before it was answered.
-    assert frames == ["out", "in"] * 3
+    assert directions() == ["out", "in"] * 3
 
 
 async def test_a_command_reaches_a_station_held_by_another_process(server, station):
@@ -142,12 +110,9 @@ async def test_a_command_reaches_a_station_held_by_another_process(server, stati
         database_name=connection.settings_dict["NAME"], channel_prefix=settings.CHANNEL_PREFIX
     )
     try:
-        ws_cm, task = await connected(other, station.identity)
-        try:
+        async with connected(other, station.identity):
             holder = StationConnection.objects.get(station=station).channel_name
             command = await send(station_id=station.pk, action="Reset", payload={"type": "Soft"})
-        finally:
-            await disconnect(ws_cm, task)
     finally:
         other.stop()
     assert command.state == Command.State.ANSWERED

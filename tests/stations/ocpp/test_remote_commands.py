@@ -6,10 +6,8 @@ import asyncio
 import contextlib
 
 import pytest
-import websockets
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as Client16
-from ocpp.v16 import call as call16
 from ocpp.v16 import call_result as result16
 from ocpp.v201 import ChargePoint as Client201
 from ocpp.v201 import call as call201
@@ -18,7 +16,7 @@ from ocpp.v201 import call_result as result201
 from stations.exceptions import StationNotConnected
 from stations.models import Command, Transaction, VariableAttribute
 from stations.services import remote
-from tests.ocpp_client import raw_socket
+from tests.ocpp_client import booted
 
 pytestmark = pytest.mark.asyncio
 
@@ -114,27 +112,11 @@ async def connected(server, station, version, *, accept_start=True):
     subprotocol, client = {"1.6": ("ocpp1.6", Charger16), "2.0.1": ("ocpp2.0.1", Charger201)}[
         version
     ]
-    async with raw_socket(server, station.identity, subprotocols=(subprotocol,)) as ws:
-        cp = client(station.identity, ws, response_timeout=10)
-        cp.requests = []
-        cp.accept_start = accept_start
-        task = asyncio.create_task(cp.start())
-        try:
-            if version == "1.6":
-                await cp.call(
-                    call16.BootNotification(charge_point_vendor="A", charge_point_model="B")
-                )
-            else:
-                await cp.call(
-                    call201.BootNotification(
-                        charging_station={"model": "M", "vendor_name": "V"}, reason="PowerUp"
-                    )
-                )
-            yield cp
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
-                await task
+    charger_class = type(client.__name__, (client,), {"requests": [], "accept_start": accept_start})
+    async with booted(
+        server, station.identity, subprotocol=subprotocol, client_class=charger_class
+    ) as cp:
+        yield cp
 
 
 async def run(service, **kwargs):

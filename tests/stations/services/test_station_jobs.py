@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
-import websockets
 from django.core.files.base import ContentFile
 from django.test import Client
 from ocpp.routing import on
@@ -25,7 +24,7 @@ from stations.exceptions import CommandInvalid, StationNotConnected
 from stations.models import Command, FirmwareFile, StationJob
 from stations.services import files, station_jobs
 from tests.factories.stations import StationFactory
-from tests.ocpp_client import raw_socket
+from tests.ocpp_client import booted
 
 RETRIEVE_AT = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)
 
@@ -165,26 +164,11 @@ async def connected(server, station, version):
     subprotocol, client = {"1.6": ("ocpp1.6", Charger16), "2.0.1": ("ocpp2.0.1", Charger201)}[
         version
     ]
-    async with raw_socket(server, station.identity, subprotocols=(subprotocol,)) as ws:
-        cp = client(station.identity, ws, response_timeout=10)
-        cp.requests = []
-        task = asyncio.create_task(cp.start())
-        try:
-            if version == "1.6":
-                await cp.call(
-                    call16.BootNotification(charge_point_vendor="A", charge_point_model="B")
-                )
-            else:
-                await cp.call(
-                    call201.BootNotification(
-                        charging_station={"model": "M", "vendor_name": "V"}, reason="PowerUp"
-                    )
-                )
-            yield cp
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
-                await task
+    charger_class = type(client.__name__, (client,), {"requests": []})
+    async with booted(
+        server, station.identity, subprotocol=subprotocol, client_class=charger_class
+    ) as cp:
+        yield cp
 
 
 async def run(service, **kwargs):
