@@ -56,7 +56,10 @@ def _status(token: IdToken, *, now: datetime) -> str:
 
 def _info(token: IdToken, *, status: str) -> IdTokenInfo:
     return IdTokenInfo(
-        status=status, expires_at=token.expires_at, group_id_token=token.group_id_token or None
+        status=status,
+        expires_at=token.expires_at,
+        group_id_token=token.group_id_token or None,
+        token_pk=token.pk,
     )
 
 

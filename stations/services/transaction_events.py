@@ -150,7 +150,7 @@ def _apply(tx: Transaction, event: TransactionEventData) -> None:
         # The token may arrive in any event (e.g. an Updated after plug-in, E03).
         info = authorization.authorize(id_tag=event.id_token, exclude_transaction_pk=tx.pk)
         tx.id_tag, tx.auth_status = event.id_token, info.status
-        tx.id_token_id = authorization.token_pk(event.id_token)
+        tx.id_token_id = info.token_pk
     if event.remote_start_id is not None and tx.remote_start_id != event.remote_start_id:
         tx.remote_start_id = event.remote_start_id
         tx.remote_start_command = _remote_start_command(tx.station_id, event.remote_start_id)

@@ -67,7 +67,7 @@ def start_v16(
             evse_id=connector.evse_id,
             connector=connector,
             id_tag=id_tag,
-            id_token_id=authorization.token_pk(id_tag),
+            id_token_id=info.token_pk,
             auth_status=info.status,
             reservation_id=reservation_id,
             started_at=started_at,
