@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "channels",
     "django_celery_beat",
     "backoffice.accounts",
+    "backoffice.audit",
     "stations",
 ]
 

@@ -6,8 +6,13 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/backoffice")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
-# One channel-layer prefix per xdist worker, shared by its test process and its servers.
-os.environ.setdefault("CHANNEL_PREFIX", f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
+# One channel-layer prefix per test database and xdist worker, shared by its test process and
+# its servers, so two runs on one machine (with different DATABASE_URLs) never cross.
+os.environ.setdefault(
+    "CHANNEL_PREFIX",
+    f"test-{os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}-"
+    f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
+)
 
 from .settings import *  # noqa: F403
 

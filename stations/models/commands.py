@@ -39,6 +39,8 @@ class Command(models.Model):
         related_name="station_commands",
     )
     actor_label = models.CharField(max_length=100, blank=True)
+    # The caller's own response timeout; null means OCPP_RESPONSE_TIMEOUT.
+    timeout_seconds = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -11,7 +11,6 @@ import asyncio
 import uuid
 
 import structlog
-from django.conf import settings
 
 from stations.services import commands
 
@@ -32,7 +31,7 @@ async def run(session: OcppSession, command_id: int) -> None:
             command.action,
             command.payload,
             message_id=message_id,
-            timeout=settings.OCPP_RESPONSE_TIMEOUT,
+            timeout=commands.response_timeout(command),
             before_send=lambda: run_db(commands.mark_sent)(command_id=command_id),
         )
     except TimeoutError:

@@ -9,6 +9,7 @@ process claims a command (queued -> sent) before sending it, once.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from backoffice.audit import services as audit
 from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
 from stations.models import Command, Station
 from stations.ocpp import validation
@@ -28,45 +30,69 @@ WAKE_UP = "ocpp.command"
 # Schema directory and request-schema suffix of each version.
 _SCHEMAS = {"1.6": ("v16", ""), "2.0.1": ("v201", "Request"), "2.1": ("v21", "Request")}
 _POLL_SECONDS = 0.05
+# The caller waits this much longer than the station is given: the hop to the holding process.
+_HOP_SECONDS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who asks for a command (a user, or a named API client or task) and how long the station
+    is given to answer (None: OCPP_RESPONSE_TIMEOUT)."""
+
+    user: Any = None
+    label: str = ""
+    timeout: float | None = None
+
+
+SYSTEM = Caller()
 
 
 def send(
-    *,
-    station_id: int,
-    action: str,
-    payload: dict[str, Any],
-    actor: Any = None,
-    actor_label: str = "",
-    timeout: float | None = None,
+    *, station_id: int, action: str, payload: dict[str, Any], caller: Caller = SYSTEM
 ) -> Command:
     """Send `action` to the station and return the finished command (answered or CALLERROR).
 
     Raises CommandInvalid (nothing sent) when the payload breaks the station's schema,
     StationNotConnected at once when no process holds the station, CommandTimeout when no
-    answer came in time. Every outcome is recorded on the Command row.
+    answer came in time. Every outcome is recorded on the Command row, and the request in the
+    audit trail.
     """
-    station = Station.objects.only("pk", "ocpp_version").get(pk=station_id)
+    station = Station.objects.only("pk", "identity", "ocpp_version").get(pk=station_id)
     _validate(station.ocpp_version, action, payload)
-    command = Command.objects.create(
-        station=station,
-        action=action,
-        payload=payload,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=actor_label,
-    )
+    user = caller.user if getattr(caller.user, "pk", None) else None
+    with transaction.atomic():
+        command = Command.objects.create(
+            station=station,
+            action=action,
+            payload=payload,
+            actor=user,
+            actor_label=caller.label,
+            timeout_seconds=caller.timeout,
+        )
+        audit.record(
+            action=f"stations.command.{action}",
+            actor=user,
+            actor_label=caller.label,
+            target=station,
+            data={"command_id": command.pk, "payload": payload},
+        )
     channel = connections.channel_for(station_id=station_id)
     if channel is None:
         _finish(command.pk, state=Command.State.OFFLINE)
         command.refresh_from_db()
         raise StationNotConnected("The station is not connected.", command=command)
     async_to_sync(get_channel_layer().send)(channel, {"type": WAKE_UP, "command_id": command.pk})
-    return wait(command_id=command.pk, timeout=timeout)
+    return wait(command_id=command.pk, timeout=caller.timeout)
+
+
+def response_timeout(command: Command) -> float:
+    """How long the station is given to answer this command."""
+    return command.timeout_seconds or settings.OCPP_RESPONSE_TIMEOUT
 
 
 def wait(*, command_id: int, timeout: float | None = None) -> Command:
     """Poll the command's row until it is finished; time it out when nobody finishes it."""
-    # The holding process gives the station OCPP_RESPONSE_TIMEOUT; allow for the hop there.
-    deadline = time.monotonic() + (timeout or settings.OCPP_RESPONSE_TIMEOUT) + 2
+    deadline = time.monotonic() + (timeout or settings.OCPP_RESPONSE_TIMEOUT) + _HOP_SECONDS
     while time.monotonic() < deadline:
         command = Command.objects.get(pk=command_id)
         if command.finished:

@@ -23,6 +23,7 @@ from stations.exceptions import CommandInvalid
 from stations.models import Command, Station
 
 from . import commands, device_model
+from .commands import SYSTEM, Caller
 
 V16 = "1.6"
 _V2X = frozenset({"2.0.1", "2.1"})
@@ -95,8 +96,7 @@ def remote_start(
     connector_id: int | None = None,
     charging_profile: dict[str, Any] | None = None,
     remote_start_id: int | None = None,
-    actor: Any = None,
-    actor_label: str = "",
+    caller: Caller = SYSTEM,
 ) -> CommandResult:
     """Ask the station to start charging for `id_token` (RemoteStart / RequestStart)."""
     message = build_remote_start(
@@ -107,14 +107,14 @@ def remote_start(
         charging_profile=charging_profile,
         remote_start_id=remote_start_id,
     )
-    return _result(_send(station_id, message, actor, actor_label))
+    return _result(_send(station_id, message, caller))
 
 
 def remote_stop(
-    *, station_id: int, transaction_id: str | int, actor: Any = None, actor_label: str = ""
+    *, station_id: int, transaction_id: str | int, caller: Caller = SYSTEM
 ) -> CommandResult:
     message = build_remote_stop(version=_version(station_id), transaction_id=transaction_id)
-    return _result(_send(station_id, message, actor, actor_label))
+    return _result(_send(station_id, message, caller))
 
 
 def reset(
@@ -122,11 +122,10 @@ def reset(
     station_id: int,
     hard: bool,
     when_idle: bool = True,
-    actor: Any = None,
-    actor_label: str = "",
+    caller: Caller = SYSTEM,
 ) -> CommandResult:
     message = build_reset(version=_version(station_id), hard=hard, when_idle=when_idle)
-    return _result(_send(station_id, message, actor, actor_label))
+    return _result(_send(station_id, message, caller))
 
 
 def change_availability(
@@ -135,8 +134,7 @@ def change_availability(
     operative: bool,
     evse_id: int | None = None,
     connector_id: int | None = None,
-    actor: Any = None,
-    actor_label: str = "",
+    caller: Caller = SYSTEM,
 ) -> CommandResult:
     """Make the station (no EVSE), an EVSE or a connector operative or inoperative."""
     message = build_change_availability(
@@ -145,7 +143,7 @@ def change_availability(
         evse_id=evse_id,
         connector_id=connector_id,
     )
-    return _result(_send(station_id, message, actor, actor_label))
+    return _result(_send(station_id, message, caller))
 
 
 def unlock_connector(
@@ -153,13 +151,12 @@ def unlock_connector(
     station_id: int,
     evse_id: int,
     connector_id: int = 1,
-    actor: Any = None,
-    actor_label: str = "",
+    caller: Caller = SYSTEM,
 ) -> CommandResult:
     message = build_unlock_connector(
         version=_version(station_id), evse_id=evse_id, connector_id=connector_id
     )
-    return _result(_send(station_id, message, actor, actor_label))
+    return _result(_send(station_id, message, caller))
 
 
 def trigger_message(
@@ -167,16 +164,15 @@ def trigger_message(
     station_id: int,
     message: str,
     evse_id: int | None = None,
-    actor: Any = None,
-    actor_label: str = "",
+    caller: Caller = SYSTEM,
 ) -> CommandResult:
     """Ask the station to send `message` (e.g. "StatusNotification") now."""
     built = build_trigger_message(version=_version(station_id), message=message, evse_id=evse_id)
-    return _result(_send(station_id, built, actor, actor_label))
+    return _result(_send(station_id, built, caller))
 
 
-def clear_cache(*, station_id: int, actor: Any = None, actor_label: str = "") -> CommandResult:
-    return _result(_send(station_id, Message("ClearCache", {}), actor, actor_label))
+def clear_cache(*, station_id: int, caller: Caller = SYSTEM) -> CommandResult:
+    return _result(_send(station_id, Message("ClearCache", {}), caller))
 
 
 def data_transfer(
@@ -185,12 +181,11 @@ def data_transfer(
     vendor_id: str,
     message_id: str | None = None,
     data: Any = None,
-    actor: Any = None,
-    actor_label: str = "",
+    caller: Caller = SYSTEM,
 ) -> DataTransferResult:
     """Send a vendor's DataTransfer; `data` is a string in 1.6, any JSON value in 2.x."""
     message = build_data_transfer(vendor_id=vendor_id, message_id=message_id, data=data)
-    command = _send(station_id, message, actor, actor_label)
+    command = _send(station_id, message, caller)
     return DataTransferResult(command, command.result_status, (command.response or {}).get("data"))
 
 
@@ -198,8 +193,7 @@ def get_configuration(
     *,
     station_id: int,
     keys: list[str] | None = None,
-    actor: Any = None,
-    actor_label: str = "",
+    caller: Caller = SYSTEM,
 ) -> ConfigurationResult:
     """Read configuration (1.6 GetConfiguration, 2.x GetVariables) and store it.
 
@@ -208,7 +202,7 @@ def get_configuration(
     """
     version = _version(station_id)
     message = build_get_configuration(version=version, keys=keys)
-    command = _send(station_id, message, actor, actor_label)
+    command = _send(station_id, message, caller)
     if command.state != Command.State.ANSWERED:
         return ConfigurationResult(command, {}, ())
     response = command.response or {}
@@ -236,7 +230,7 @@ def get_configuration(
 
 
 def change_configuration(
-    *, station_id: int, key: str, value: str, actor: Any = None, actor_label: str = ""
+    *, station_id: int, key: str, value: str, caller: Caller = SYSTEM
 ) -> CommandResult:
     """Set one configuration value (1.6 ChangeConfiguration, 2.x SetVariables).
 
@@ -245,7 +239,7 @@ def change_configuration(
     """
     version = _version(station_id)
     message = build_change_configuration(version=version, key=key, value=value)
-    command = _send(station_id, message, actor, actor_label)
+    command = _send(station_id, message, caller)
     if version == V16:
         status = command.result_status
         component, variable = device_model.OCPP16_COMPONENT, key
@@ -377,13 +371,12 @@ def _version(station_id: int) -> str:
     return version if version in _V2X else V16
 
 
-def _send(station_id: int, message: Message, actor: Any, actor_label: str) -> Command:
+def _send(station_id: int, message: Message, caller: Caller) -> Command:
     return commands.send(
         station_id=station_id,
         action=message.action,
         payload=message.payload,
-        actor=actor,
-        actor_label=actor_label,
+        caller=caller,
     )
 
 

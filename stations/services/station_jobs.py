@@ -21,6 +21,7 @@ from stations.exceptions import CommandError, CommandInvalid
 from stations.models import Command, FirmwareFile, StationJob
 
 from . import commands, files
+from .commands import SYSTEM, Caller
 from .remote import V16, Message, _version
 
 _INT32_MAX = 2**31 - 1
@@ -54,8 +55,7 @@ def get_diagnostics(
     station_id: int,
     start_time: datetime | None = None,
     stop_time: datetime | None = None,
-    actor: Any = None,
-    actor_label: str = "",
+    caller: Caller = SYSTEM,
 ) -> JobResult:
     """Ask the station to upload its diagnostics (1.6 GetDiagnostics) to the job's URL."""
     version = _version(station_id)
@@ -68,7 +68,7 @@ def get_diagnostics(
         start_time=start_time,
         stop_time=stop_time,
     )
-    return _run(job, message, actor, actor_label)
+    return _run(job, message, caller)
 
 
 def get_log(
@@ -77,8 +77,7 @@ def get_log(
     log_type: str = "DiagnosticsLog",
     oldest: datetime | None = None,
     latest: datetime | None = None,
-    actor: Any = None,
-    actor_label: str = "",
+    caller: Caller = SYSTEM,
 ) -> JobResult:
     """Ask the station to upload a log (GetLog: 2.x, 1.6 security extension) to the job's URL."""
     if log_type not in LOG_TYPES:
@@ -91,7 +90,7 @@ def get_log(
         oldest=oldest,
         latest=latest,
     )
-    return _run(job, message, actor, actor_label)
+    return _run(job, message, caller)
 
 
 def update_firmware(
@@ -99,8 +98,7 @@ def update_firmware(
     station_id: int,
     firmware_id: int,
     retrieve_at: datetime | None = None,
-    actor: Any = None,
-    actor_label: str = "",
+    caller: Caller = SYSTEM,
 ) -> JobResult:
     """Ask the station to fetch `firmware_id` from the job's URL and install it."""
     version = _version(station_id)
@@ -112,7 +110,7 @@ def update_firmware(
         location=files.firmware_url(job=job),
         retrieve_at=retrieve_at or timezone.now(),
     )
-    return _run(job, message, actor, actor_label)
+    return _run(job, message, caller)
 
 
 # --- payloads --------------------------------------------------------------------------------
@@ -181,14 +179,13 @@ def _open_job(*, station_id: int, kind: str, firmware: FirmwareFile | None = Non
         )
 
 
-def _run(job: StationJob, message: Message, actor: Any, actor_label: str) -> JobResult:
+def _run(job: StationJob, message: Message, caller: Caller) -> JobResult:
     try:
         command = commands.send(
             station_id=job.station_id,
             action=message.action,
             payload=message.payload,
-            actor=actor,
-            actor_label=actor_label,
+            caller=caller,
         )
     except CommandError as err:
         if err.command is not None:

@@ -11,9 +11,11 @@ from ocpp.routing import on
 from ocpp.v16 import ChargePoint as Client16
 from ocpp.v16 import call_result
 
+from backoffice.audit.models import AuditEvent
 from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
 from stations.models import Command, MessageLog, StationConnection
 from stations.services import commands
+from stations.services.commands import Caller
 from tests.ocpp_client import booted, eventually
 from tests.server import start_server
 
@@ -41,13 +43,22 @@ async def send(**kwargs) -> Command:
 async def test_a_command_is_answered_and_recorded(server, station):
     async with connected(server, station.identity):
         command = await send(
-            station_id=station.pk, action="Reset", payload={"type": "Soft"}, actor_label="test"
+            station_id=station.pk,
+            action="Reset",
+            payload={"type": "Soft"},
+            caller=Caller(label="test"),
         )
     assert command.state == Command.State.ANSWERED
     assert command.result_status == "Accepted"
     assert command.response == {"status": "Accepted"}
+    event = AuditEvent.objects.get(action="stations.command.Reset")
+    assert (event.actor_label, event.target_id) == ("test", str(station.pk))
+    assert event.data == {"command_id": command.pk, "payload": {"type": "Soft"}}
     assert command.sent_at and command.finished_at and command.message_id
-    assert MessageLog.objects.filter(message_id=command.message_id, direction="out").exists()
+    # The message log is written in batches, after the answer.
+    assert await eventually(
+        MessageLog.objects.filter(message_id=command.message_id, direction="out").exists
+    )
 
 
 async def test_a_callerror_from_the_station_is_recorded(server, station):
@@ -68,6 +79,26 @@ async def test_a_station_that_does_not_answer_times_out(server, station):
         with pytest.raises(CommandTimeout):
             await send(station_id=station.pk, action="Reset", payload={"type": "Hard"})
     assert Command.objects.get(station=station).state == Command.State.TIMED_OUT
+
+
+async def test_a_caller_can_give_the_station_less_time_than_the_default(server, station):
+    class SlowCharger(ResettingCharger):
+        delay = 3.0  # within the server's 5 s default, beyond the caller's 1 s
+
+    async with connected(server, station.identity, SlowCharger):
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(CommandTimeout):
+            await send(
+                station_id=station.pk,
+                action="Reset",
+                payload={"type": "Hard"},
+                caller=Caller(timeout=1),
+            )
+        waited = asyncio.get_running_loop().time() - started
+    command = Command.objects.get(station=station)
+    assert command.state == Command.State.TIMED_OUT
+    assert command.timeout_seconds == 1
+    assert waited < 4
 
 
 async def test_an_offline_station_answers_at_once(server, station):

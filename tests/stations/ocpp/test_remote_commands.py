@@ -16,6 +16,7 @@ from ocpp.v201 import call_result as result201
 from stations.exceptions import StationNotConnected
 from stations.models import Command, Transaction, VariableAttribute
 from stations.services import remote
+from stations.services.commands import Caller
 from tests.ocpp_client import booted
 
 pytestmark = pytest.mark.asyncio
@@ -131,7 +132,7 @@ VERSIONS = [pytest.param("1.6", id="1.6"), pytest.param("2.0.1", id="2.0.1")]
 async def test_a_remote_start_is_accepted(server, station, version):
     async with connected(server, station, version) as cp:
         result = await run(
-            remote.remote_start, station_id=station.pk, id_token="TAG1", actor_label="test"
+            remote.remote_start, station_id=station.pk, id_token="TAG1", caller=Caller(label="test")
         )
     assert result.accepted
     assert result.status == "Accepted"

@@ -12,6 +12,7 @@ import pytest
 from stations.exceptions import CommandInvalid, StationNotConnected
 from stations.models import Command, VariableAttribute
 from stations.services import device_model, remote
+from stations.services.commands import Caller
 from tests.factories.stations import StationFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_a_16_station_gets_remote_start_transaction_on_the_evse_as_connector(v16
         id_token="TAG1",
         evse_id=2,
         charging_profile=profile,
-        actor_label="test",
+        caller=Caller(label="test"),
     )
     assert command.action == "RemoteStartTransaction"
     assert command.payload == {"idTag": "TAG1", "connectorId": 2, "chargingProfile": profile}
