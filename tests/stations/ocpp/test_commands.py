@@ -1,8 +1,10 @@
-"""The command bus over real sockets: answered, CALLERROR, timeout, offline, two processes."""
+"""The command bus over real sockets: answered, CALLERROR, timeout, offline, wrong answers,
+two processes."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from django.conf import settings
@@ -16,10 +18,13 @@ from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnec
 from stations.models import Command, MessageLog, StationConnection
 from stations.services import commands
 from stations.services.commands import Caller
-from tests.ocpp_client import booted, eventually
+from tests.ocpp_client import booted, eventually, exchange, raw_socket
 from tests.server import start_server
 
 pytestmark = pytest.mark.asyncio
+
+
+BOOT16 = {"chargePointVendor": "A", "chargePointModel": "B"}
 
 
 class ResettingCharger(Client16):
@@ -148,3 +153,48 @@ async def test_a_command_reaches_a_station_held_by_another_process(server, stati
         other.stop()
     assert command.state == Command.State.ANSWERED
     assert holder  # held by the second process, reached through the Redis channel layer
+
+
+async def test_a_station_that_reconnects_to_another_process_keeps_receiving_commands(
+    server, station
+):
+    other = start_server(
+        database_name=connection.settings_dict["NAME"], channel_prefix=settings.CHANNEL_PREFIX
+    )
+    try:
+        async with connected(other, station.identity):
+            first = await send(station_id=station.pk, action="Reset", payload={"type": "Soft"})
+        async with connected(server, station.identity):
+            second = await send(station_id=station.pk, action="Reset", payload={"type": "Hard"})
+    finally:
+        other.stop()
+    assert (first.state, second.state) == (Command.State.ANSWERED, Command.State.ANSWERED)
+    assert second.payload == {"type": "Hard"}
+
+
+async def test_an_answer_with_the_wrong_message_id_does_not_block_the_station(server, station):
+    async with raw_socket(server, station.identity) as ws:
+        boot = await exchange(ws, [2, "b1", "BootNotification", BOOT16])
+        assert boot[2]["status"] == "Accepted"
+
+        lost = asyncio.create_task(
+            send(
+                station_id=station.pk,
+                action="Reset",
+                payload={"type": "Soft"},
+                caller=Caller(timeout=1),
+            )
+        )
+        call = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        await ws.send(json.dumps([3, f"not-{call[1]}", {"status": "Accepted"}]))
+        with pytest.raises(CommandTimeout):
+            await lost
+
+        answered = asyncio.create_task(
+            send(station_id=station.pk, action="Reset", payload={"type": "Hard"})
+        )
+        call = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        await ws.send(json.dumps([3, call[1], {"status": "Accepted"}]))
+        command = await answered
+    assert call[3] == {"type": "Hard"}
+    assert command.state == Command.State.ANSWERED
