@@ -113,13 +113,19 @@ class OcppConsumer(AsyncWebsocketConsumer):
         self._inflight: set[str] = set()
         self._call_task = asyncio.create_task(self._serve_calls())
         self._command_tasks: set[asyncio.Task[None]] = set()
-        registration = await run_db(connections.register)(
-            station_id=admission.station_id,
-            channel_name=self.channel_name,
-            ocpp_version=session_class.ocpp_version,
-            remote_addr=remote_addr,
-            opened_at=opened_at,
-        )
+        _open_channels.add(self.channel_name)
+        try:
+            registration = await run_db(connections.register)(
+                station_id=admission.station_id,
+                channel_name=self.channel_name,
+                ocpp_version=session_class.ocpp_version,
+                remote_addr=remote_addr,
+                opened_at=opened_at,
+            )
+        except asyncio.CancelledError:
+            # The server gave up on this socket; the registry beat sweeps what register left.
+            _open_channels.discard(self.channel_name)
+            raise
         if registration.superseded:
             # A newer socket of this station registered before this one could: it wins.
             log.warning("ocpp.connection_superseded", identity=self.identity)
@@ -163,9 +169,12 @@ class OcppConsumer(AsyncWebsocketConsumer):
         self._call_task.cancel()
         for task in list(self._command_tasks):
             task.cancel()  # its command stays "sent" and its caller times it out
-        await run_db(connections.unregister)(
-            station_id=self.station_pk, channel_name=self.channel_name
-        )
+        try:
+            await run_db(connections.unregister)(
+                station_id=self.station_pk, channel_name=self.channel_name
+            )
+        finally:
+            _open_channels.discard(self.channel_name)
         log.info("ocpp.disconnected", identity=self.identity, code=code)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -314,8 +323,11 @@ class _RegistryBeat:
             await asyncio.sleep(settings.OCPP_WORKER_HEARTBEAT_SECONDS)
             try:
                 await run_db(connections.beat)()
+                await run_db(connections.sweep)(open_channels=set(_open_channels))
             except Exception:
                 log.exception("connections.beat_failed")
 
 
 _registry_beat = _RegistryBeat()
+# Channels of this process's sockets that are open or registering (see connections.sweep).
+_open_channels: set[str] = set()

@@ -137,6 +137,29 @@ def unregister(*, station_id: int, channel_name: str) -> None:
         Station.objects.filter(pk=station_id).update(last_seen_at=last)
 
 
+def sweep(*, open_channels: set[str]) -> int:
+    """Drop this process's entries whose socket is gone without `unregister` having run.
+
+    A consumer that the server cancels mid-handshake (daphne's connect timeout) never runs its
+    disconnect, while the registration it started still lands; its station would look online
+    for as long as this process lives. `open_channels` is every channel of this process that
+    is open or still registering, so an entry missing from it belongs to no socket.
+    """
+    if _worker_id is None:
+        return 0
+    held = StationConnection.objects.filter(worker_id=_worker_id).values_list(
+        "channel_name", flat=True
+    )
+    orphans = [channel for channel in held if channel not in open_channels]
+    if not orphans:
+        return 0
+    count, _ = StationConnection.objects.filter(
+        worker_id=_worker_id, channel_name__in=orphans
+    ).delete()
+    log.warning("connections.swept_orphans", rows=count)
+    return count
+
+
 def touch(station_id: int) -> None:
     """A frame arrived: remember it in memory only (no write per heartbeat)."""
     _seen[station_id] = timezone.now()

@@ -81,3 +81,24 @@ def test_an_older_connection_registering_late_does_not_replace_a_newer_one(db):
     station.refresh_from_db()
     assert station.ocpp_version == "2.0.1"
     assert not SecurityEvent.objects.filter(station=station).exists()
+
+
+def test_a_sweep_drops_this_process_entries_whose_socket_is_gone(db):
+    held, orphaned = StationFactory(), StationFactory()
+    connections.register(station_id=held.pk, channel_name="open", ocpp_version="1.6")
+    connections.register(station_id=orphaned.pk, channel_name="gone", ocpp_version="1.6")
+    # Another process's entry is not ours to judge.
+    now = timezone.now()
+    other = Worker.objects.create(name="other", beat_at=now, started_at=now)
+    elsewhere = StationFactory()
+    StationConnection.objects.create(
+        station=elsewhere, worker=other, channel_name="theirs", connected_at=timezone.now()
+    )
+
+    assert connections.sweep(open_channels={"open"}) == 1
+
+    assert set(StationConnection.objects.values_list("channel_name", flat=True)) == {
+        "open",
+        "theirs",
+    }
+    assert connections.sweep(open_channels={"open"}) == 0
