@@ -17,8 +17,7 @@ from backoffice.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Chargers send no Origin header, so /ocpp/ is deliberately not wrapped in
-        # AllowedHostsOriginValidator; browser sockets (later) get their own stack.
+        # Chargers and browsers have their own stacks: see backoffice/routing.py.
         "websocket": URLRouter(websocket_urlpatterns),
     }
 )

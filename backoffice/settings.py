@@ -132,6 +132,8 @@ CELERY_TIMEZONE = "UTC"
 
 # --- Auth, i18n, static ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
+# Live page updates are sent in batches this often (seconds), duplicates coalesced.
+LIVE_FLUSH_SECONDS = env_positive("LIVE_FLUSH_SECONDS", 0.25)
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -18,6 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
+from backoffice.live import publisher as live
 from stations.models import MessageLog
 from stations.services import connections, station_auth
 
@@ -135,6 +136,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             # The older socket may sit in another process: its consumer closes itself.
             await self.channel_layer.send(registration.replaced_channel, {"type": "ocpp.replaced"})
         _registry_beat.ensure_running()
+        live.start_flusher()
         log.info("ocpp.connected", identity=self.identity, version=session_class.ocpp_version)
 
     async def dispatch(self, message: dict[str, Any]) -> None:

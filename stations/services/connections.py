@@ -17,8 +17,10 @@ from datetime import datetime, timedelta
 import structlog
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from backoffice.live import publisher as live_updates
 from stations.models import Station, StationConnection, Worker
 
 from . import security
@@ -87,6 +89,7 @@ def register(
     if result.superseded:
         return result
     _seen[station_id] = now
+    _publish_presence(station_id, online=True)
     if result.replaced_channel is None or result.replaced_channel == channel_name:
         return Registration()
     security.record_event(
@@ -131,7 +134,11 @@ def _claim(
 
 def unregister(*, station_id: int, channel_name: str) -> None:
     """Forget the connection, unless a newer one of the station has replaced it already."""
-    StationConnection.objects.filter(station_id=station_id, channel_name=channel_name).delete()
+    gone, _ = StationConnection.objects.filter(
+        station_id=station_id, channel_name=channel_name
+    ).delete()
+    if gone:
+        _publish_presence(station_id, online=False)
     last = _seen.pop(station_id, None)
     if last is not None:
         Station.objects.filter(pk=station_id).update(last_seen_at=last)
@@ -160,6 +167,13 @@ def sweep(*, open_channels: set[str]) -> int:
     return count
 
 
+def _publish_presence(station_id: int, *, online: bool) -> None:
+    live_updates.publish_on_commit(
+        [live_updates.station_group(station_id), live_updates.NETWORK_GROUP],
+        {"kind": "station.online" if online else "station.offline", "station": station_id},
+    )
+
+
 def touch(station_id: int) -> None:
     """A frame arrived: remember it in memory only (no write per heartbeat)."""
     _seen[station_id] = timezone.now()
@@ -178,6 +192,13 @@ def flush_last_seen() -> None:
     for station_id, seen_at in pending.items():
         if _seen.get(station_id) is seen_at:
             _seen.pop(station_id, None)  # unchanged since: nothing to write next time
+
+
+def live(*, now: datetime | None = None) -> QuerySet[StationConnection]:
+    """The connections whose process is alive (its worker beat within three intervals)."""
+    return StationConnection.objects.filter(
+        worker__beat_at__gte=_expiry_cutoff(now or timezone.now())
+    )
 
 
 def is_online(*, station_id: int, now: datetime | None = None) -> bool:

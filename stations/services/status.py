@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from backoffice.live import publisher as live
 from stations.models import Connector, Station, StatusEvent
 
 from . import topology
@@ -50,4 +51,9 @@ def report(*, station_id: int, report: StatusReport) -> bool:
         timestamp=report.timestamp,
         applied=applied,
     )
+    if applied:
+        live.publish_on_commit(
+            [live.station_group(station_id), live.NETWORK_GROUP],
+            {"kind": "station.status", "station": station_id},
+        )
     return applied

@@ -1,0 +1,98 @@
+"""Domain events for live pages, published to channel-layer groups after commit.
+
+An event says what changed (`{"kind": "station.status", "station": 12}`), not the new state:
+a page re-fetches the fragment it shows, so the database stays the only truth and an event
+dropped by the layer costs a stale fragment until the next one, never a wrong one.
+
+Services publish from the OCPP server's database threads and from views, so events go through
+an outbox: in a server process, one task sends them every LIVE_FLUSH_SECONDS, one batch per
+group with duplicates coalesced; in a process without a running server loop (Celery, commands)
+they are sent at once. Groups nobody watches are skipped (`interest`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import structlog
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+
+from .interest import interest
+
+log = structlog.get_logger(__name__)
+
+BATCH = "live.batch"
+
+
+def station_group(station_id: int) -> str:
+    return f"live.station.{station_id}"
+
+
+def transaction_group(transaction_id: int) -> str:
+    return f"live.transaction.{transaction_id}"
+
+
+NETWORK_GROUP = "live.network"
+
+
+def publish_on_commit(groups: list[str], event: dict[str, Any]) -> None:
+    """Send `event` to `groups` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: _outbox.put(groups, event))
+
+
+class _Outbox:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # group -> coalescing key -> event; dicts keep the order events came in.
+        self._pending: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Flush from the running loop from now on (called by the server's consumers)."""
+        if self._task is None or self._task.done():
+            self._loop = asyncio.get_running_loop()
+            self._task = self._loop.create_task(self._run())
+
+    def put(self, groups: list[str], event: dict[str, Any]) -> None:
+        watched = interest.watched()
+        groups = [group for group in groups if group in watched]
+        if not groups:
+            return
+        if self._task is None or self._task.done() or self._loop is None:
+            for group in groups:
+                _send(group, [event])
+            return
+        key = tuple(sorted(event.items()))
+        with self._lock:
+            for group in groups:
+                self._pending.setdefault(group, {})[key] = event
+
+    async def _run(self) -> None:
+        layer = get_channel_layer()
+        while True:
+            await asyncio.sleep(settings.LIVE_FLUSH_SECONDS)
+            with self._lock:
+                pending, self._pending = self._pending, {}
+            for group, events in pending.items():
+                try:
+                    await layer.group_send(group, {"type": BATCH, "events": list(events.values())})
+                except Exception:
+                    # A lost batch is a stale fragment until the next event: log, keep going.
+                    log.exception("live.publish_failed", group=group)
+
+
+def _send(group: str, events: list[dict[str, Any]]) -> None:
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, {"type": BATCH, "events": events})
+    except Exception:
+        log.exception("live.publish_failed", group=group)
+
+
+_outbox = _Outbox()
+start_flusher = _outbox.start

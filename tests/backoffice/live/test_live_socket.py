@@ -1,0 +1,89 @@
+"""The browsers' live socket over a real server: sign-in required, watched names checked,
+and a charger's status change arrives without a reload."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+import websockets
+from django.contrib.auth import get_user_model
+from django.test import Client
+from ocpp.v16 import call as call16
+
+from tests.ocpp_client import booted
+
+pytestmark = pytest.mark.asyncio
+
+
+def _session_cookie(*, is_staff: bool) -> str:
+    user = get_user_model().objects.create_user(
+        username=f"user-{is_staff}", password="pw-for-tests", is_staff=is_staff
+    )
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def _connect(server, cookie: str | None, origin: str | None = None):
+    headers = {"Origin": origin or server.http_url}
+    if cookie:
+        headers["Cookie"] = f"sessionid={cookie}"
+    return websockets.connect(
+        f"ws://127.0.0.1:{server.port}/ws/live/", additional_headers=headers, open_timeout=10
+    )
+
+
+async def _receive(ws, timeout: float = 10) -> dict:
+    return json.loads(await asyncio.wait_for(ws.recv(), timeout))
+
+
+async def _events_until(ws, kind: str, timeout: float = 10) -> list[dict]:
+    seen: list[dict] = []
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not any(event["kind"] == kind for event in seen):
+        remaining = deadline - asyncio.get_running_loop().time()
+        seen += (await _receive(ws, remaining))["events"]
+    return seen
+
+
+async def test_a_status_change_reaches_the_page_watching_the_station(server, station):
+    cookie = _session_cookie(is_staff=True)
+    async with _connect(server, cookie) as ws:
+        await ws.send(json.dumps({"watch": [f"station:{station.pk}", "station:0", "nonsense"]}))
+        answer = await _receive(ws)
+        assert answer == {
+            "watching": [f"station:{station.pk}"],
+            "refused": ["station:0", "nonsense"],
+        }
+
+        async with booted(server, station.identity) as cp:
+            online = await _events_until(ws, "station.online")
+            await cp.call(
+                call16.StatusNotification(connector_id=1, error_code="NoError", status="Preparing")
+            )
+            changed = await _events_until(ws, "station.status")
+    assert {"kind": "station.online", "station": station.pk} in online
+    assert {"kind": "station.status", "station": station.pk} in changed
+
+
+async def test_a_socket_without_a_session_is_refused(server):
+    with pytest.raises(websockets.InvalidStatus):
+        async with _connect(server, None) as ws:
+            await _receive(ws)
+
+
+async def test_a_socket_from_another_site_is_refused(server):
+    cookie = _session_cookie(is_staff=True)
+    with pytest.raises(websockets.InvalidStatus):
+        async with _connect(server, cookie, origin="http://evil.example") as ws:
+            await _receive(ws)
+
+
+async def test_a_signed_in_non_staff_user_may_watch_nothing(server, station):
+    cookie = _session_cookie(is_staff=False)
+    async with _connect(server, cookie) as ws:
+        await ws.send(json.dumps({"watch": [f"station:{station.pk}", "network"]}))
+        answer = await _receive(ws)
+    assert answer == {"watching": [], "refused": [f"station:{station.pk}", "network"]}
