@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backoffice.audit import services as audit
+from backoffice.live import publisher as live
 from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
 from stations.models import Command, Station
 from stations.ocpp import validation
@@ -155,7 +156,12 @@ def _finish(command_id: int, *, state: str, only_unfinished: bool = False, **fie
     rows = Command.objects.filter(pk=command_id)
     if only_unfinished:
         rows = rows.exclude(state__in=Command.FINAL)
-    rows.update(state=state, finished_at=timezone.now(), **fields)
+    if rows.update(state=state, finished_at=timezone.now(), **fields):
+        station_id = Command.objects.values_list("station_id", flat=True).get(pk=command_id)
+        live.publish_on_commit(
+            [live.station_group(station_id)],
+            {"kind": "command.finished", "station": station_id, "command": command_id},
+        )
 
 
 def _validate(version: str, action: str, payload: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 from django.db import transaction as db_transaction
 
+from backoffice.live import publisher as live
 from stations.models import MeterValue, Transaction
 
 from .types import EvseRef, MeterReading
@@ -119,6 +120,10 @@ def insert(frames: list[PreparedValues]) -> None:
             if frame.after_stop and METER_VALUES_AFTER_STOP not in tx.anomalies:
                 tx.anomalies = [*tx.anomalies, METER_VALUES_AFTER_STOP]
                 Transaction.objects.filter(pk=tx.pk).update(anomalies=tx.anomalies)
+        for tx_pk in {frame.transaction.pk for frame in frames if frame.transaction}:
+            live.publish_on_commit(
+                [live.transaction_group(tx_pk)], {"kind": "transaction.meter", "transaction": tx_pk}
+            )
 
 
 def _dedup_key(

@@ -12,9 +12,12 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from ocpp.v16 import call as call16
 
+from stations.models import Command, Transaction
+from stations.services import remote
 from tests.ocpp_client import booted
 
 pytestmark = pytest.mark.asyncio
+NOW = "2026-11-24T10:00:00Z"
 
 
 def _session_cookie(*, is_staff: bool) -> str:
@@ -87,3 +90,32 @@ async def test_a_signed_in_non_staff_user_may_watch_nothing(server, station):
         await ws.send(json.dumps({"watch": [f"station:{station.pk}", "network"]}))
         answer = await _receive(ws)
     assert answer == {"watching": [], "refused": [f"station:{station.pk}", "network"]}
+
+
+async def test_a_finished_command_and_new_meter_values_reach_their_pages(server, station, id_token):
+    cookie = _session_cookie(is_staff=True)
+    async with _connect(server, cookie) as ws, booted(server, station.identity) as cp:
+        started = await cp.call(
+            call16.StartTransaction(
+                connector_id=1, id_tag=id_token.id_token, meter_start=0, timestamp=NOW
+            )
+        )
+        tx = Transaction.objects.get(transaction_id=str(started.transaction_id))
+        await ws.send(json.dumps({"watch": [f"station:{station.pk}", f"transaction:{tx.pk}"]}))
+        await _receive(ws)
+
+        # The plain client answers NotImplemented: a CALLERROR finishes the command too.
+        cleared = await asyncio.to_thread(remote.clear_cache, station_id=station.pk)
+        finished = await _events_until(ws, "command.finished")
+        await cp.call(
+            call16.MeterValues(
+                connector_id=1,
+                transaction_id=started.transaction_id,
+                meter_value=[{"timestamp": NOW, "sampled_value": [{"value": "120"}]}],
+            )
+        )
+        metered = await _events_until(ws, "transaction.meter")
+    command = cleared.command
+    assert command.state == Command.State.CALL_ERROR
+    assert {"kind": "command.finished", "station": station.pk, "command": command.pk} in finished
+    assert {"kind": "transaction.meter", "transaction": tx.pk} in metered
