@@ -127,13 +127,13 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Live page updates are sent in batches this often (seconds), duplicates coalesced.
+LIVE_FLUSH_SECONDS = env_positive("LIVE_FLUSH_SECONDS", 0.25)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
 # --- Auth, i18n, static ---------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
-# Live page updates are sent in batches this often (seconds), duplicates coalesced.
-LIVE_FLUSH_SECONDS = env_positive("LIVE_FLUSH_SECONDS", 0.25)
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
