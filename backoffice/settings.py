@@ -189,6 +189,8 @@ OCPP_AUTH_FAILURES_PER_MINUTE = int(env_positive("OCPP_AUTH_FAILURES_PER_MINUTE"
 OCPP_TLS_CERT_FILE = env.str("OCPP_TLS_CERT_FILE", default="")
 OCPP_TLS_KEY_FILE = env.str("OCPP_TLS_KEY_FILE", default="")
 OCPP_TLS_PORT = env.int("OCPP_TLS_PORT", default=8443)
+# Server processes `manage.py serve` runs on one port (several need REDIS_URL).
+SERVER_WORKERS = int(env_positive("SERVER_WORKERS", 1))
 
 # --- Logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -71,7 +71,12 @@ def server_env(*, database_name: str, channel_prefix: str, **overrides: str) -> 
 
 
 def start_server(
-    *, database_name: str, channel_prefix: str, timeout: float = 30, **overrides: str
+    *,
+    database_name: str,
+    channel_prefix: str,
+    timeout: float = 30,
+    workers: int = 1,
+    **overrides: str,
 ) -> LiveOcppServer:
     port = free_port()
     env = server_env(database_name=database_name, channel_prefix=channel_prefix, **overrides)
@@ -80,7 +85,15 @@ def start_server(
     log_path = log_dir / f"server-{channel_prefix}-{port}.log"
     log_file = log_path.open("w")
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-        [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         cwd=ROOT,
         env=env,
         stdout=log_file,

@@ -1,12 +1,30 @@
-"""Serve HTTP and OCPP with daphne, with the settings long-lived charger sockets need."""
+"""Serve HTTP and OCPP with daphne, with the settings long-lived charger sockets need.
+
+`--workers N` runs N daphne processes on one listening socket (the kernel spreads new
+connections over them), so one machine's cores all serve stations. They share PostgreSQL and
+the Redis channel layer: any process can command a station another one holds.
+"""
 
 from __future__ import annotations
 
 import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+import types
+from typing import Any
 
 from daphne.cli import CommandLineInterface
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+WORKERS_NEED_REDIS = "Several workers share stations through Redis: set REDIS_URL."
+WORKERS_AND_TLS = (
+    "Several workers cannot share the TLS endpoint: terminate TLS at a proxy, or use one worker."
+)
+_BACKLOG = 4096
 
 
 def raise_open_file_limit() -> int:
@@ -29,14 +47,37 @@ class Command(BaseCommand):
             action="store_true",
             help="Trust X-Forwarded-* headers (behind a reverse proxy).",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=settings.SERVER_WORKERS,
+            help="Server processes sharing the port (default: SERVER_WORKERS).",
+        )
+        # Internal: a worker serves the listening socket its parent opened.
+        parser.add_argument("--fd", type=int, default=None, help="(internal)")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         limit = raise_open_file_limit()
+        workers = int(options["workers"])
+        tls = bool(settings.OCPP_TLS_CERT_FILE and settings.OCPP_TLS_KEY_FILE)
+        if options["fd"] is None and workers > 1:
+            if not settings.REDIS_URL:
+                raise CommandError(WORKERS_NEED_REDIS)
+            if tls:
+                raise CommandError(WORKERS_AND_TLS)
+            self.stdout.write(
+                f"Serving HTTP and OCPP on {options['host']}:{options['port']} with {workers} "
+                f"workers (open-file limit {limit})"
+            )
+            self.stdout.flush()
+            _run_workers(workers, str(options["host"]), int(options["port"]), options)
+            return
+        if options["fd"] is not None:
+            listen = ["--fd", str(options["fd"])]
+        else:
+            listen = ["--bind", str(options["host"]), "--port", str(options["port"])]
         argv = [
-            "--bind",
-            str(options["host"]),
-            "--port",
-            str(options["port"]),
+            *listen,
             # daphne's default closes every socket after 86400 s: chargers stay for months.
             "--websocket_timeout",
             "-1",
@@ -56,7 +97,7 @@ class Command(BaseCommand):
             "--verbosity",
             "0",
         ]
-        if settings.OCPP_TLS_CERT_FILE and settings.OCPP_TLS_KEY_FILE:
+        if tls:
             argv += [
                 "--endpoint",
                 (
@@ -66,10 +107,46 @@ class Command(BaseCommand):
             ]
         if options["proxy_headers"]:
             argv.append("--proxy-headers")
-        self.stdout.write(
-            f"Serving HTTP and OCPP on {options['host']}:{options['port']} "
-            f"(open-file limit {limit})"
-        )
+        if options["fd"] is None:
+            self.stdout.write(
+                f"Serving HTTP and OCPP on {options['host']}:{options['port']} "
+                f"(open-file limit {limit})"
+            )
         CommandLineInterface().run(
             [*argv, settings.ASGI_APPLICATION.replace(".application", ":application")]
         )
+
+
+def _run_workers(count: int, host: str, port: int, options: dict[str, Any]) -> None:
+    """Open the listening socket, run `count` workers on it, stop them all with the parent."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(_BACKLOG)
+    fd = listener.fileno()
+    argv = [sys.executable, sys.argv[0], "serve", "--fd", str(fd), "--workers", "1"]
+    if options["proxy_headers"]:
+        argv.append("--proxy-headers")
+    children = [
+        subprocess.Popen(argv, pass_fds=[fd])  # noqa: S603 - our own interpreter and manage.py
+        for _ in range(count)
+    ]
+
+    def stop(signum: int, frame: types.FrameType | None) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    # One worker dying takes the others down too: a supervisor restarts the whole server.
+    while all(child.poll() is None for child in children):
+        time.sleep(1)
+    stop(signal.SIGTERM, None)
+    for child in children:
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    listener.close()
