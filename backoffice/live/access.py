@@ -1,10 +1,12 @@
-"""Which live groups a user may watch, by the names pages use ("station:12", "network")."""
+"""Which live groups a user may watch, by the names pages use ("station:12", "network"):
+the same scope as the pages and the API (`stations.selectors`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from stations.models import Station, Transaction
+from backoffice.accounts import roles
+from stations import selectors
 
 from .publisher import NETWORK_GROUP, station_group, transaction_group
 
@@ -30,15 +32,16 @@ def name_of(group: str) -> str:
 
 
 def _group_for(user: Any, name: str) -> str | None:
-    if not (user.is_active and user.is_staff):
-        return None
     kind, _, key = name.partition(":")
     if kind == "network" and not key:
-        return NETWORK_GROUP
+        # Events of every station: for staff who see every site.
+        access = roles.access_for(user)
+        return NETWORK_GROUP if access.is_staff and access.site_ids is None else None
     if not key.isdigit():
         return None
-    if kind == "station" and Station.objects.filter(pk=int(key)).exists():
+    # Scoped exactly as pages are: a station or session the user cannot see is refused.
+    if kind == "station" and selectors.stations_for(user=user).filter(pk=int(key)).exists():
         return station_group(int(key))
-    if kind == "transaction" and Transaction.objects.filter(pk=int(key)).exists():
+    if kind == "transaction" and selectors.transactions_for(user=user).filter(pk=int(key)).exists():
         return transaction_group(int(key))
     return None

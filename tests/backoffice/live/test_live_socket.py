@@ -8,10 +8,10 @@ import json
 
 import pytest
 import websockets
-from django.contrib.auth import get_user_model
 from django.test import Client
 from ocpp.v16 import call as call16
 
+from backoffice.accounts.models import IdToken
 from stations.models import Command, Transaction
 from stations.services import remote
 from tests.ocpp_client import booted
@@ -20,10 +20,7 @@ pytestmark = pytest.mark.asyncio
 NOW = "2026-11-24T10:00:00Z"
 
 
-def _session_cookie(*, is_staff: bool) -> str:
-    user = get_user_model().objects.create_user(
-        username=f"user-{is_staff}", password="pw-for-tests", is_staff=is_staff
-    )
+def _session_cookie(user) -> str:
     client = Client()
     client.force_login(user)
     return client.cookies["sessionid"].value
@@ -51,8 +48,8 @@ async def _events_until(ws, kind: str, timeout: float = 10) -> list[dict]:
     return seen
 
 
-async def test_a_status_change_reaches_the_page_watching_the_station(server, station):
-    cookie = _session_cookie(is_staff=True)
+async def test_a_status_change_reaches_the_page_watching_the_station(server, station, operator):
+    cookie = _session_cookie(operator)
     async with _connect(server, cookie) as ws:
         await ws.send(json.dumps({"watch": [f"station:{station.pk}", "station:0", "nonsense"]}))
         answer = await _receive(ws)
@@ -77,23 +74,38 @@ async def test_a_socket_without_a_session_is_refused(server):
             await _receive(ws)
 
 
-async def test_a_socket_from_another_site_is_refused(server):
-    cookie = _session_cookie(is_staff=True)
+async def test_a_socket_from_another_site_is_refused(server, operator):
+    cookie = _session_cookie(operator)
     with pytest.raises(websockets.InvalidStatus):
         async with _connect(server, cookie, origin="http://evil.example") as ws:
             await _receive(ws)
 
 
-async def test_a_signed_in_non_staff_user_may_watch_nothing(server, station):
-    cookie = _session_cookie(is_staff=False)
-    async with _connect(server, cookie) as ws:
-        await ws.send(json.dumps({"watch": [f"station:{station.pk}", "network"]}))
-        answer = await _receive(ws)
-    assert answer == {"watching": [], "refused": [f"station:{station.pk}", "network"]}
+async def test_users_watch_only_what_they_may_see(
+    server, station, driver, other_site_operator, viewer
+):
+    token = IdToken.objects.get(user=driver)
+    own = Transaction.objects.create(
+        station=station, transaction_id="T-OWN", id_tag=token.id_token, id_token=token
+    )
+    other = Transaction.objects.create(station=station, transaction_id="T-OTHER")
+    asked = [f"station:{station.pk}", "network", f"transaction:{own.pk}", f"transaction:{other.pk}"]
+    answers = {}
+    for user in (driver, other_site_operator, viewer):
+        async with _connect(server, _session_cookie(user)) as ws:
+            await ws.send(json.dumps({"watch": asked}))
+            answers[user.username] = (await _receive(ws))["watching"]
+    assert answers == {
+        "driver": [f"transaction:{own.pk}"],
+        "other-site-operator": [],
+        "viewer": asked,
+    }
 
 
-async def test_a_finished_command_and_new_meter_values_reach_their_pages(server, station, id_token):
-    cookie = _session_cookie(is_staff=True)
+async def test_a_finished_command_and_new_meter_values_reach_their_pages(
+    server, station, id_token, operator
+):
+    cookie = _session_cookie(operator)
     async with _connect(server, cookie) as ws, booted(server, station.identity) as cp:
         started = await cp.call(
             call16.StartTransaction(
