@@ -36,6 +36,8 @@ lint: install
 check: install
 	DJANGO_SETTINGS_MODULE=backoffice.settings_test $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=backoffice.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+	# The OpenAPI schema must build without a warning (e.g. two enums under one name).
+	DJANGO_SETTINGS_MODULE=backoffice.settings_test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 pytest: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

@@ -51,9 +51,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_celery_beat",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "backoffice.accounts",
     "backoffice.audit",
     "stations",
+    "reservations",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +162,41 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 LOGIN_URL = "admin:login"
 
+# --- REST API (DRF, drf-spectacular) -----------------------------------------------------------
+REST_FRAMEWORK = {
+    # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token`, not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"auth-token": "20/min"},
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CSMS back office API",
+    "DESCRIPTION": "Stations and their live status, remote commands, transactions (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc are served from our own static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CommandStateEnum": "stations.models.Command.State",
+        "TransactionStateEnum": "stations.models.Transaction.State",
+        "ChargingProfilePurposeEnum": "stations.services.charging_profiles.PURPOSES",
+        "ReportedProfilePurposeEnum": "stations.api.command_specs.smart_charging.REPORTED_PURPOSES",
+        "DisplayMessageFormatEnum": "stations.api.command_specs.v2x.MESSAGE_FORMATS",
+        "DisplayMessageStateEnum": "stations.api.command_specs.v2x.MESSAGE_STATES",
+    },
+}
+# Upper bound (s) of the `?timeout=` an API client may give a command: the request waits.
+API_COMMAND_TIMEOUT_MAX = env_positive("API_COMMAND_TIMEOUT_MAX", 120)
+
 # --- OCPP -------------------------------------------------------------------------------------
 # Unknown stations are admitted (without credentials) and kept Pending until accepted.
 OCPP_ALLOW_UNKNOWN_STATIONS = env.bool("OCPP_ALLOW_UNKNOWN_STATIONS", default=False)
@@ -191,6 +231,9 @@ OCPP_TLS_KEY_FILE = env.str("OCPP_TLS_KEY_FILE", default="")
 OCPP_TLS_PORT = env.int("OCPP_TLS_PORT", default=8443)
 # Server processes `manage.py serve` runs on one port (several need REDIS_URL).
 SERVER_WORKERS = int(env_positive("SERVER_WORKERS", 1))
+# Password of the certificate authority's private key (stored encrypted in the database);
+# unset: a password derived from SECRET_KEY.
+OCPP_CA_KEY_PASSWORD = env_secret("OCPP_CA_KEY_PASSWORD") or ""
 
 # --- Logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -10,18 +10,27 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from stations.services import station_auth
+from stations.exceptions import CommandError
+from stations.services import local_list, station_auth
+from stations.services.commands import Caller
 
 from .models import (
     BatterySwapEvent,
+    CertificateAuthority,
+    ChargingProfile,
     Command,
     Component,
     Connector,
     DataTransferRecord,
     DeviceEvent,
     DeviceModelReport,
+    DeviceReportRequest,
     Evse,
     FirmwareFile,
+    InstalledCertificate,
+    IssuedCertificate,
+    LocalAuthList,
+    LocalListEntry,
     MessageLog,
     MeterValue,
     SecurityEvent,
@@ -38,6 +47,10 @@ from .models import (
     VariableMonitor,
     Worker,
 )
+from .models.customer_information import CustomerInformationRequest
+from .models.display_messages import DisplayMessage
+from .models.monitoring import MonitoringReportRequest
+from .models.v21 import DefaultTariff, DerControl, DerControlReport, PeriodicEventStream
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -314,11 +327,24 @@ class StationJobAdmin(ReadOnlyAdmin):
 class FirmwareFileAdmin(admin.ModelAdmin):
     """Operators upload firmware here; stations fetch it through UpdateFirmware's URL."""
 
-    list_display = ["name", "version", "uploaded_at", "uploaded_by"]
+    list_display = ["name", "version", "signed", "uploaded_at", "uploaded_by"]
     search_fields = ["name", "version"]
     list_select_related = ["uploaded_by"]
-    fields = ["name", "version", "file", "uploaded_at", "uploaded_by"]
+    # Signature and certificate are checked (base64, PEM, both or neither) by the model.
+    fields = [
+        "name",
+        "version",
+        "file",
+        "signature",
+        "signing_certificate",
+        "uploaded_at",
+        "uploaded_by",
+    ]
     readonly_fields = ["uploaded_at", "uploaded_by"]
+
+    @admin.display(boolean=True, description=_("signed"))
+    def signed(self, obj: FirmwareFile) -> bool:
+        return obj.signed
 
     def save_model(self, request: HttpRequest, obj: FirmwareFile, form: Any, change: bool) -> None:
         if not change:
@@ -512,4 +538,236 @@ class CommandAdmin(ReadOnlyAdmin):
     list_filter = ["state", "action", "result_status"]
     search_fields = ["station__identity", "message_id", "actor__username", "actor_label"]
     list_select_related = ["station", "actor"]
+    date_hierarchy = "created_at"
+
+
+class LocalListEntryInline(admin.TabularInline):
+    model = LocalListEntry
+    fields = ["id_tag", "id_token", "wanted", "sent_info", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LocalAuthList)
+class LocalAuthListAdmin(ReadOnlyAdmin):
+    """Tokens go on and off a list through `local_list` services (audited); sent from here."""
+
+    list_display = [
+        "station",
+        "version",
+        "station_version",
+        "last_update_type",
+        "last_status",
+        "last_sent_at",
+    ]
+    list_filter = ["last_status"]
+    search_fields = ["station__identity"]
+    list_select_related = ["station"]
+    inlines = [LocalListEntryInline]
+    actions = ["send_full", "send_differential"]
+
+    @admin.action(description=_("Send the full list to the selected stations"))
+    def send_full(self, request: HttpRequest, queryset: QuerySet[LocalAuthList]) -> None:
+        self._send(request, queryset, local_list.FULL)
+
+    @admin.action(description=_("Send the changes to the selected stations"))
+    def send_differential(self, request: HttpRequest, queryset: QuerySet[LocalAuthList]) -> None:
+        self._send(request, queryset, local_list.DIFFERENTIAL)
+
+    def _send(self, request: HttpRequest, queryset: QuerySet[LocalAuthList], kind: str) -> None:
+        caller = Caller(user=request.user, label="admin")
+        for row in queryset.select_related("station"):
+            try:
+                result = local_list.send_local_list(
+                    station_id=row.station_id, update_type=kind, caller=caller
+                )
+            except CommandError as err:
+                messages.error(request, f"{row.station}: {err.message}")
+                continue
+            level = messages.SUCCESS if result.accepted else messages.WARNING
+            status = result.status or result.command.error_code
+            self.message_user(request, f"{row.station}: {status} (v{result.version})", level)
+
+
+@admin.register(DeviceReportRequest)
+class DeviceReportRequestAdmin(ReadOnlyAdmin):
+    list_display = [
+        "station",
+        "request_id",
+        "report_base",
+        "status",
+        "pages",
+        "completed_at",
+        "pruned_variables",
+        "created_at",
+    ]
+    list_filter = ["report_base", "status"]
+    search_fields = ["station__identity"]
+    list_select_related = ["station"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ChargingProfile)
+class ChargingProfileAdmin(ReadOnlyAdmin):
+    list_display = [
+        "station",
+        "evse_id",
+        "profile_id",
+        "purpose",
+        "stack_level",
+        "kind",
+        "state",
+        "origin",
+        "limit_source",
+        "updated_at",
+    ]
+    list_filter = ["state", "origin", "purpose"]
+    search_fields = ["station__identity", "=profile_id"]
+    list_select_related = ["station"]
+    raw_id_fields = ["command", "clear_command"]
+
+
+@admin.register(CertificateAuthority)
+class CertificateAuthorityAdmin(ReadOnlyAdmin):
+    """Created by `manage.py init_ca` or on the first SignCertificate; the key never shows."""
+
+    list_display = ["common_name", "serial_number", "not_after", "is_active", "created_at"]
+    exclude = ["private_key_pem"]
+
+
+@admin.register(IssuedCertificate)
+class IssuedCertificateAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "station",
+        "certificate_type",
+        "serial_number",
+        "subject",
+        "not_after",
+        "delivery",
+    ]
+    list_filter = ["certificate_type", "delivery"]
+    search_fields = ["station__identity", "serial_number", "subject"]
+    list_select_related = ["station"]
+    raw_id_fields = ["command"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(InstalledCertificate)
+class InstalledCertificateAdmin(ReadOnlyAdmin):
+    list_display = ["station", "certificate_type", "serial_number", "subject", "not_after"]
+    list_filter = ["certificate_type"]
+    search_fields = ["station__identity", "serial_number", "subject"]
+    list_select_related = ["station"]
+
+
+# OCPP 2.1: what the back office set on stations (DER controls, default tariffs) and the
+# streams stations opened. Kept by the services from the stations' answers: read-only.
+
+
+@admin.register(DerControl)
+class DerControlAdmin(ReadOnlyAdmin):
+    list_display = [
+        "station",
+        "control_type",
+        "control_id",
+        "is_default",
+        "priority",
+        "superseded",
+        "active",
+        "ends_at",
+        "set_at",
+    ]
+    list_filter = ["control_type", "is_default", "superseded", "active"]
+    search_fields = ["station__identity", "control_id"]
+    list_select_related = ["station"]
+    raw_id_fields = ["command"]
+
+
+@admin.register(DerControlReport)
+class DerControlReportAdmin(ReadOnlyAdmin):
+    list_display = ["station", "request_id", "pages", "complete", "created_at", "updated_at"]
+    list_filter = ["complete"]
+    search_fields = ["station__identity", "=request_id"]
+    list_select_related = ["station"]
+    raw_id_fields = ["command"]
+
+
+@admin.register(DefaultTariff)
+class DefaultTariffAdmin(ReadOnlyAdmin):
+    list_display = ["station", "evse_id", "tariff_id", "currency", "valid_from", "set_at"]
+    list_filter = ["currency"]
+    search_fields = ["station__identity", "tariff_id"]
+    list_select_related = ["station"]
+    raw_id_fields = ["command"]
+
+
+@admin.register(PeriodicEventStream)
+class PeriodicEventStreamAdmin(ReadOnlyAdmin):
+    list_display = [
+        "station",
+        "stream_id",
+        "variable_monitoring_id",
+        "interval",
+        "values",
+        "opened_at",
+        "closed_at",
+    ]
+    search_fields = ["station__identity", "=stream_id"]
+    list_select_related = ["station"]
+
+
+@admin.register(MonitoringReportRequest)
+class MonitoringReportRequestAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "station",
+        "request_id",
+        "status",
+        "pages",
+        "completed_at",
+        "pruned_monitors",
+    ]
+    list_filter = ["status"]
+    search_fields = ["station__identity", "=request_id"]
+    list_select_related = ["station"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(DisplayMessage)
+class DisplayMessageAdmin(ReadOnlyAdmin):
+    list_display = [
+        "station",
+        "message_id",
+        "priority",
+        "state",
+        "content",
+        "status",
+        "start_at",
+        "end_at",
+        "updated_at",
+    ]
+    list_filter = ["status", "priority", "format"]
+    search_fields = ["station__identity", "content", "transaction_id"]
+    list_select_related = ["station"]
+
+
+@admin.register(CustomerInformationRequest)
+class CustomerInformationRequestAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "station",
+        "request_id",
+        "report",
+        "clear",
+        "customer_identifier",
+        "complete",
+    ]
+    list_filter = ["report", "clear", "complete"]
+    search_fields = ["station__identity", "=request_id", "id_token", "customer_identifier"]
+    list_select_related = ["station"]
     date_hierarchy = "created_at"

@@ -9,8 +9,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import pytest
 
-from tests.factories.accounts import IdTokenFactory
-from tests.factories.stations import StationFactory
+from tests.factories.accounts import IdTokenFactory, StaffProfileFactory, UserFactory
+from tests.factories.stations import SiteFactory, StationFactory
 from tests.server import LiveOcppServer, start_server
 
 
@@ -50,3 +50,46 @@ def station(transactional_db):
 @pytest.fixture
 def id_token(transactional_db):
     return IdTokenFactory(id_token="TAG-ACCEPTED")
+
+
+# --- the cast (STYLE 25): every scoped page and API is tried by an outsider too --------------
+
+
+@pytest.fixture
+def admin(db):
+    """An admin by role (not a superuser): every site, every action."""
+    return StaffProfileFactory(user__username="admin-by-role", role="admin").user
+
+
+@pytest.fixture
+def operator(db):
+    """An operator of every site."""
+    return StaffProfileFactory(user__username="operator", role="operator").user
+
+
+@pytest.fixture
+def viewer(db):
+    """Read-only staff of every site."""
+    return StaffProfileFactory(user__username="viewer", role="viewer").user
+
+
+@pytest.fixture
+def other_site_operator(db):
+    """An operator limited to a site of its own: an outsider to every other site's stations."""
+    site = SiteFactory(name="Other site")
+    return StaffProfileFactory(user__username="other-site-operator", sites=[site]).user
+
+
+@pytest.fixture
+def driver(db):
+    """A user without staff access, owner of the id token DRIVER-TAG."""
+    user = UserFactory(username="driver")
+    IdTokenFactory(id_token="DRIVER-TAG", user=user)
+    return user
+
+
+@pytest.fixture
+def other_driver(db):
+    user = UserFactory(username="other-driver")
+    IdTokenFactory(id_token="OTHER-DRIVER-TAG", user=user)
+    return user

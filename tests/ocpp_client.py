@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import websockets
+from ocpp.exceptions import NotImplementedError as OcppNotImplemented
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
 from ocpp.v21 import ChargePoint as ChargePoint21
@@ -89,6 +90,21 @@ async def booted(server: LiveOcppServer, identity: str, **kw: Any) -> AsyncItera
             )
         await cp.call(boot)
         yield cp
+
+
+class Refusing21(ChargePoint21):
+    """The `ocpp` package's 2.1 client leaves a CALL it has no handler for unanswered (its
+    1.6/2.0.1 clients answer NotImplemented): this one says NotImplemented itself."""
+
+    async def _handle_call(self, msg: Any) -> Any:
+        if msg.action in self.route_map:
+            return await super()._handle_call(msg)
+        raise OcppNotImplemented(details={"cause": f"No handler for {msg.action} registered."})
+
+
+# A charger of each subprotocol that answers a command it has no handler for with CALLERROR
+# NotImplemented, as a charger without the feature does.
+REFUSING_CLIENTS = {"ocpp1.6": ChargePoint16, "ocpp2.0.1": ChargePoint201, "ocpp2.1": Refusing21}
 
 
 def charger16(server: LiveOcppServer, identity: str, **kw: Any) -> Any:

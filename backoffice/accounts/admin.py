@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from .models import IdToken
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import IdToken, StaffProfile
 
 
 @admin.register(IdToken)
@@ -12,3 +17,37 @@ class IdTokenAdmin(admin.ModelAdmin):
     search_fields = ["id_token", "label", "group_id_token", "user__username", "user__email"]
     raw_id_fields = ["user"]
     readonly_fields = ["created_at", "updated_at"]
+
+
+class StaffProfileInline(admin.StackedInline):
+    """A user's staff role and sites, edited on the user's page (no profile: no staff access)."""
+
+    model = StaffProfile
+    can_delete = True
+    extra = 0
+    max_num = 1
+    filter_horizontal = ["sites"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+User = get_user_model()
+_user_admin_class = type(admin.site._registry.get(User, UserAdmin))
+
+
+class UserWithRoleAdmin(_user_admin_class):  # type: ignore[misc, valid-type]
+    inlines = [*_user_admin_class.inlines, StaffProfileInline]
+    list_display = [*_user_admin_class.list_display, "staff_role"]
+    list_filter = [*_user_admin_class.list_filter, "staff_profile__role"]
+    list_select_related = ["staff_profile"]
+
+    @admin.display(description=_("staff role"), ordering="staff_profile__role")
+    def staff_role(self, user: Any) -> str:
+        if user.is_superuser:
+            return str(_("Admin (superuser)"))
+        profile = getattr(user, "staff_profile", None)
+        return profile.get_role_display() if profile else "-"
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, UserWithRoleAdmin)

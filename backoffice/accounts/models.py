@@ -1,4 +1,5 @@
-"""Id tokens: what a driver presents at a charger (RFID card, app token, eMAID...)."""
+"""Id tokens (what a driver presents at a charger: RFID card, app token, eMAID...) and the
+roles of staff."""
 
 from __future__ import annotations
 
@@ -57,3 +58,42 @@ class IdToken(models.Model):
 
     def __str__(self) -> str:
         return self.label or self.id_token
+
+
+class StaffProfile(models.Model):
+    """What a member of staff may do in the back office, and where.
+
+    A user without a profile has no staff access (a driver, who sees only their own things);
+    a superuser is an admin everywhere, profile or not. Admins see every site; an operator or
+    viewer sees every site with `all_sites`, otherwise only the stations of `sites`.
+    """
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Admin")
+        OPERATOR = "operator", _("Operator")
+        VIEWER = "viewer", _("Viewer (read-only)")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    all_sites = models.BooleanField(
+        _("all sites"),
+        default=False,
+        help_text=_("Otherwise limited to the sites chosen below (admins always see every site)."),
+    )
+    sites = models.ManyToManyField(
+        "stations.Site", verbose_name=_("sites"), blank=True, related_name="staff_profiles"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"

@@ -23,7 +23,17 @@ from typing import Any
 from rest_framework import serializers
 
 # Modules under stations/api/command_specs/ that define `SPECS: list[CommandSpec]`.
-AREAS = ["neutral"]
+AREAS = [
+    "neutral",
+    "station_jobs",
+    "local_list",
+    "reports",
+    "v21",
+    "smart_charging",
+    "reservations",
+    "certificates",
+    "v2x",
+]
 
 _JSON = (str, int, float, bool, type(None), list, dict)
 

@@ -5,8 +5,11 @@ whole, battery swaps, and the raw OCPP message log.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from backoffice.lib import firmware_signing
 
 from .commands import Command
 from .stations import Station
@@ -35,6 +38,12 @@ class FirmwareFile(models.Model):
     name = models.CharField(max_length=255)
     version = models.CharField(max_length=100, blank=True)
     file = models.FileField(upload_to="firmware/")
+    # Signed firmware (1.6 SignedUpdateFirmware, 2.x UpdateFirmware): the image's signature,
+    # base64, and the PEM certificate it was signed with. Both or neither.
+    signature = models.TextField(_("signature (base64)"), max_length=800, blank=True)
+    signing_certificate = models.TextField(
+        _("signing certificate (PEM)"), max_length=5500, blank=True
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -51,6 +60,26 @@ class FirmwareFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.version}".strip()
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.signature and self.signing_certificate)
+
+    def clean(self) -> None:
+        self.signature = firmware_signing.normalise_signature(self.signature)
+        self.signing_certificate = self.signing_certificate.strip()
+        errors: dict[str, str] = {}
+        if self.signature:
+            errors["signature"] = firmware_signing.signature_problem(self.signature) or ""
+        if self.signing_certificate:
+            problem = firmware_signing.certificate_problem(self.signing_certificate)
+            errors["signing_certificate"] = problem or ""
+        if bool(self.signature) != bool(self.signing_certificate):
+            missing = "signing_certificate" if self.signature else "signature"
+            errors[missing] = firmware_signing.SIGNED_NEEDS_BOTH
+        errors = {field: message for field, message in errors.items() if message}
+        if errors:
+            raise ValidationError(errors)
 
 
 class StationJob(models.Model):

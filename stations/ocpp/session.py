@@ -9,6 +9,7 @@ message and retries). The version adapters (v16.py, ...) subclass it with thin h
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 import structlog
+from channels.db import DatabaseSyncToAsync
 from django.conf import settings
 from ocpp.charge_point import (
     ChargePoint,
@@ -89,6 +91,10 @@ class OcppSession(ChargePoint):
         )
         self._ocpp_version = self.ocpp_version
         self.station = station
+        # Blocking work to start once the answer to the CALL being handled is sent, and the
+        # tasks running it (kept referenced until they end).
+        self._after_answer: list[Callable[[], Any]] = []
+        self._follow_ups: set[asyncio.Task[Any]] = set()
 
     def request_schema(self, action: str) -> str:
         return action
@@ -99,8 +105,17 @@ class OcppSession(ChargePoint):
     def response_schema(self, action: str) -> str:
         return f"{action}Response"
 
+    def after_answer(self, func: Callable[..., Any], /, **kwargs: Any) -> None:
+        """Run the blocking `func(**kwargs)` in a thread once the answer to the CALL being
+        handled is sent (never when it is a CALLERROR): a follow-up CALL, such as
+        CertificateSigned after SignCertificate, must reach the station after that answer, and
+        waiting for the station's reply must hold neither the event loop nor a database thread
+        of the OCPP handlers."""
+        self._after_answer.append(functools.partial(func, **kwargs))
+
     async def handle_call(self, call: Call) -> None:
         """Answer one CALL: CALLRESULT, CALLERROR, or (our failure on a transaction) close."""
+        self._after_answer = []
         try:
             payload = await self._dispatch(call)
         except OcppCallError as err:
@@ -127,6 +142,20 @@ class OcppSession(ChargePoint):
             message_id=call.message_id,
             action=call.action,
         )
+        self._start_follow_ups(call.action)
+
+    def _start_follow_ups(self, action: str) -> None:
+        work, self._after_answer = self._after_answer, []
+        for func in work:
+            task = asyncio.get_running_loop().create_task(self._follow_up(func, action))
+            self._follow_ups.add(task)
+            task.add_done_callback(self._follow_ups.discard)
+
+    async def _follow_up(self, func: Callable[[], Any], action: str) -> None:
+        try:
+            await DatabaseSyncToAsync(func, thread_sensitive=False)()
+        except Exception:
+            log.exception("ocpp.follow_up_failed", station=self.id, action=action)
 
     async def _dispatch(self, call: Call) -> dict[str, Any]:
         handlers = self.route_map.get(call.action, {})

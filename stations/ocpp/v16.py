@@ -21,6 +21,7 @@ from stations.models import StationJob, Transaction
 from stations.services import (
     authorization,
     boot,
+    certificate_authority,
     data_transfer,
     jobs,
     metering,
@@ -290,15 +291,13 @@ class ChargePoint16(OcppSession):
 
     @on(Action.sign_certificate)
     async def on_sign_certificate(self, csr: str) -> call_result.SignCertificate:
-        # No certificate authority is configured yet: the spec's answer is Rejected.
-        await run_db(security.record_event)(
-            station_id=self.station.pk,
-            type="SignCertificateRejected",
-            tech_info="No certificate authority is configured",
-            timestamp=timezone.now(),
-            raised_by_backoffice=True,
+        decision = await run_db(certificate_authority.sign_request)(
+            station_id=self.station.pk, csr=csr
         )
-        return call_result.SignCertificate(status="Rejected")
+        if decision.certificate is not None:
+            # CertificateSigned goes out once this answer is sent.
+            self.after_answer(certificate_authority.deliver, certificate_id=decision.certificate.pk)
+        return call_result.SignCertificate(status=decision.status)
 
     async def _job_status(self, kind: str, status: str, request_id: int | None = None) -> None:
         await run_db(jobs.report_status)(

@@ -17,7 +17,7 @@ from ocpp.v21 import call_result
 from ocpp.v21.enums import Action
 
 from backoffice.lib.ocpp_time import format_ocpp_datetime
-from stations.services import battery_swap
+from stations.services import battery_swap, der_control, event_streams
 
 from .db import run_db
 from .framing import CALLRESULTERROR, SEND
@@ -54,7 +54,8 @@ class ChargePoint21(ChargePoint201):
         )
         return call_result.BatterySwap()
 
-    # DER control (functional block R): kept until DER controls have their own models.
+    # DER control (functional block R): alarms and start/stop kept whole; reports tied to the
+    # GetDERControl that asked.
 
     @on(Action.notify_der_alarm)
     async def on_notify_der_alarm(
@@ -73,14 +74,22 @@ class ChargePoint21(ChargePoint201):
             "NotifyDERStartStop",
             {"control_id": control_id, "started": started, "timestamp": timestamp, **kw},
         )
+        await run_db(der_control.record_start_stop)(
+            station_id=self.station.pk,
+            control_id=control_id,
+            started=started,
+            superseded_ids=kw.get("superseded_ids") or [],
+        )
         return call_result.NotifyDERStartStop()
 
     @on(Action.report_der_control)
     async def on_report_der_control(
-        self, request_id: int, **kw: Any
+        self, request_id: int, tbc: bool = False, **controls: Any
     ) -> call_result.ReportDERControl:
-        await self.store_report(
-            "ReportDERControl", {"request_id": request_id, **kw}, request_id=request_id
+        # One page of the report a GetDERControl asked for: the rest of kwargs are the kinds.
+        controls.pop("custom_data", None)
+        await run_db(der_control.record_report)(
+            station_id=self.station.pk, request_id=request_id, tbc=tbc, controls=controls
         )
         return call_result.ReportDERControl()
 
@@ -180,11 +189,11 @@ class ChargePoint21(ChargePoint201):
     async def on_open_periodic_event_stream(
         self, constant_stream_data: dict[str, Any], **kw: Any
     ) -> call_result.OpenPeriodicEventStream:
-        stream_id = constant_stream_data["id"]
-        await self.store_report(
-            "OpenPeriodicEventStream",
-            {"constant_stream_data": constant_stream_data, **kw},
-            request_id=stream_id,
+        await run_db(event_streams.opened)(
+            station_id=self.station.pk,
+            stream_id=constant_stream_data["id"],
+            variable_monitoring_id=constant_stream_data["variable_monitoring_id"],
+            params=constant_stream_data.get("params") or {},
         )
         # The stream's NotifyPeriodicEventStream messages are stored: Accepted (N11).
         return call_result.OpenPeriodicEventStream(status="Accepted")
@@ -193,7 +202,7 @@ class ChargePoint21(ChargePoint201):
     async def on_close_periodic_event_stream(
         self, id: int, **kw: Any
     ) -> call_result.ClosePeriodicEventStream:
-        await self.store_report("ClosePeriodicEventStream", {"id": id, **kw}, request_id=id)
+        await run_db(event_streams.closed)(station_id=self.station.pk, stream_id=id)
         return call_result.ClosePeriodicEventStream()
 
     @on("NotifyPeriodicEventStream")

@@ -57,8 +57,10 @@ def _never_started(job: StationJob) -> bool:
     command = job.command
     if command is None:
         return False
-    refused = command.state == Command.State.ANSWERED and command.result_status == "Rejected"
+    refused = command.state == Command.State.ANSWERED and command.result_status in _REFUSED
     return refused or command.state in _COMMAND_FAILED
 
 
+# Answers of a station that does not take the job on (signed firmware: a bad certificate).
+_REFUSED = {"Rejected", "InvalidCertificate", "RevokedCertificate"}
 _COMMAND_FAILED = {Command.State.CALL_ERROR, Command.State.TIMED_OUT, Command.State.OFFLINE}

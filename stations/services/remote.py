@@ -22,7 +22,8 @@ from typing import Any
 from stations.exceptions import CommandInvalid
 from stations.models import Command, Station
 
-from . import commands, device_model
+from . import charging_profiles, commands, device_model
+from .charging_profiles import Profile
 from .commands import SYSTEM, Caller
 
 V16 = "1.6"
@@ -94,7 +95,7 @@ def remote_start(
     id_token: str,
     evse_id: int | None = None,
     connector_id: int | None = None,
-    charging_profile: dict[str, Any] | None = None,
+    charging_profile: dict[str, Any] | Profile | None = None,
     remote_start_id: int | None = None,
     caller: Caller = SYSTEM,
 ) -> CommandResult:
@@ -263,9 +264,11 @@ def build_remote_start(
     id_token: str,
     evse_id: int | None = None,
     connector_id: int | None = None,
-    charging_profile: dict[str, Any] | None = None,
+    charging_profile: dict[str, Any] | Profile | None = None,
     remote_start_id: int | None = None,
 ) -> Message:
+    if isinstance(charging_profile, Profile):
+        charging_profile = charging_profiles.to_ocpp(charging_profile, version=version)
     if version == V16:
         payload: dict[str, Any] = {"idTag": id_token}
         if evse_id is not None or connector_id is not None:

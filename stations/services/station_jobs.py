@@ -1,4 +1,5 @@
-"""Jobs a station carries out after answering: diagnostics and log uploads, firmware updates.
+"""Jobs a station carries out after answering: diagnostics and log uploads, firmware updates
+(signed firmware too: 1.6 SignedUpdateFirmware, 2.x UpdateFirmware with its signature).
 
 Each service opens the StationJob first (with a request id, so the station's later status
 notifications find it through `jobs.report_status`), puts the job's URL in the message, sends
@@ -28,6 +29,15 @@ _INT32_MAX = 2**31 - 1
 LOG_TYPES = ("DiagnosticsLog", "SecurityLog")
 UNKNOWN_LOG_TYPE = "The log type is DiagnosticsLog or SecurityLog."
 V2X_HAS_NO_GET_DIAGNOSTICS = "OCPP 2.x has no GetDiagnostics: ask for a log instead."
+SIGNATURE_NEEDS_CERTIFICATE = (
+    "This firmware has a signature without its signing certificate, or a certificate without "
+    "a signature: give both, or neither."
+)
+NEGATIVE_RETRY = "Retries and the retry interval are zero or more."
+V16_INSTALL_TIME_NEEDS_SIGNED = (
+    "OCPP 1.6 can only delay the installation of signed firmware: sign it, or leave the "
+    "install time out."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,18 +108,35 @@ def update_firmware(
     station_id: int,
     firmware_id: int,
     retrieve_at: datetime | None = None,
+    install_at: datetime | None = None,
+    retries: int | None = None,
+    retry_interval: int | None = None,
     caller: Caller = SYSTEM,
 ) -> JobResult:
-    """Ask the station to fetch `firmware_id` from the job's URL and install it."""
+    """Ask the station to fetch `firmware_id` from the job's URL and install it.
+
+    Signed firmware goes with its signature and certificate: 1.6 SignedUpdateFirmware (security
+    extension), 2.x UpdateFirmware. `retries` / `retry_interval` (seconds) bound the download
+    attempts; `install_at` (signed firmware in 1.6) delays the installation.
+    """
     version = _version(station_id)
     firmware = FirmwareFile.objects.get(pk=firmware_id)
     job = _open_job(station_id=station_id, kind=StationJob.Kind.FIRMWARE, firmware=firmware)
-    message = build_update_firmware(
-        version=version,
-        request_id=job.request_id or 0,
-        location=files.firmware_url(job=job),
-        retrieve_at=retrieve_at or timezone.now(),
-    )
+    try:
+        message = build_update_firmware(
+            version=version,
+            request_id=job.request_id or 0,
+            location=files.firmware_url(job=job),
+            retrieve_at=retrieve_at or timezone.now(),
+            install_at=install_at,
+            retries=retries,
+            retry_interval=retry_interval,
+            signature=firmware.signature,
+            signing_certificate=firmware.signing_certificate,
+        )
+    except CommandInvalid:
+        job.delete()  # nothing can be sent: no job either
+        raise
     return _run(job, message, caller)
 
 
@@ -153,15 +180,44 @@ def build_get_log(
 
 
 def build_update_firmware(
-    *, version: str, request_id: int, location: str, retrieve_at: datetime
+    *,
+    version: str,
+    request_id: int,
+    location: str,
+    retrieve_at: datetime,
+    install_at: datetime | None = None,
+    retries: int | None = None,
+    retry_interval: int | None = None,
+    signature: str = "",
+    signing_certificate: str = "",
 ) -> Message:
+    """UpdateFirmware, or for signed firmware in 1.6 SignedUpdateFirmware.
+
+    Signed means both a signature and a signing certificate; one without the other is refused.
+    """
+    if bool(signature) != bool(signing_certificate):
+        raise CommandInvalid(SIGNATURE_NEEDS_CERTIFICATE, field="firmware_id")
+    for name, value in (("retries", retries), ("retry_interval", retry_interval)):
+        if value is not None and value < 0:
+            raise CommandInvalid(NEGATIVE_RETRY, field=name)
     retrieve = format_ocpp_datetime(retrieve_at)
-    if version == V16:
-        return Message("UpdateFirmware", {"location": location, "retrieveDate": retrieve})
-    return Message(
-        "UpdateFirmware",
-        {"requestId": request_id, "firmware": {"location": location, "retrieveDateTime": retrieve}},
-    )
+    retry: dict[str, Any] = {}
+    if retries is not None:
+        retry["retries"] = retries
+    if retry_interval is not None:
+        retry["retryInterval"] = retry_interval
+    if version == V16 and not signature:
+        if install_at is not None:
+            raise CommandInvalid(V16_INSTALL_TIME_NEEDS_SIGNED, field="install_at")
+        return Message("UpdateFirmware", {"location": location, "retrieveDate": retrieve, **retry})
+    firmware: dict[str, Any] = {"location": location, "retrieveDateTime": retrieve}
+    if install_at is not None:
+        firmware["installDateTime"] = format_ocpp_datetime(install_at)
+    if signature:
+        firmware["signingCertificate"] = signing_certificate
+        firmware["signature"] = signature
+    action = "SignedUpdateFirmware" if version == V16 else "UpdateFirmware"
+    return Message(action, {"requestId": request_id, "firmware": firmware, **retry})
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import structlog
 from django.db import transaction
 
 from backoffice.lib.units import parse_decimal, to_wh
+from reservations.services import lifecycle as reservation_lifecycle
 from stations.models import Command, Transaction, TransactionEvent
 
 from . import authorization, metering, topology
@@ -154,8 +155,11 @@ def _apply(tx: Transaction, event: TransactionEventData) -> None:
     if event.remote_start_id is not None and tx.remote_start_id != event.remote_start_id:
         tx.remote_start_id = event.remote_start_id
         tx.remote_start_command = _remote_start_command(tx.station_id, event.remote_start_id)
-    if event.reservation_id is not None:
+    if event.reservation_id is not None and tx.reservation_id != event.reservation_id:
         tx.reservation_id = event.reservation_id
+        reservation_lifecycle.mark_used(
+            station_id=tx.station_id, reservation_id=event.reservation_id, transaction_pk=tx.pk
+        )
     if newest:
         tx.last_event_at = event.timestamp
         if event.charging_state:

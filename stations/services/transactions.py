@@ -15,6 +15,7 @@ from decimal import Decimal
 import structlog
 from django.db import IntegrityError, transaction
 
+from reservations.services import lifecycle as reservation_lifecycle
 from stations.models import Transaction
 
 from . import authorization, metering, topology
@@ -76,6 +77,10 @@ def start_v16(
             anomalies=found,
         )
         _save_with_new_id(tx)
+        if reservation_id is not None:
+            reservation_lifecycle.mark_used(
+                station_id=station_id, reservation_id=reservation_id, transaction_pk=tx.pk
+            )
     log.info("transaction.started", station_id=station_id, transaction_id=tx.transaction_id)
     return StartResult(transaction_id=tx.transaction_id, id_token_info=info)
 

@@ -6,23 +6,35 @@ import re
 
 import pytest
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 
 from backoffice.accounts.models import IdToken
+from backoffice.lib import firmware_signing
+from reservations.models import Reservation
 from stations.models import (
     BatterySwapEvent,
+    CertificateAuthority,
+    ChargingProfile,
     Command,
     Component,
     Connector,
+    CustomerInformationRequest,
     DataTransferRecord,
     DeviceEvent,
     DeviceModelReport,
+    DeviceReportRequest,
+    DisplayMessage,
     Evse,
     FirmwareFile,
+    InstalledCertificate,
+    IssuedCertificate,
+    LocalAuthList,
     MessageLog,
     MeterValue,
+    MonitoringReportRequest,
     SecurityEvent,
     Site,
     Station,
@@ -37,13 +49,15 @@ from stations.models import (
     VariableMonitor,
     Worker,
 )
+from stations.models.v21 import DefaultTariff, DerControl, DerControlReport, PeriodicEventStream
 from stations.services import station_auth
 from tests.factories.accounts import IdTokenFactory
 from tests.factories.stations import STATION_PASSWORD, SiteFactory, StationFactory
+from tests.stations.firmware_signing_fixtures import FIRMWARE_BYTES, signing_material
 
 pytestmark = pytest.mark.django_db
 
-APPS = {"stations", "accounts"}
+APPS = {"stations", "accounts", "reservations"}
 EVIDENCE = [
     Connector,
     StatusEvent,
@@ -65,6 +79,20 @@ EVIDENCE = [
     StationReport,
     BatterySwapEvent,
     Command,
+    LocalAuthList,
+    DeviceReportRequest,
+    CertificateAuthority,
+    IssuedCertificate,
+    InstalledCertificate,
+    DerControl,
+    DerControlReport,
+    DefaultTariff,
+    PeriodicEventStream,
+    ChargingProfile,
+    Reservation,
+    DisplayMessage,
+    MonitoringReportRequest,
+    CustomerInformationRequest,
 ]
 
 
@@ -89,6 +117,7 @@ def one_of_each() -> dict[type[Model], Model]:
     variable = Variable.objects.create(
         component=component, name="Power", unit="W", data_type="decimal", max_limit=22000
     )
+    id_token = IdTokenFactory()
     return {
         Site: station.site,
         Station: station,
@@ -152,7 +181,7 @@ def one_of_each() -> dict[type[Model], Model]:
             variable={"name": "Power"},
             actual_value="23000",
         ),
-        IdToken: IdTokenFactory(),
+        IdToken: id_token,
         # A file name only: nothing is written under MEDIA_ROOT.
         FirmwareFile: FirmwareFile.objects.create(
             name="ACME firmware", version="1.2.3", file="firmware/acme-1.2.3.bin"
@@ -181,6 +210,123 @@ def one_of_each() -> dict[type[Model], Model]:
             request_id=1,
             id_tag="TAG",
             battery_data=[{"evse_id": 1, "serial_number": "B1", "so_c": 80, "so_h": 95}],
+        ),
+        LocalAuthList: local_auth_list(station, id_token),
+        DeviceReportRequest: DeviceReportRequest.objects.create(
+            station=station, request_id=7, report_base="FullInventory", status="Accepted"
+        ),
+        **certificate_records(station),
+        **v21_records(station),
+        **smart_charging_records(station, transaction),
+        **v2x_records(station),
+    }
+
+
+def local_auth_list(station: Station, token: IdToken) -> LocalAuthList:
+    local_list = LocalAuthList.objects.create(station=station, version=2, last_status="Accepted")
+    local_list.entries.create(id_token=token, id_tag=token.id_token, sent_info={"s": 1})
+    return local_list
+
+
+def smart_charging_records(station: Station, transaction: Transaction) -> dict[type[Model], Model]:
+    return {
+        ChargingProfile: ChargingProfile.objects.create(
+            station=station,
+            evse_id=0,
+            profile_id=7,
+            stack_level=0,
+            purpose="ChargingStationMaxProfile",
+            kind="Absolute",
+            payload={"id": 7},
+            origin="set",
+            state="installed",
+        ),
+        Reservation: Reservation.objects.create(
+            station=station,
+            evse_id=1,
+            id_tag="TAG",
+            expires_at=timezone.now(),
+            reservation_id=42,
+            status="used",
+            transaction=transaction,
+        ),
+    }
+
+
+def certificate_records(station: Station) -> dict[type[Model], Model]:
+    now = timezone.now()
+    authority = CertificateAuthority.objects.create(
+        common_name="Test CA",
+        certificate_pem="-",
+        private_key_pem="-",
+        serial_number="1",
+        not_after=now,
+    )
+    issued = IssuedCertificate.objects.create(
+        station=station,
+        authority=authority,
+        certificate_type="charging_station",
+        serial_number="2",
+        subject=f"CN={station.identity}",
+        not_before=now,
+        not_after=now,
+        certificate_pem="-",
+    )
+    installed = InstalledCertificate.objects.create(
+        station=station,
+        certificate_type="csms_root",
+        hash_algorithm="SHA256",
+        issuer_name_hash="ab",
+        issuer_key_hash="cd",
+        serial_number="3",
+    )
+    return {
+        CertificateAuthority: authority,
+        IssuedCertificate: issued,
+        InstalledCertificate: installed,
+    }
+
+
+def v2x_records(station: Station) -> dict[type[Model], Model]:
+    return {
+        DisplayMessage: DisplayMessage.objects.create(
+            station=station,
+            message_id=1,
+            priority="NormalCycle",
+            format="UTF8",
+            content="Welcome",
+            status=DisplayMessage.Status.SET,
+        ),
+        MonitoringReportRequest: MonitoringReportRequest.objects.create(
+            station=station, request_id=1, status="Accepted"
+        ),
+        CustomerInformationRequest: CustomerInformationRequest.objects.create(
+            station=station, request_id=1, report=True, customer_identifier="C-1"
+        ),
+    }
+
+
+def v21_records(station: Station) -> dict[type[Model], Model]:
+    return {
+        DerControl: DerControl.objects.create(
+            station=station,
+            control_id="lmd-1",
+            control_type="LimitMaxDischarge",
+            is_default=True,
+            setting={"priority": 1, "pctMaxDischargePower": 50.0},
+        ),
+        DerControlReport: DerControlReport.objects.create(
+            station=station, request_id=9, controls=[{"kind": "gradient", "id": "g-1"}], pages=1
+        ),
+        DefaultTariff: DefaultTariff.objects.create(
+            station=station,
+            evse_id=0,
+            tariff_id="D-1",
+            currency="EUR",
+            tariff={"tariffId": "D-1", "currency": "EUR"},
+        ),
+        PeriodicEventStream: PeriodicEventStream.objects.create(
+            station=station, stream_id=4, variable_monitoring_id=12, opened_at=timezone.now()
         ),
     }
 
@@ -355,3 +501,45 @@ def test_the_station_list_shows_who_is_online(admin_client):
         for station in response.context["cl"].result_list
     }
     assert rows == {objects[Station].pk: True, offline.pk: False}
+
+
+def test_signed_firmware_is_saved_with_its_signature_and_a_bad_one_refused(
+    admin_client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    signature, certificate = signing_material()
+    form = {
+        "name": "ACME",
+        "version": "3.0",
+        "signature": signature,
+        "signing_certificate": certificate,
+    }
+    url = admin_url(FirmwareFile, "add")
+    bad = admin_client.post(
+        url,
+        {**form, "signing_certificate": "", "file": SimpleUploadedFile("f.bin", FIRMWARE_BYTES)},
+    )
+    assert bad.status_code == 200
+    assert firmware_signing.SIGNED_NEEDS_BOTH in bad.content.decode()
+    good = admin_client.post(url, {**form, "file": SimpleUploadedFile("f.bin", FIRMWARE_BYTES)})
+    assert good.status_code == 302
+    saved = FirmwareFile.objects.get()
+    assert saved.signed
+    assert (saved.signature, saved.signing_certificate) == (signature, certificate.strip())
+
+
+def test_sending_a_local_list_to_an_offline_station_says_so(admin_client):
+    station = StationFactory(identity="CP-LIST")
+    listed = local_auth_list(station, IdTokenFactory(id_token="LISTED"))
+    response = admin_client.post(
+        admin_url(LocalAuthList, "changelist"),
+        {"action": "send_full", "_selected_action": [listed.pk]},
+        follow=True,
+    )
+    assert "CP-LIST: The station is not connected." in response.content.decode()
+    sent = Command.objects.get(station=station)
+    assert (sent.action, sent.state, sent.actor_label) == ("SendLocalList", "offline", "admin")
+    assert sent.payload["localAuthorizationList"] == [
+        {"idTag": "LISTED", "idTagInfo": {"status": "Accepted"}}
+    ]
+    assert LocalAuthList.objects.get(pk=listed.pk).version == 2

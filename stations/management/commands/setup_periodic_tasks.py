@@ -11,6 +11,10 @@ SCHEDULES = {
         "stations.tasks.purge_message_log",
         {"minute": "17", "hour": "3"},
     ),
+    "Expire overdue reservations": (
+        "reservations.tasks.expire_reservations",
+        {"minute": "*"},
+    ),
 }
 
 

@@ -10,7 +10,7 @@ from ocpp.v201.enums import Action
 
 from backoffice.lib.ocpp_time import parse_ocpp_datetime
 from stations.ocpp.db import run_db
-from stations.services import device_model
+from stations.services import device_model, device_reports, monitoring_reports
 
 
 class DeviceModelHandlers:
@@ -26,7 +26,7 @@ class DeviceModelHandlers:
         report_data: list[dict[str, Any]] | None = None,
         **kw: Any,
     ) -> call_result.NotifyReport:
-        await run_db(device_model.store_report)(
+        await run_db(device_reports.receive_page)(
             station_id=self.station.pk,
             request_id=request_id,
             seq_no=seq_no,
@@ -46,7 +46,7 @@ class DeviceModelHandlers:
         monitor: list[dict[str, Any]] | None = None,
         **kw: Any,
     ) -> call_result.NotifyMonitoringReport:
-        await run_db(device_model.store_monitoring_report)(
+        await run_db(monitoring_reports.receive_report_page)(
             station_id=self.station.pk,
             request_id=request_id,
             seq_no=seq_no,

@@ -1,6 +1,7 @@
 """2.x messages a CSMS acknowledges and keeps: security, firmware and log jobs, data transfer,
-smart charging and ISO 15118 reports, reservations, display messages, customer information
-and the certificate requests a back office without a certificate authority cannot serve yet.
+smart charging and ISO 15118 reports, reservations, display messages, customer information,
+certificate signing (by the back office's CA), and the ISO 15118 certificate requests a back
+office without a PKI connection cannot serve.
 
 The "not configured" answers are the ones the 2.0.1 and 2.1 specifications give a CSMS that
 cannot provide the feature; each handler says which requirement it follows.
@@ -11,14 +12,26 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from ocpp.charge_point import snake_to_camel_case
 from ocpp.routing import on
 from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
 
 from backoffice.lib.ocpp_time import parse_ocpp_datetime
+from reservations.services import lifecycle as reservation_lifecycle
 from stations.models import StationJob
 from stations.ocpp.db import run_db
-from stations.services import data_transfer, jobs, reports, security
+from stations.services import (
+    certificate_authority,
+    certificates,
+    customer_information,
+    data_transfer,
+    display_messages,
+    jobs,
+    reports,
+    security,
+    smart_charging,
+)
 
 
 def not_enabled(info: str) -> dict[str, Any]:
@@ -108,7 +121,7 @@ class NotificationHandlers:
         )
         return call_result.DataTransfer(status=result.status, data=result.data)
 
-    # Smart charging (functional block K): kept until charging profiles have their own models.
+    # Smart charging (functional block K): limits and EV needs are kept as reports.
 
     @on(Action.notify_charging_limit)
     async def on_notify_charging_limit(
@@ -134,13 +147,21 @@ class NotificationHandlers:
 
     @on(Action.report_charging_profiles)
     async def on_report_charging_profiles(
-        self, request_id: int, evse_id: int, **kw: Any
+        self,
+        request_id: int,
+        evse_id: int,
+        charging_limit_source: str,
+        charging_profile: list[dict[str, Any]],
+        tbc: bool = False,
+        **kw: Any,
     ) -> call_result.ReportChargingProfiles:
-        await self.store_report(
-            "ReportChargingProfiles",
-            {"request_id": request_id, "evse_id": evse_id, **kw},
-            evse_id=evse_id,
+        await run_db(smart_charging.report_profiles)(
+            station_id=self.station.pk,
             request_id=request_id,
+            evse_id=evse_id,
+            limit_source=charging_limit_source,
+            profiles=[snake_to_camel_case(profile) for profile in charging_profile],
+            tbc=tbc,
         )
         return call_result.ReportChargingProfiles()
 
@@ -182,57 +203,76 @@ class NotificationHandlers:
         # CSMS's own limits (K17.FR.12), and without smart charging there are none.
         return call_result.NotifyEVChargingSchedule(status="Accepted")
 
-    # Reservations, display messages, customer information: kept until they have models.
+    # Reservations (functional block H), display messages, customer information.
 
     @on(Action.reservation_status_update)
     async def on_reservation_status_update(
         self, reservation_id: int, reservation_update_status: str, **kw: Any
     ) -> call_result.ReservationStatusUpdate:
-        await self.store_report(
-            "ReservationStatusUpdate",
-            {
-                "reservation_id": reservation_id,
-                "reservation_update_status": reservation_update_status,
-                **kw,
-            },
+        await run_db(reservation_lifecycle.station_update)(
+            station_id=self.station.pk,
+            reservation_id=reservation_id,
+            update=reservation_update_status,
         )
         return call_result.ReservationStatusUpdate()
 
     @on(Action.notify_display_messages)
     async def on_notify_display_messages(
-        self, request_id: int, **kw: Any
+        self,
+        request_id: int,
+        tbc: bool = False,
+        message_info: list[dict[str, Any]] | None = None,
+        **kw: Any,
     ) -> call_result.NotifyDisplayMessages:
-        await self.store_report(
-            "NotifyDisplayMessages", {"request_id": request_id, **kw}, request_id=request_id
+        await run_db(display_messages.receive_report)(
+            station_id=self.station.pk,
+            request_id=request_id,
+            tbc=tbc,
+            message_info=message_info or [],
         )
         return call_result.NotifyDisplayMessages()
 
     @on(Action.notify_customer_information)
     async def on_notify_customer_information(
-        self, request_id: int, seq_no: int, generated_at: str, data: str, **kw: Any
+        self,
+        request_id: int,
+        seq_no: int,
+        generated_at: str,
+        data: str,
+        tbc: bool = False,
+        **kw: Any,
     ) -> call_result.NotifyCustomerInformation:
-        await self.store_report(
-            "NotifyCustomerInformation",
-            {
-                "request_id": request_id,
-                "seq_no": seq_no,
-                "generated_at": generated_at,
-                "data": data,
-                **kw,
-            },
+        await run_db(customer_information.receive_page)(
+            station_id=self.station.pk,
             request_id=request_id,
+            seq_no=seq_no,
+            tbc=tbc,
+            generated_at=parse_ocpp_datetime(generated_at).value,
+            data=data,
         )
         return call_result.NotifyCustomerInformation()
 
-    # Certificates: kept, and answered as a CSMS without a CA or PKI connection must.
+    # Certificates: the back office's CA signs stations' certificates; the ISO 15118 contract
+    # certificate and OCSP requests are answered as a CSMS without a PKI connection must.
 
     @on(Action.sign_certificate)
     async def on_sign_certificate(self, csr: str, **kw: Any) -> call_result.SignCertificate:
-        await self.store_report("SignCertificate", {"csr": csr, **kw})
-        # No certificate authority is configured yet: the spec's answer is Rejected.
-        return call_result.SignCertificate(
-            status="Rejected", status_info=not_enabled("No certificate authority is configured")
+        decision = await run_db(certificate_authority.sign_request)(
+            station_id=self.station.pk,
+            csr=csr,
+            certificate_type=certificates.signing_type(kw.get("certificate_type")),
+            request_id=kw.get("request_id"),
+            root=kw.get("hash_root_certificate"),
         )
+        if decision.certificate is None:
+            return call_result.SignCertificate(
+                status="Rejected",
+                # 512 characters is the 2.0.1 limit; a CSR's names may be longer.
+                status_info={"reason_code": "InvalidCSR", "additional_info": decision.reason[:512]},
+            )
+        # CertificateSigned goes out once this answer is sent.
+        self.after_answer(certificate_authority.deliver, certificate_id=decision.certificate.pk)
+        return call_result.SignCertificate(status="Accepted")
 
     @on(Action.get_15118_ev_certificate)
     async def on_get_15118_ev_certificate(

@@ -13,7 +13,16 @@ import pytest
 from ocpp.v21 import call as call21
 from ocpp.v201 import call as call201
 
-from stations.models import SecurityEvent, StationJob, StationReport
+from reservations.models import Reservation
+from stations.models import (
+    ChargingProfile,
+    CustomerInformationRequest,
+    DisplayMessage,
+    SecurityEvent,
+    StationJob,
+    StationReport,
+)
+from tests.factories.reservations import ReservationFactory
 from tests.ocpp_client import charger21, charger201
 
 pytestmark = pytest.mark.asyncio
@@ -129,9 +138,11 @@ async def test_reported_charging_profiles_are_kept(server, station, connect, cal
                 request_id=21, charging_limit_source="CSO", evse_id=0, charging_profile=[profile]
             )
         )
-    kept = report(station, "ReportChargingProfiles")
-    assert (kept.request_id, kept.evse_id) == (21, 0)
-    assert kept.payload["charging_profile"][0]["id"] == 7
+    # Nobody asked (no GetChargingProfiles with request 21): kept as reported, without one.
+    kept = ChargingProfile.objects.get(station=station)
+    assert (kept.profile_id, kept.evse_id, kept.limit_source, kept.command) == (7, 0, "CSO", None)
+    assert (kept.origin, kept.purpose) == ("reported", "TxDefaultProfile")
+    assert kept.payload["chargingSchedule"][0]["startSchedule"] == T0
 
 
 @pytest.mark.parametrize(("connect", "call"), VERSIONS)
@@ -166,13 +177,18 @@ async def test_ev_charging_schedule_is_accepted_and_kept(server, station, connec
 
 
 @pytest.mark.parametrize(("connect", "call"), VERSIONS)
-async def test_reservation_status_update_is_kept(server, station, connect, call):
+async def test_reservation_status_update_ends_the_reservation(server, station, connect, call):
+    reservation = ReservationFactory(station=station, reservation_id=42)
     async with booted(connect, call, server, station) as cp:
         await cp.call(
-            call.ReservationStatusUpdate(reservation_id=42, reservation_update_status="Expired")
+            call.ReservationStatusUpdate(reservation_id=42, reservation_update_status="Removed")
         )
-    kept = report(station, "ReservationStatusUpdate")
-    assert kept.payload == {"reservation_id": 42, "reservation_update_status": "Expired"}
+        # One the back office never made is acknowledged all the same.
+        await cp.call(
+            call.ReservationStatusUpdate(reservation_id=43, reservation_update_status="Expired")
+        )
+    reservation.refresh_from_db()
+    assert reservation.status == Reservation.Status.REMOVED
 
 
 @pytest.mark.parametrize(("connect", "call"), VERSIONS)
@@ -190,16 +206,11 @@ async def test_display_messages_and_customer_information_are_kept(server, statio
                     data=data, seq_no=seq_no, generated_at=T0, request_id=12, tbc=tbc
                 )
             )
-    display = report(station, "NotifyDisplayMessages")
-    assert display.request_id == 11
-    assert display.payload["message_info"][0]["message"]["content"] == "Welkom"
-    pages = StationReport.objects.filter(
-        station=station, action="NotifyCustomerInformation", request_id=12
-    ).order_by("pk")
-    assert [(p.payload["seq_no"], p.payload["data"]) for p in pages] == [
-        (0, "card TAG-1 used 3x"),
-        (1, "end"),
-    ]
+    # Reports nothing of ours asked for are kept all the same, on their own rows.
+    display = DisplayMessage.objects.get(station=station)
+    assert (display.message_id, display.content, display.status) == (5, "Welkom", "reported")
+    information = CustomerInformationRequest.objects.get(station=station, request_id=12)
+    assert (information.data, information.complete) == ("card TAG-1 used 3xend", True)
 
 
 @pytest.mark.parametrize(("connect", "call"), VERSIONS)
@@ -214,7 +225,7 @@ async def test_data_transfer_is_stored(server, station, connect, call):
 
 
 @pytest.mark.parametrize(("connect", "call"), VERSIONS)
-async def test_certificate_requests_fail_without_a_certificate_authority(
+async def test_certificate_requests_fail_without_a_pki_and_a_bad_csr_is_rejected(
     server, station, connect, call
 ):
     async with booted(connect, call, server, station) as cp:
@@ -237,12 +248,12 @@ async def test_certificate_requests_fail_without_a_certificate_authority(
             )
         )
         ocsp = await cp.call(call.GetCertificateStatus(ocsp_request_data=OCSP_REQUEST))
-    assert signed.status == "Rejected"
+    # The back office's CA refuses a CSR it cannot read (signing: test_certificate_commands).
+    assert (signed.status, signed.status_info["reason_code"]) == ("Rejected", "InvalidCSR")
     assert (ev.status, ev.exi_response) == ("Failed", "")
     assert ocsp.status == "Failed" and ocsp.ocsp_result is None
-    for answer in (signed, ev, ocsp):
+    for answer in (ev, ocsp):
         assert answer.status_info["reason_code"] == "NotEnabled"
-    assert report(station, "SignCertificate").payload["certificate_type"] == ("V2GCertificate")
     assert report(station, "Get15118EVCertificate").payload["exi_request"] == ("gJ8AAAAAAAA=")
     kept = report(station, "GetCertificateStatus").payload["ocsp_request_data"]
     assert (kept["serial_number"], kept["responder_url"]) == ("12ab34", "http://ocsp.example.test")

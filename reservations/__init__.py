@@ -1,0 +1,1 @@
+"""Reservations: a station holds an EVSE (or any EVSE) for a driver's id token."""

@@ -1,0 +1,260 @@
+"""ReserveNow and CancelReservation, version-neutral (OCPP 1.6, 2.0.1, 2.1).
+
+`reserve_now` opens the Reservation first, committed, with a fresh reservation id (so the
+station's follow-ups, a transaction started with it or a 2.x ReservationStatusUpdate, find
+it even before the answer is recorded), then sends the command and records the station's
+answer on it, with the audit row. EVSE N is 1.6 connector N; no EVSE means any EVSE (1.6
+connector 0). The command bus's errors pass through unchanged, after the reservation has
+recorded them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from backoffice.accounts.models import IdToken
+from backoffice.audit import services as audit
+from backoffice.lib.ocpp_time import format_ocpp_datetime
+from reservations.models import Reservation
+from stations.exceptions import CommandError, CommandInvalid, CommandTimeout
+from stations.models import Command
+from stations.services import commands
+from stations.services.commands import SYSTEM, Caller
+from stations.services.remote import V16, Message, _version
+
+_INT32_MAX = 2**31 - 1
+_V16_ID_TAG_MAX = 20
+# The station's ReserveNow answer, as the reservation's status.
+_ANSWERS = {
+    "Accepted": Reservation.Status.ACCEPTED,
+    "Rejected": Reservation.Status.REJECTED,
+    "Faulted": Reservation.Status.FAULTED,
+    "Occupied": Reservation.Status.OCCUPIED,
+    "Unavailable": Reservation.Status.UNAVAILABLE,
+}
+
+EXPIRY_IN_THE_PAST = "A reservation expires in the future."
+V16_NO_CONNECTOR_TYPE = "OCPP 1.6 reserves a connector, not a connector type: name the EVSE."
+UNKNOWN_RESERVATION = "This station has no reservation with this id."
+RESERVATION_NOT_ACTIVE = "This reservation has already ended: there is nothing to cancel."
+NEGATIVE_EVSE = "EVSE ids are 1 or more; leave the EVSE out to reserve any EVSE."
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationResult:
+    """The command and the reservation it concerns; `status` is the station's answer."""
+
+    command: Command
+    status: str
+    reservation: Reservation
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "Accepted"
+
+
+# --- services --------------------------------------------------------------------------------
+
+
+def reserve_now(
+    *,
+    station_id: int,
+    id_token: str,
+    expires_at: datetime,
+    evse_id: int | None = None,
+    connector_type: str | None = None,
+    group_id_token: str | None = None,
+    caller: Caller = SYSTEM,
+) -> ReservationResult:
+    """Ask the station to hold an EVSE (None: any) for `id_token` until `expires_at`.
+
+    The group token defaults to the id token's own group (1.6 parentIdTag). Raises
+    CommandInvalid (nothing kept) for what the station's version cannot express.
+    """
+    version = _version(station_id)
+    if expires_at <= timezone.now():
+        raise CommandInvalid(EXPIRY_IN_THE_PAST, field="expires_at")
+    token = IdToken.objects.filter(id_token=id_token).first()
+    group = group_id_token or (token.group_id_token if token else "") or None
+    if not group_id_token and version == V16 and group and len(group) > _V16_ID_TAG_MAX:
+        # A token's own group a 1.6 parentIdTag cannot carry is left out, not a refusal.
+        group = None
+    group_token = IdToken.objects.filter(id_token=group).first() if group else None
+    reservation_id = _free_reservation_id()
+    message = build_reserve_now(
+        version=version,
+        reservation_id=reservation_id,
+        id_token=id_token,
+        id_token_type=token.type if token else IdToken.Type.CENTRAL,
+        expires_at=expires_at,
+        evse_id=evse_id,
+        connector_type=connector_type,
+        group_id_token=group,
+        group_id_token_type=group_token.type if group_token else IdToken.Type.CENTRAL,
+    )
+    # Committed before the command goes out: the station's follow-ups must find it.
+    with transaction.atomic():
+        reservation = Reservation.objects.create(
+            station_id=station_id,
+            evse_id=evse_id,
+            connector_type=connector_type or "",
+            id_token=token,
+            id_tag=id_token,
+            group_id_tag=group or "",
+            expires_at=expires_at,
+            reservation_id=reservation_id,
+        )
+    try:
+        command = _send(station_id, message, caller)
+    except CommandError as err:
+        _undelivered(reservation, err, caller)
+        raise
+    status = command.result_status
+    _settle(reservation, command, _ANSWERS.get(status, Reservation.Status.FAILED), caller)
+    return ReservationResult(command, status, reservation)
+
+
+def cancel(*, station_id: int, reservation_id: int, caller: Caller = SYSTEM) -> ReservationResult:
+    """Ask the station to drop a reservation (CancelReservation); `reservation_id` is the id
+    the station knows. When it accepts, the reservation is cancelled; Rejected means the
+    station no longer holds it, and its status stays as recorded."""
+    reservation = Reservation.objects.filter(
+        station_id=station_id, reservation_id=reservation_id
+    ).first()
+    if reservation is None:
+        raise CommandInvalid(UNKNOWN_RESERVATION, field="reservation_id")
+    if not reservation.active:
+        raise CommandInvalid(RESERVATION_NOT_ACTIVE, field="reservation_id")
+    command = _send(station_id, build_cancel_reservation(reservation_id=reservation_id), caller)
+    with transaction.atomic():
+        # Locked: the station may report the reservation used or expired meanwhile.
+        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        reservation.cancel_command = command
+        fields = ["cancel_command", "updated_at"]
+        if command.result_status == "Accepted" and reservation.active:
+            reservation.status = Reservation.Status.CANCELLED
+            reservation.ended_at = timezone.now()
+            fields += ["status", "ended_at"]
+            audit.record(
+                action="reservations.cancel",
+                actor=caller.user,
+                actor_label=caller.label,
+                target=reservation,
+                data={"station_id": station_id, "command_id": command.pk},
+            )
+        reservation.save(update_fields=fields)
+    return ReservationResult(command, command.result_status, reservation)
+
+
+# --- payloads --------------------------------------------------------------------------------
+
+
+def build_reserve_now(
+    *,
+    version: str,
+    reservation_id: int,
+    id_token: str,
+    expires_at: datetime,
+    evse_id: int | None = None,
+    connector_type: str | None = None,
+    group_id_token: str | None = None,
+    id_token_type: str = IdToken.Type.CENTRAL,
+    group_id_token_type: str = IdToken.Type.CENTRAL,
+) -> Message:
+    if evse_id is not None and evse_id < 1:
+        raise CommandInvalid(NEGATIVE_EVSE, field="evse_id")
+    expiry = format_ocpp_datetime(expires_at)
+    if version == V16:
+        if connector_type:
+            raise CommandInvalid(V16_NO_CONNECTOR_TYPE, field="connector_type")
+        payload: dict[str, Any] = {
+            "connectorId": evse_id or 0,
+            "expiryDate": expiry,
+            "idTag": id_token,
+            "reservationId": reservation_id,
+        }
+        if group_id_token:
+            payload["parentIdTag"] = group_id_token
+        return Message("ReserveNow", payload)
+    payload = {
+        "id": reservation_id,
+        "expiryDateTime": expiry,
+        "idToken": {"idToken": id_token, "type": id_token_type},
+    }
+    if evse_id is not None:
+        payload["evseId"] = evse_id
+    if connector_type:
+        payload["connectorType"] = connector_type
+    if group_id_token:
+        payload["groupIdToken"] = {"idToken": group_id_token, "type": group_id_token_type}
+    return Message("ReserveNow", payload)
+
+
+def build_cancel_reservation(*, reservation_id: int) -> Message:
+    """The same CancelReservation in every version."""
+    return Message("CancelReservation", {"reservationId": reservation_id})
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _free_reservation_id() -> int:
+    # Random, not a sequence, so one station cannot guess another's reservations; the unique
+    # constraint catches the (one in two billion) race between two draws of the same id.
+    while True:
+        candidate = secrets.randbelow(_INT32_MAX) + 1
+        if not Reservation.objects.filter(reservation_id=candidate).exists():
+            return candidate
+
+
+def _send(station_id: int, message: Message, caller: Caller) -> Command:
+    return commands.send(
+        station_id=station_id, action=message.action, payload=message.payload, caller=caller
+    )
+
+
+def _undelivered(reservation: Reservation, err: CommandError, caller: Caller) -> None:
+    if err.command is None:
+        # Invalid for the station's schema: nothing was sent, so nothing is kept either.
+        reservation.delete()
+        return
+    # A timeout leaves it requested: the station may hold it without having said so, and it
+    # ends like an accepted one (used, cancelled or expired).
+    status = None if isinstance(err, CommandTimeout) else Reservation.Status.FAILED
+    _settle(reservation, err.command, status, caller)
+
+
+def _settle(reservation: Reservation, command: Command, status: str | None, caller: Caller) -> None:
+    """Record the ReserveNow's outcome, and the reservation in the audit trail, once it was
+    sent (a reservation refused before sending leaves no trace but its error)."""
+    with transaction.atomic():
+        # Locked: a transaction started with this reservation may have marked it used already.
+        row = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        row.command = command
+        fields = ["command", "updated_at"]
+        if status is not None and row.status == Reservation.Status.REQUESTED:
+            row.status = status
+            fields.append("status")
+            if status != Reservation.Status.ACCEPTED:
+                row.ended_at = timezone.now()
+                fields.append("ended_at")
+        row.save(update_fields=fields)
+        audit.record(
+            action="reservations.create",
+            actor=caller.user,
+            actor_label=caller.label,
+            target=row,
+            data={
+                "station_id": row.station_id,
+                "command_id": command.pk,
+                "request": command.payload,
+                "status": row.status,
+            },
+        )
+    reservation.refresh_from_db()

@@ -1,0 +1,105 @@
+"""The certificate commands of `stations.services.certificates` offered by the REST API.
+
+Certificate types are the version-neutral names (`csms_root`, `v2g_chain`, `charging_station`,
+...); a type the station's OCPP version has no name for is refused by the service with
+CommandInvalid. Certificates a station asks the back office's CA to sign are delivered without
+a command from here.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from backoffice.lib import certificates as x509lib
+from stations.api.registry import ALL_VERSIONS, CommandSpec
+from stations.models import InstalledCertificate, IssuedCertificate
+from stations.services import certificates
+
+_ROOT_TYPES = [
+    (value, label)
+    for value, label in InstalledCertificate.Type.choices
+    if value != InstalledCertificate.Type.V2G_CHAIN
+]
+
+
+def _pem_certificates(value: str) -> str:
+    try:
+        x509lib.load_certificates(value)
+    except x509lib.CertificateError as err:
+        raise serializers.ValidationError(str(err)) from None
+    return value
+
+
+class InstallCertificateInput(serializers.Serializer):
+    certificate_type = serializers.ChoiceField(choices=_ROOT_TYPES)
+    pem = serializers.CharField(
+        required=False,
+        max_length=10000,
+        trim_whitespace=False,
+        validators=[_pem_certificates],
+        help_text="The root certificate (PEM); left out, the back office CA's certificate.",
+    )
+
+
+class GetInstalledCertificateIdsInput(serializers.Serializer):
+    types = serializers.ListField(
+        child=serializers.ChoiceField(choices=InstalledCertificate.Type.choices),
+        required=False,
+        allow_empty=False,
+        help_text="OCPP 1.6: exactly one. 2.x: left out, every type.",
+    )
+
+
+class HashDataInput(serializers.Serializer):
+    hash_algorithm = serializers.ChoiceField(choices=sorted(x509lib.HASH_ALGORITHMS))
+    issuer_name_hash = serializers.RegexField(r"^[0-9A-Fa-f]+$", max_length=128)
+    issuer_key_hash = serializers.RegexField(r"^[0-9A-Fa-f]+$", max_length=128)
+    serial_number = serializers.RegexField(r"^[0-9A-Fa-f]+$", max_length=40)
+
+
+class DeleteCertificateInput(serializers.Serializer):
+    hash_data = HashDataInput()
+
+
+class CertificateSignedInput(serializers.Serializer):
+    chain = serializers.CharField(
+        max_length=10000,
+        trim_whitespace=False,
+        validators=[_pem_certificates],
+        help_text="The signed certificate and its sub-CA certificates (PEM), leaf first.",
+    )
+    certificate_type = serializers.ChoiceField(
+        choices=IssuedCertificate.Type.choices, default=IssuedCertificate.Type.CHARGING_STATION
+    )
+
+
+SPECS = [
+    CommandSpec(
+        name="install-certificate",
+        service=certificates.install_certificate,
+        input=InstallCertificateInput,
+        versions=ALL_VERSIONS,
+        summary="Install a root certificate on the station (InstallCertificate).",
+    ),
+    CommandSpec(
+        name="get-installed-certificate-ids",
+        service=certificates.get_installed_certificate_ids,
+        input=GetInstalledCertificateIdsInput,
+        versions=ALL_VERSIONS,
+        summary="List the certificates the station holds and keep the list.",
+    ),
+    CommandSpec(
+        name="delete-certificate",
+        service=certificates.delete_certificate,
+        input=DeleteCertificateInput,
+        versions=ALL_VERSIONS,
+        summary="Delete a certificate from the station, by its hash data.",
+    ),
+    CommandSpec(
+        name="certificate-signed",
+        service=certificates.certificate_signed,
+        input=CertificateSignedInput,
+        versions=ALL_VERSIONS,
+        summary="Send a signed certificate chain to the station (CertificateSigned).",
+    ),
+]

@@ -1,0 +1,57 @@
+"""The local authorization list commands offered by the REST API (`stations.services.local_list`).
+
+Which tokens are on a station's list is changed with `local_list.add_tokens` /
+`remove_tokens` (no command goes out); `send-local-list` sends the result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from stations.api.registry import ALL_VERSIONS, CommandSpec
+from stations.services import local_list
+
+
+class GetLocalListVersionInput(serializers.Serializer):
+    pass
+
+
+class SendLocalListInput(serializers.Serializer):
+    update_type = serializers.ChoiceField(
+        choices=local_list.UPDATE_TYPES,
+        default=local_list.FULL,
+        help_text="Full: the whole list; Differential: the changes since the last accepted send.",
+    )
+
+
+def _sent(outcome: local_list.SendListResult) -> dict[str, Any]:
+    return {
+        "status": outcome.status,
+        "update_type": outcome.update_type,
+        "version": outcome.version,
+        "confirmed_version": outcome.confirmed_version,
+        "retried_full": outcome.retried_full,
+        "messages": outcome.messages,
+        "remaining": outcome.remaining,
+    }
+
+
+SPECS = [
+    CommandSpec(
+        name="get-local-list-version",
+        service=local_list.get_local_list_version,
+        input=GetLocalListVersionInput,
+        versions=ALL_VERSIONS,
+        summary="Read the version of the station's local authorization list.",
+    ),
+    CommandSpec(
+        name="send-local-list",
+        service=local_list.send_local_list,
+        input=SendLocalListInput,
+        versions=ALL_VERSIONS,
+        summary="Send the station's local authorization list, full or differential.",
+        render=_sent,
+    ),
+]
