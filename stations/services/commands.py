@@ -20,12 +20,17 @@ from django.utils import timezone
 
 from backoffice.audit import services as audit
 from backoffice.live import publisher as live
-from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
+from stations.exceptions import (
+    CommandError,
+    CommandInvalid,
+    CommandTimeout,
+    StationNotConnected,
+)
 from stations.models import Command, Station
 from stations.ocpp import validation
 from stations.ocpp.errors import V16_ERRORS, OcppCallError
 
-from . import connections
+from . import command_secrets, connections
 
 WAKE_UP = "ocpp.command"
 # Schema directory and request-schema suffix of each version.
@@ -75,15 +80,31 @@ def send(
             actor=user,
             actor_label=caller.label,
             target=station,
-            data={"command_id": command.pk, "payload": payload},
+            data={"command_id": command.pk, "payload": command_secrets.redact(action, payload)},
         )
-    channel = connections.channel_for(station_id=station_id)
-    if channel is None:
-        _finish(command.pk, state=Command.State.OFFLINE)
-        command.refresh_from_db()
-        raise StationNotConnected("The station is not connected.", command=command)
-    async_to_sync(get_channel_layer().send)(channel, {"type": WAKE_UP, "command_id": command.pk})
-    return wait(command_id=command.pk, timeout=caller.timeout)
+    try:
+        channel = connections.channel_for(station_id=station_id)
+        if channel is None:
+            _finish(command.pk, state=Command.State.OFFLINE)
+            command.refresh_from_db()
+            raise StationNotConnected("The station is not connected.", command=command)
+        async_to_sync(get_channel_layer().send)(
+            channel, {"type": WAKE_UP, "command_id": command.pk}
+        )
+        return _without_secrets(wait(command_id=command.pk, timeout=caller.timeout))
+    except CommandError as err:
+        if err.command is not None:
+            _without_secrets(err.command)
+        raise
+
+
+def _without_secrets(command: Command) -> Command:
+    """Mask the finished command's secrets, stored and in hand (the CALL went out, or never
+    will: a process claims only queued commands)."""
+    if command_secrets.has_secrets(command.action):
+        command.payload = command_secrets.redact(command.action, command.payload)
+        Command.objects.filter(pk=command.pk).update(payload=command.payload)
+    return command
 
 
 def response_timeout(command: Command) -> float:
