@@ -13,6 +13,9 @@ from tests.factories.accounts import IdTokenFactory, StaffProfileFactory, UserFa
 from tests.factories.stations import SiteFactory, StationFactory
 from tests.server import LiveOcppServer, start_server
 
+# The shared assertion helpers report their failures as a test module's would.
+pytest.register_assert_rewrite("tests.commands")
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _redis_is_up() -> None:

@@ -141,3 +141,8 @@ async def eventually(check: Callable[[], Any], timeout: float = 10, interval: fl
         if result or time.monotonic() > deadline:
             return result
         await asyncio.sleep(interval)
+
+
+async def in_thread(service: Callable[..., Any], **kwargs: Any) -> Any:
+    # The services are for sync callers (views, API, tasks): run them in a thread as they would.
+    return await asyncio.to_thread(service, **kwargs)

@@ -4,7 +4,6 @@ a transaction started with it)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from datetime import timedelta
 
@@ -28,7 +27,7 @@ from stations.exceptions import CommandTimeout, StationNotConnected
 from stations.models import Command, Transaction
 from stations.services.commands import Caller
 from tests.factories.reservations import ReservationFactory
-from tests.ocpp_client import REFUSING_CLIENTS, booted
+from tests.ocpp_client import REFUSING_CLIENTS, booted, in_thread
 
 pytestmark = pytest.mark.asyncio
 
@@ -101,13 +100,8 @@ async def connected(server, station, version, *, answer="Accepted", handlers=Tru
         yield cp
 
 
-async def run(service, **kwargs):
-    # The services are for sync callers (views, API, tasks): run them in a thread as they would.
-    return await asyncio.to_thread(service, **kwargs)
-
-
 async def reserve(station, **kwargs):
-    return await run(
+    return await in_thread(
         reservations.reserve_now,
         station_id=station.pk,
         id_token=kwargs.pop("id_token", "TAG-ACCEPTED"),
@@ -189,7 +183,7 @@ async def test_reserving_at_an_offline_station_raises_at_once(server, station, v
 async def test_an_accepted_cancel_cancels_the_reservation(server, station, version):
     async with connected(server, station, version) as cp:
         made = await reserve(station, evse_id=1)
-        result = await run(
+        result = await in_thread(
             reservations.cancel,
             station_id=station.pk,
             reservation_id=made.reservation.reservation_id,
@@ -212,7 +206,7 @@ async def test_an_accepted_cancel_cancels_the_reservation(server, station, versi
 async def test_a_rejected_cancel_leaves_the_reservation_as_it_was(server, station, version):
     reservation = ReservationFactory(station=station)
     async with connected(server, station, version, answer="Rejected"):
-        result = await run(
+        result = await in_thread(
             reservations.cancel, station_id=station.pk, reservation_id=reservation.reservation_id
         )
     assert result.status == "Rejected"
@@ -226,7 +220,7 @@ async def test_a_rejected_cancel_leaves_the_reservation_as_it_was(server, statio
 async def test_a_cancel_answered_with_a_callerror_leaves_the_reservation(server, station, version):
     reservation = ReservationFactory(station=station)
     async with connected(server, station, version, handlers=False):
-        result = await run(
+        result = await in_thread(
             reservations.cancel, station_id=station.pk, reservation_id=reservation.reservation_id
         )
     assert result.command.state == Command.State.CALL_ERROR

@@ -10,7 +10,6 @@ import json
 
 import pytest
 from cryptography import x509
-from ocpp.exceptions import NotImplementedError as OcppNotImplemented
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as Client16
 from ocpp.v16 import call as call16
@@ -32,7 +31,7 @@ from stations.models import (
     SecurityEvent,
 )
 from stations.services import certificate_authority, certificates
-from tests.ocpp_client import booted, eventually
+from tests.ocpp_client import REFUSING_CLIENTS, booted, eventually, in_thread
 from tests.x509 import csr_pem, root_pem
 
 pytestmark = pytest.mark.asyncio
@@ -95,16 +94,6 @@ class CertificateHandlers:
         return self.result().CertificateSigned(status="Accepted" if self.accept else "Rejected")
 
 
-class Refusing21(Client21):
-    """The `ocpp` package's 2.1 client leaves a CALL it has no handler for unanswered (its
-    1.6/2.0.1 clients answer NotImplemented): this one says NotImplemented itself."""
-
-    async def _handle_call(self, msg):
-        if msg.action in self.route_map:
-            return await super()._handle_call(msg)
-        raise OcppNotImplemented(details={"cause": f"No handler for {msg.action} registered."})
-
-
 _CLIENTS = {
     "1.6": ("ocpp1.6", Client16),
     "2.0.1": ("ocpp2.0.1", Client201),
@@ -117,17 +106,12 @@ async def connected(server, station, version, *, accept=True, handlers=True):
     """A booted charger of `version`; without `handlers` it answers every command with a
     CALLERROR (NotImplemented)."""
     subprotocol, client = _CLIENTS[version]
-    refusing = Refusing21 if version == "2.1" else client
-    bases = (CertificateHandlers, client) if handlers else (refusing,)
+    bases = (CertificateHandlers, client) if handlers else (REFUSING_CLIENTS[subprotocol],)
     charger = type(client.__name__, bases, {"received": [], "frames": [], "accept": accept})
     async with booted(
         server, station.identity, subprotocol=subprotocol, client_class=charger
     ) as cp:
         yield cp
-
-
-async def run(service, **kwargs):
-    return await asyncio.to_thread(service, **kwargs)
 
 
 @pytest.fixture
@@ -141,7 +125,7 @@ def root():
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_an_accepted_install_is_recorded_with_its_hash_data(server, station, version, root):
     async with connected(server, station, version) as cp:
-        result = await run(
+        result = await in_thread(
             certificates.install_certificate,
             station_id=station.pk,
             certificate_type="csms_root",
@@ -161,12 +145,12 @@ async def test_an_accepted_install_is_recorded_with_its_hash_data(server, statio
 
 async def test_an_installed_certificate_without_its_issuer_is_listed_later(server, station):
     leaf = (
-        await run(
+        await in_thread(
             certificate_authority.sign_request, station_id=station.pk, csr=csr_pem(station.identity)
         )
     ).certificate.certificate_pem
     async with connected(server, station, "2.0.1"):
-        result = await run(
+        result = await in_thread(
             certificates.install_certificate,
             station_id=station.pk,
             certificate_type="csms_root",
@@ -181,7 +165,7 @@ async def test_an_installed_certificate_without_its_issuer_is_listed_later(serve
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_rejected_install_records_nothing(server, station, version, root):
     async with connected(server, station, version, accept=False):
-        result = await run(
+        result = await in_thread(
             certificates.install_certificate,
             station_id=station.pk,
             certificate_type="manufacturer_root",
@@ -210,7 +194,7 @@ async def test_installed_ids_replace_the_stored_list_of_the_types_asked(server, 
     _stored(station, "csms_root", "dead")
     other_type = _stored(station, "manufacturer_root", "beef")
     async with connected(server, station, version):
-        result = await run(
+        result = await in_thread(
             certificates.get_installed_certificate_ids, station_id=station.pk, types=["csms_root"]
         )
     assert result.status == "Accepted"
@@ -233,7 +217,7 @@ async def test_installed_ids_replace_the_stored_list_of_the_types_asked(server, 
 async def test_not_found_empties_the_stored_list_of_the_types_asked(server, station, version):
     _stored(station, "csms_root", "dead")
     async with connected(server, station, version, accept=False):
-        result = await run(
+        result = await in_thread(
             certificates.get_installed_certificate_ids, station_id=station.pk, types=["csms_root"]
         )
     assert result.status == "NotFound"
@@ -250,7 +234,7 @@ async def test_an_accepted_delete_forgets_the_certificate(server, station, versi
         station=station, certificate_type="csms_root", **REPORTED
     )
     async with connected(server, station, version) as cp:
-        result = await run(
+        result = await in_thread(
             certificates.delete_certificate,
             station_id=station.pk,
             hash_data={**REPORTED, "issuer_key_hash": REPORTED["issuer_key_hash"].upper()},
@@ -264,7 +248,7 @@ async def test_an_accepted_delete_forgets_the_certificate(server, station, versi
 async def test_a_delete_the_station_cannot_do_keeps_the_certificate(server, station, version):
     InstalledCertificate.objects.create(station=station, certificate_type="csms_root", **REPORTED)
     async with connected(server, station, version, accept=False):
-        result = await run(
+        result = await in_thread(
             certificates.delete_certificate, station_id=station.pk, hash_data=REPORTED
         )
     assert result.status == "NotFound"
@@ -277,7 +261,7 @@ async def test_a_delete_the_station_cannot_do_keeps_the_certificate(server, stat
 @pytest.mark.parametrize(("version", "accept"), [(v, a) for v in VERSIONS for a in (True, False)])
 async def test_a_chain_sent_by_hand_gets_the_station_answer(server, station, version, accept, root):
     async with connected(server, station, version, accept=accept) as cp:
-        result = await run(certificates.certificate_signed, station_id=station.pk, chain=root)
+        result = await in_thread(certificates.certificate_signed, station_id=station.pk, chain=root)
     assert result.status == ("Accepted" if accept else "Rejected")
     action, request = cp.received[0]
     assert (action, request["certificate_chain"]) == ("CertificateSigned", root)
@@ -294,19 +278,19 @@ async def test_a_station_without_the_feature_answers_each_command_with_a_callerr
 ):
     _stored(station, "csms_root", "dead")
     async with connected(server, station, version, handlers=False):
-        install = await run(
+        install = await in_thread(
             certificates.install_certificate,
             station_id=station.pk,
             certificate_type="csms_root",
             pem=root,
         )
-        listed = await run(
+        listed = await in_thread(
             certificates.get_installed_certificate_ids, station_id=station.pk, types=["csms_root"]
         )
-        deleted = await run(
+        deleted = await in_thread(
             certificates.delete_certificate, station_id=station.pk, hash_data=REPORTED
         )
-        signed = await run(certificates.certificate_signed, station_id=station.pk, chain=root)
+        signed = await in_thread(certificates.certificate_signed, station_id=station.pk, chain=root)
     for result in (install, listed, deleted, signed):
         assert result.status == ""
         assert result.command.state == Command.State.CALL_ERROR
@@ -329,7 +313,7 @@ async def test_certificate_commands_to_an_offline_station_raise_at_once(
     ]
     for service, kwargs in calls:
         with pytest.raises(StationNotConnected):
-            await run(service, station_id=station.pk, **kwargs)
+            await in_thread(service, station_id=station.pk, **kwargs)
     states = set(Command.objects.filter(station=station).values_list("state", flat=True))
     assert states == {Command.State.OFFLINE}
     assert Command.objects.filter(station=station).count() == 4
@@ -365,7 +349,7 @@ async def test_a_signed_csr_comes_back_as_certificate_signed_after_the_answer(
     assert request["certificate_chain"] == delivered.certificate_pem
     certificate = x509.load_pem_x509_certificate(request["certificate_chain"].encode())
     assert lib.common_name(certificate.subject) == station.identity
-    ca = lib.load_certificates(await run(certificate_authority.authority_pem))[0]
+    ca = lib.load_certificates(await in_thread(certificate_authority.authority_pem))[0]
     certificate.verify_directly_issued_by(ca)
     if version == "2.1":
         assert request["request_id"] == 42

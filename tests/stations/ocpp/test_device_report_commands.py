@@ -3,11 +3,9 @@ GetReport, then sending the NotifyReport pages tied to the request; 1.6 refused.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 
 import pytest
-from ocpp.exceptions import NotImplementedError as OcppNotImplemented
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as Client16
 from ocpp.v21 import ChargePoint as Client21
@@ -21,7 +19,7 @@ from stations.exceptions import CommandInvalid, StationNotConnected
 from stations.models import Command, DeviceReportRequest, Variable, VariableAttribute
 from stations.services import device_model, device_reports
 from stations.services.device_reports import ComponentVariable
-from tests.ocpp_client import booted
+from tests.ocpp_client import REFUSING_CLIENTS, booted, in_thread
 
 pytestmark = pytest.mark.asyncio
 
@@ -58,25 +56,19 @@ class Reporter21(Client21):
         return result21.GetReport(status=self.answer)
 
 
-class Unimplemented21(Client21):
-    @on("GetBaseReport")
-    async def on_get_base_report(self, **kwargs):
-        raise OcppNotImplemented(description="No reports here")
-
-
 CHARGERS = {
-    "2.0.1": ("ocpp2.0.1", Reporter201, Client201, call201),
-    "2.1": ("ocpp2.1", Reporter21, Unimplemented21, call21),
+    "2.0.1": ("ocpp2.0.1", Reporter201, call201),
+    "2.1": ("ocpp2.1", Reporter21, call21),
 }
 
 
 @contextlib.asynccontextmanager
 async def connected(server, station, version, *, answer="Accepted", implemented=True):
-    subprotocol, client, bare, _ = CHARGERS[version]
+    subprotocol, client, _ = CHARGERS[version]
     charger_class = (
         type(client.__name__, (client,), {"requests": [], "answer": answer})
         if implemented
-        else bare
+        else REFUSING_CLIENTS[subprotocol]
     )
     async with booted(
         server, station.identity, subprotocol=subprotocol, client_class=charger_class
@@ -84,12 +76,8 @@ async def connected(server, station, version, *, answer="Accepted", implemented=
         yield cp
 
 
-async def run(service, **kwargs):
-    return await asyncio.to_thread(service, **kwargs)
-
-
 def notify_report(version, request_id, seq_no, tbc, variables):
-    calls = CHARGERS[version][3]
+    calls = CHARGERS[version][2]
     return calls.NotifyReport(
         request_id=request_id,
         generated_at="2026-03-01T12:00:00Z",
@@ -113,7 +101,7 @@ async def test_a_full_inventory_is_paged_into_the_store_and_prunes_the_rest(
     # What an earlier report left: the station no longer has this controller.
     device_model.store_actual_values(station_id=station.pk, values={("OldCtrlr", "Enabled"): "1"})
     async with connected(server, station, version) as cp:
-        result = await run(device_reports.get_base_report, station_id=station.pk)
+        result = await in_thread(device_reports.get_base_report, station_id=station.pk)
         request_id = cp.requests[0][1]["request_id"]
         await cp.call(
             notify_report(version, request_id, 0, True, [("OCPPCommCtrlr", "Retries", "3")])
@@ -143,7 +131,7 @@ async def test_a_full_inventory_is_paged_into_the_store_and_prunes_the_rest(
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_custom_report_asks_for_the_components_named(server, station, version):
     async with connected(server, station, version) as cp:
-        result = await run(
+        result = await in_thread(
             device_reports.get_report,
             station_id=station.pk,
             component_criteria=["Problem"],
@@ -174,7 +162,7 @@ async def test_a_custom_report_asks_for_the_components_named(server, station, ve
 )
 async def test_a_report_the_station_does_not_give_is_reported(server, station, version, answer):
     async with connected(server, station, version, answer=answer):
-        result = await run(
+        result = await in_thread(
             device_reports.get_base_report, station_id=station.pk, report_base="SummaryInventory"
         )
     assert (result.accepted, result.status) == (False, answer)
@@ -189,7 +177,7 @@ async def test_a_report_the_station_does_not_give_is_reported(server, station, v
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_station_without_reports_answers_a_callerror(server, station, version):
     async with connected(server, station, version, implemented=False):
-        result = await run(device_reports.get_base_report, station_id=station.pk)
+        result = await in_thread(device_reports.get_base_report, station_id=station.pk)
     assert result.command.state == Command.State.CALL_ERROR
     assert result.command.error_code == "NotImplemented"
     assert result.status == ""
@@ -199,7 +187,7 @@ async def test_a_station_without_reports_answers_a_callerror(server, station, ve
 async def test_a_connected_16_station_is_sent_nothing(server, station):
     async with booted(server, station.identity, subprotocol="ocpp1.6", client_class=Client16):
         with pytest.raises(CommandInvalid) as invalid:
-            await run(device_reports.get_base_report, station_id=station.pk)
+            await in_thread(device_reports.get_base_report, station_id=station.pk)
     assert invalid.value.message == device_reports.V16_HAS_NO_REPORTS
     assert not Command.objects.filter(station=station).exists()
 
@@ -208,7 +196,7 @@ async def test_a_report_from_an_offline_station_raises_and_keeps_the_request(ser
     station.ocpp_version = "2.0.1"
     station.save(update_fields=["ocpp_version"])
     with pytest.raises(StationNotConnected) as offline:
-        await run(device_reports.get_base_report, station_id=station.pk)
+        await in_thread(device_reports.get_base_report, station_id=station.pk)
     report = DeviceReportRequest.objects.get(station=station)
     assert report.command == offline.value.command
     assert offline.value.command.state == Command.State.OFFLINE

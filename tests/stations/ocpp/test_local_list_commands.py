@@ -3,11 +3,9 @@ SendLocalList and GetLocalListVersion."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 
 import pytest
-from ocpp.exceptions import NotImplementedError as OcppNotImplemented
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as Client16
 from ocpp.v16 import call_result as result16
@@ -22,7 +20,7 @@ from stations.models import Command, LocalAuthList, LocalListEntry
 from stations.services import device_model, local_list
 from stations.services.commands import Caller
 from tests.factories.accounts import IdTokenFactory
-from tests.ocpp_client import booted
+from tests.ocpp_client import REFUSING_CLIENTS, booted, in_thread
 
 pytestmark = pytest.mark.asyncio
 
@@ -74,41 +72,25 @@ class ListCharger21(Client21):
         return result21.GetLocalListVersion(version_number=self.list_version)
 
 
-class Unimplemented21(Client21):
-    """The 2.1 client answers nothing for a missing handler: this one says NotImplemented."""
-
-    @on("SendLocalList")
-    async def on_send_local_list(self, **kwargs):
-        raise OcppNotImplemented(description="No local list here")
-
-    @on("GetLocalListVersion")
-    async def on_get_local_list_version(self, **kwargs):
-        raise OcppNotImplemented(description="No local list here")
-
-
 CHARGERS = {
-    "1.6": ("ocpp1.6", ListCharger16, Client16),
-    "2.0.1": ("ocpp2.0.1", ListCharger201, Client201),
-    "2.1": ("ocpp2.1", ListCharger21, Unimplemented21),
+    "1.6": ("ocpp1.6", ListCharger16),
+    "2.0.1": ("ocpp2.0.1", ListCharger201),
+    "2.1": ("ocpp2.1", ListCharger21),
 }
 
 
 @contextlib.asynccontextmanager
 async def connected(server, station, version, answers=(), *, implemented=True):
-    subprotocol, client, bare = CHARGERS[version]
+    subprotocol, client = CHARGERS[version]
     charger_class = (
         type(client.__name__, (client,), {"requests": [], "answers": list(answers)})
         if implemented
-        else bare
+        else REFUSING_CLIENTS[subprotocol]
     )
     async with booted(
         server, station.identity, subprotocol=subprotocol, client_class=charger_class
     ) as cp:
         yield cp
-
-
-async def run(service, **kwargs):
-    return await asyncio.to_thread(service, **kwargs)
 
 
 def sent_values(request: dict) -> list[str]:
@@ -126,7 +108,7 @@ def tokens(transactional_db):
 async def test_a_full_list_is_accepted_and_its_version_confirmed(server, station, tokens, version):
     local_list.add_tokens(station_id=station.pk, id_tokens=["ALICE", "BOB"])
     async with connected(server, station, version, ["Accepted"]) as cp:
-        result = await run(
+        result = await in_thread(
             local_list.send_local_list, station_id=station.pk, caller=Caller(label="test")
         )
     assert result.accepted
@@ -145,11 +127,11 @@ async def test_a_differential_carries_the_changes_and_removes_what_left(
 ):
     local_list.add_tokens(station_id=station.pk, id_tokens=["ALICE", "BOB"])
     async with connected(server, station, version, ["Accepted", "Accepted"]) as cp:
-        await run(local_list.send_local_list, station_id=station.pk)
+        await in_thread(local_list.send_local_list, station_id=station.pk)
         IdToken.objects.filter(id_token="ALICE").update(status=IdToken.Status.BLOCKED)
         local_list.remove_tokens(station_id=station.pk, id_tokens=["BOB"])
         local_list.add_tokens(station_id=station.pk, id_tokens=["CAROL"])
-        result = await run(
+        result = await in_thread(
             local_list.send_local_list, station_id=station.pk, update_type="Differential"
         )
     assert result.accepted
@@ -170,9 +152,9 @@ async def test_a_version_mismatch_leads_to_one_full_send(server, station, tokens
     local_list.add_tokens(station_id=station.pk, id_tokens=["ALICE"])
     answers = ["Accepted", "VersionMismatch", "Accepted"]
     async with connected(server, station, version, answers) as cp:
-        await run(local_list.send_local_list, station_id=station.pk)
+        await in_thread(local_list.send_local_list, station_id=station.pk)
         local_list.add_tokens(station_id=station.pk, id_tokens=["BOB"])
-        result = await run(
+        result = await in_thread(
             local_list.send_local_list, station_id=station.pk, update_type="Differential"
         )
     assert [request["update_type"] for request in cp.requests] == [
@@ -192,8 +174,8 @@ async def test_a_full_send_after_a_mismatch_is_tried_only_once(server, station, 
     local_list.add_tokens(station_id=station.pk, id_tokens=["ALICE"])
     answers = ["Accepted", "VersionMismatch", "VersionMismatch"]
     async with connected(server, station, "2.0.1", answers) as cp:
-        await run(local_list.send_local_list, station_id=station.pk)
-        result = await run(
+        await in_thread(local_list.send_local_list, station_id=station.pk)
+        result = await in_thread(
             local_list.send_local_list, station_id=station.pk, update_type="Differential"
         )
     assert len(cp.requests) == 3
@@ -208,7 +190,7 @@ async def test_a_full_send_after_a_mismatch_is_tried_only_once(server, station, 
 async def test_a_list_the_station_refuses_changes_nothing(server, station, tokens, version, answer):
     local_list.add_tokens(station_id=station.pk, id_tokens=["ALICE"])
     async with connected(server, station, version, [answer]) as cp:
-        result = await run(local_list.send_local_list, station_id=station.pk)
+        result = await in_thread(local_list.send_local_list, station_id=station.pk)
     assert len(cp.requests) == 1
     assert (result.accepted, result.status, result.confirmed_version) == (False, answer, 0)
     stored = LocalAuthList.objects.get(station=station)
@@ -220,8 +202,8 @@ async def test_a_list_the_station_refuses_changes_nothing(server, station, token
 async def test_a_station_without_local_lists_answers_a_callerror(server, station, tokens, version):
     local_list.add_tokens(station_id=station.pk, id_tokens=["ALICE"])
     async with connected(server, station, version, implemented=False):
-        sent = await run(local_list.send_local_list, station_id=station.pk)
-        read = await run(local_list.get_local_list_version, station_id=station.pk)
+        sent = await in_thread(local_list.send_local_list, station_id=station.pk)
+        read = await in_thread(local_list.get_local_list_version, station_id=station.pk)
     assert (sent.status, sent.command.state) == ("", Command.State.CALL_ERROR)
     assert sent.command.error_code == "NotImplemented"
     assert read.version is None
@@ -233,7 +215,7 @@ async def test_a_station_without_local_lists_answers_a_callerror(server, station
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_the_version_the_station_holds_is_read_and_kept(server, station, version):
     async with connected(server, station, version):
-        result = await run(local_list.get_local_list_version, station_id=station.pk)
+        result = await in_thread(local_list.get_local_list_version, station_id=station.pk)
     assert result.version == 7
     stored = LocalAuthList.objects.get(station=station)
     assert stored.station_version == 7
@@ -243,15 +225,15 @@ async def test_the_version_the_station_holds_is_read_and_kept(server, station, v
 async def test_the_next_version_is_above_the_one_the_station_reported(server, station, tokens):
     local_list.add_tokens(station_id=station.pk, id_tokens=["ALICE"])
     async with connected(server, station, "1.6", ["Accepted"]) as cp:
-        await run(local_list.get_local_list_version, station_id=station.pk)
-        result = await run(local_list.send_local_list, station_id=station.pk)
+        await in_thread(local_list.get_local_list_version, station_id=station.pk)
+        result = await in_thread(local_list.send_local_list, station_id=station.pk)
     assert cp.requests[0]["version"] == result.version == 8
 
 
 async def test_a_send_to_an_offline_station_raises_and_frees_the_list(server, station, tokens):
     local_list.add_tokens(station_id=station.pk, id_tokens=["ALICE"])
     with pytest.raises(StationNotConnected):
-        await run(local_list.send_local_list, station_id=station.pk)
+        await in_thread(local_list.send_local_list, station_id=station.pk)
     stored = LocalAuthList.objects.get(station=station)
     assert stored.sending_since is None
     assert stored.last_command.state == Command.State.OFFLINE
@@ -265,7 +247,7 @@ async def test_a_list_longer_than_one_message_goes_in_parts(server, station, tok
         key = "SendLocalListMaxLength" if version == "1.6" else "ItemsPerMessage"
         component = "OCPP16" if version == "1.6" else "LocalAuthListCtrlr"
         device_model.store_actual_values(station_id=station.pk, values={(component, key): "2"})
-        result = await run(local_list.send_local_list, station_id=station.pk)
+        result = await in_thread(local_list.send_local_list, station_id=station.pk)
     assert [(r["update_type"], r["version"], sent_values(r)) for r in cp.requests] == [
         ("Full", 1, ["ALICE", "BOB"]),
         ("Differential", 2, ["CAROL"]),
@@ -285,7 +267,7 @@ async def test_parts_stop_at_the_first_the_station_refuses(server, station, toke
         device_model.store_actual_values(
             station_id=station.pk, values={("LocalAuthListCtrlr", "ItemsPerMessage"): "1"}
         )
-        result = await run(local_list.send_local_list, station_id=station.pk)
+        result = await in_thread(local_list.send_local_list, station_id=station.pk)
     assert len(cp.requests) == 2
     assert (result.status, result.messages, result.remaining) == ("Failed", 2, 1)
     assert LocalAuthList.objects.get(station=station).version == 1

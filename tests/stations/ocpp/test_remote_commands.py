@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 
 import pytest
@@ -17,7 +16,7 @@ from stations.exceptions import StationNotConnected
 from stations.models import Command, Transaction, VariableAttribute
 from stations.services import remote
 from stations.services.commands import Caller
-from tests.ocpp_client import booted
+from tests.ocpp_client import booted, in_thread
 
 pytestmark = pytest.mark.asyncio
 
@@ -120,18 +119,13 @@ async def connected(server, station, version, *, accept_start=True):
         yield cp
 
 
-async def run(service, **kwargs):
-    # The services are for sync callers (views, API, tasks): run them in a thread as they would.
-    return await asyncio.to_thread(service, **kwargs)
-
-
 VERSIONS = [pytest.param("1.6", id="1.6"), pytest.param("2.0.1", id="2.0.1")]
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_remote_start_is_accepted(server, station, version):
     async with connected(server, station, version) as cp:
-        result = await run(
+        result = await in_thread(
             remote.remote_start, station_id=station.pk, id_token="TAG1", caller=Caller(label="test")
         )
     assert result.accepted
@@ -149,7 +143,7 @@ async def test_a_remote_start_is_accepted(server, station, version):
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_remote_start_the_station_rejects_says_so(server, station, version):
     async with connected(server, station, version, accept_start=False):
-        result = await run(remote.remote_start, station_id=station.pk, id_token="TAG1")
+        result = await in_thread(remote.remote_start, station_id=station.pk, id_token="TAG1")
     assert not result.accepted
     assert result.status == "Rejected"
 
@@ -165,14 +159,14 @@ async def test_a_hard_reset_reaches_the_station(
     server, station, version, expected_type, expected_status
 ):
     async with connected(server, station, version) as cp:
-        result = await run(remote.reset, station_id=station.pk, hard=True)
+        result = await in_thread(remote.reset, station_id=station.pk, hard=True)
     assert cp.requests == [("Reset", {"type": expected_type})]
     assert result.status == expected_status
 
 
 async def test_a_16_configuration_is_read_into_the_device_model(server, station):
     async with connected(server, station, "1.6"):
-        result = await run(remote.get_configuration, station_id=station.pk)
+        result = await in_thread(remote.get_configuration, station_id=station.pk)
     assert result.values == {"HeartbeatInterval": "300", "NumberOfConnectors": "2"}
     assert result.unknown == ("NoSuchKey",)
     stored = VariableAttribute.objects.get(
@@ -185,11 +179,11 @@ async def test_a_16_configuration_is_read_into_the_device_model(server, station)
 
 async def test_a_16_configuration_change_updates_the_stored_value(server, station):
     async with connected(server, station, "1.6"):
-        await run(remote.get_configuration, station_id=station.pk)
-        accepted = await run(
+        await in_thread(remote.get_configuration, station_id=station.pk)
+        accepted = await in_thread(
             remote.change_configuration, station_id=station.pk, key="HeartbeatInterval", value="60"
         )
-        rejected = await run(
+        rejected = await in_thread(
             remote.change_configuration, station_id=station.pk, key="NumberOfConnectors", value="9"
         )
     assert (accepted.status, rejected.status) == ("Accepted", "Rejected")
@@ -204,11 +198,13 @@ async def test_a_16_configuration_change_updates_the_stored_value(server, statio
 async def test_2x_variables_are_read_and_set_in_the_device_model(server, station):
     key = "OCPPCommCtrlr/HeartbeatInterval"
     async with connected(server, station, "2.0.1"):
-        read = await run(
+        read = await in_thread(
             remote.get_configuration, station_id=station.pk, keys=[key, "OCPPCommCtrlr/Nope"]
         )
         stored_after_read = VariableAttribute.objects.get(variable__name="HeartbeatInterval").value
-        changed = await run(remote.change_configuration, station_id=station.pk, key=key, value="60")
+        changed = await in_thread(
+            remote.change_configuration, station_id=station.pk, key=key, value="60"
+        )
     assert read.values == {key: "300"}
     assert read.unknown == ("OCPPCommCtrlr/Nope",)
     assert stored_after_read == "300"
@@ -223,13 +219,13 @@ async def test_2x_variables_are_read_and_set_in_the_device_model(server, station
 
 async def test_a_command_to_an_offline_station_raises_at_once(server, station):
     with pytest.raises(StationNotConnected):
-        await run(remote.reset, station_id=station.pk, hard=False)
+        await in_thread(remote.reset, station_id=station.pk, hard=False)
     assert Command.objects.get(station=station).state == Command.State.OFFLINE
 
 
 async def test_the_session_a_remote_start_opened_is_tied_to_its_command(server, station):
     async with connected(server, station, "2.0.1") as cp:
-        result = await run(remote.remote_start, station_id=station.pk, id_token="TAG1")
+        result = await in_thread(remote.remote_start, station_id=station.pk, id_token="TAG1")
         remote_start_id = cp.requests[0][1]["remote_start_id"]
         # The station starts the session it was asked for, naming the request.
         await cp.call(

@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 
 import pytest
 from django.core.files.base import ContentFile
-from ocpp.exceptions import NotImplementedError as OcppNotImplemented
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as Client16
 from ocpp.v16 import call as call16
@@ -23,7 +21,7 @@ from ocpp.v201 import call_result as result201
 from stations.exceptions import StationNotConnected
 from stations.models import Command, FirmwareFile, StationJob
 from stations.services import station_jobs
-from tests.ocpp_client import booted
+from tests.ocpp_client import REFUSING_CLIENTS, booted, in_thread
 from tests.stations.firmware_signing_fixtures import FIRMWARE_BYTES, signing_material
 
 pytestmark = pytest.mark.asyncio
@@ -61,36 +59,26 @@ class Firmware21(Client21):
         return result21.UpdateFirmware(status=self.answer)
 
 
-class Unimplemented21(Client21):
-    @on("UpdateFirmware")
-    async def on_update_firmware(self, **kwargs):
-        raise OcppNotImplemented(description="No firmware updates here")
-
-
 CHARGERS = {
-    "1.6": ("ocpp1.6", Firmware16, Client16),
-    "2.0.1": ("ocpp2.0.1", Firmware201, Client201),
-    "2.1": ("ocpp2.1", Firmware21, Unimplemented21),
+    "1.6": ("ocpp1.6", Firmware16),
+    "2.0.1": ("ocpp2.0.1", Firmware201),
+    "2.1": ("ocpp2.1", Firmware21),
 }
 VERSIONS = list(CHARGERS)
 
 
 @contextlib.asynccontextmanager
 async def connected(server, station, version, *, answer="Accepted", implemented=True):
-    subprotocol, client, bare = CHARGERS[version]
+    subprotocol, client = CHARGERS[version]
     charger_class = (
         type(client.__name__, (client,), {"requests": [], "answer": answer})
         if implemented
-        else bare
+        else REFUSING_CLIENTS[subprotocol]
     )
     async with booted(
         server, station.identity, subprotocol=subprotocol, client_class=charger_class
     ) as cp:
         yield cp
-
-
-async def run(service, **kwargs):
-    return await asyncio.to_thread(service, **kwargs)
 
 
 @pytest.fixture
@@ -118,7 +106,7 @@ async def test_signed_firmware_reaches_the_station_and_its_statuses_land_on_the_
     server, station, signed, version
 ):
     async with connected(server, station, version) as cp:
-        result = await run(
+        result = await in_thread(
             station_jobs.update_firmware,
             station_id=station.pk,
             firmware_id=signed.pk,
@@ -154,7 +142,7 @@ async def test_a_signing_certificate_the_station_refuses_is_reported(
     server, station, signed, version
 ):
     async with connected(server, station, version, answer="InvalidCertificate"):
-        result = await run(
+        result = await in_thread(
             station_jobs.update_firmware, station_id=station.pk, firmware_id=signed.pk
         )
     assert not result.accepted
@@ -167,7 +155,7 @@ async def test_a_station_without_signed_updates_answers_a_callerror(
     server, station, signed, version
 ):
     async with connected(server, station, version, implemented=False):
-        result = await run(
+        result = await in_thread(
             station_jobs.update_firmware, station_id=station.pk, firmware_id=signed.pk
         )
     assert result.command.state == Command.State.CALL_ERROR
@@ -179,6 +167,6 @@ async def test_signed_firmware_for_an_offline_station_raises_and_keeps_the_job(
     server, station, signed
 ):
     with pytest.raises(StationNotConnected) as offline:
-        await run(station_jobs.update_firmware, station_id=station.pk, firmware_id=signed.pk)
+        await in_thread(station_jobs.update_firmware, station_id=station.pk, firmware_id=signed.pk)
     assert offline.value.command.action == "SignedUpdateFirmware"
     assert StationJob.objects.get(station=station).command == offline.value.command

@@ -3,7 +3,6 @@ a 2.x station reporting its profiles after GetChargingProfiles."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from datetime import UTC, datetime
 from decimal import Decimal as D
@@ -25,7 +24,7 @@ from stations.models import ChargingProfile, Command
 from stations.services import smart_charging
 from stations.services.charging_profiles import Profile, Schedule, SchedulePeriod
 from stations.services.commands import Caller
-from tests.ocpp_client import REFUSING_CLIENTS, booted
+from tests.ocpp_client import REFUSING_CLIENTS, booted, in_thread
 
 pytestmark = pytest.mark.asyncio
 
@@ -140,11 +139,6 @@ async def connected(server, station, version, *, answer="Accepted", handlers=Tru
         yield cp
 
 
-async def run(service, **kwargs):
-    # The services are for sync callers (views, API, tasks): run them in a thread as they would.
-    return await asyncio.to_thread(service, **kwargs)
-
-
 def profile(profile_id=7, stack_level=1, purpose="TxDefaultProfile") -> Profile:
     return Profile(
         id=profile_id,
@@ -166,14 +160,14 @@ async def test_an_accepted_profile_is_kept_installed_and_replaced_by_the_next(
     server, station, version
 ):
     async with connected(server, station, version) as cp:
-        first = await run(
+        first = await in_thread(
             smart_charging.set_charging_profile,
             station_id=station.pk,
             evse_id=1,
             profile=profile(),
             caller=Caller(label="test"),
         )
-        second = await run(
+        second = await in_thread(
             smart_charging.set_charging_profile,
             station_id=station.pk,
             evse_id=1,
@@ -196,7 +190,7 @@ async def test_an_accepted_profile_is_kept_installed_and_replaced_by_the_next(
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_rejected_profile_is_not_kept(server, station, version):
     async with connected(server, station, version, answer="Rejected"):
-        result = await run(
+        result = await in_thread(
             smart_charging.set_charging_profile,
             station_id=station.pk,
             evse_id=0,
@@ -209,10 +203,10 @@ async def test_a_rejected_profile_is_not_kept(server, station, version):
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_charger_without_smart_charging_answers_with_a_callerror(server, station, version):
     async with connected(server, station, version, handlers=False):
-        result = await run(
+        result = await in_thread(
             smart_charging.set_charging_profile, station_id=station.pk, evse_id=1, profile=profile()
         )
-        composite = await run(
+        composite = await in_thread(
             smart_charging.get_composite_schedule, station_id=station.pk, evse_id=1, duration=60
         )
     assert result.command.state == Command.State.CALL_ERROR
@@ -230,9 +224,9 @@ async def test_smart_charging_commands_to_an_offline_station_raise_at_once(
     station.ocpp_version = version
     station.save()
     with pytest.raises(StationNotConnected):
-        await run(smart_charging.clear_charging_profile, station_id=station.pk, profile_id=1)
+        await in_thread(smart_charging.clear_charging_profile, station_id=station.pk, profile_id=1)
     with pytest.raises(StationNotConnected):
-        await run(
+        await in_thread(
             smart_charging.get_composite_schedule, station_id=station.pk, evse_id=0, duration=60
         )
     states = set(Command.objects.filter(station=station).values_list("state", flat=True))
@@ -242,16 +236,16 @@ async def test_smart_charging_commands_to_an_offline_station_raise_at_once(
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_an_accepted_clear_marks_the_matching_profiles_cleared(server, station, version):
     async with connected(server, station, version) as cp:
-        kept = await run(
+        kept = await in_thread(
             smart_charging.set_charging_profile, station_id=station.pk, evse_id=1, profile=profile()
         )
-        other = await run(
+        other = await in_thread(
             smart_charging.set_charging_profile,
             station_id=station.pk,
             evse_id=0,
             profile=profile(profile_id=9, purpose="ChargingStationMaxProfile"),
         )
-        cleared = await run(
+        cleared = await in_thread(
             smart_charging.clear_charging_profile,
             station_id=station.pk,
             evse_id=1,
@@ -279,11 +273,11 @@ async def test_an_accepted_clear_marks_the_matching_profiles_cleared(server, sta
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_clear_the_station_does_not_know_clears_nothing(server, station, version):
     async with connected(server, station, version) as cp:
-        installed = await run(
+        installed = await in_thread(
             smart_charging.set_charging_profile, station_id=station.pk, evse_id=1, profile=profile()
         )
         cp.answer = "Rejected"
-        result = await run(
+        result = await in_thread(
             smart_charging.clear_charging_profile, station_id=station.pk, profile_id=7
         )
     assert (result.status, result.cleared) == ("Unknown", 0)
@@ -294,7 +288,7 @@ async def test_a_clear_the_station_does_not_know_clears_nothing(server, station,
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_the_composite_schedule_comes_back_version_neutral(server, station, version):
     async with connected(server, station, version):
-        result = await run(
+        result = await in_thread(
             smart_charging.get_composite_schedule,
             station_id=station.pk,
             evse_id=1,
@@ -311,7 +305,7 @@ async def test_the_composite_schedule_comes_back_version_neutral(server, station
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_rejected_composite_schedule_has_no_schedule(server, station, version):
     async with connected(server, station, version, answer="Rejected"):
-        result = await run(
+        result = await in_thread(
             smart_charging.get_composite_schedule, station_id=station.pk, evse_id=1, duration=900
         )
     assert (result.status, result.schedule) == ("Rejected", None)
@@ -334,7 +328,7 @@ async def test_reported_profiles_are_tied_to_the_request_that_asked(server, stat
     }
     profile_2 = {**profile_1, "id": 2, "chargingProfilePurpose": "ChargingStationMaxProfile"}
     async with connected(server, station, version) as cp:
-        result = await run(
+        result = await in_thread(
             smart_charging.get_charging_profiles, station_id=station.pk, stack_level=0
         )
         request_id = cp.requests[0][1]["request_id"]
@@ -371,7 +365,7 @@ async def test_reported_profiles_are_tied_to_the_request_that_asked(server, stat
 @pytest.mark.parametrize(("version", "call"), V2X)
 async def test_a_station_without_matching_profiles_says_so(server, station, version, call):
     async with connected(server, station, version, answer="Rejected"):
-        result = await run(smart_charging.get_charging_profiles, station_id=station.pk)
+        result = await in_thread(smart_charging.get_charging_profiles, station_id=station.pk)
     assert (result.status, result.accepted) == ("NoProfiles", False)
 
 
@@ -380,7 +374,7 @@ async def test_a_2x_charger_without_get_charging_profiles_answers_with_a_callerr
     server, station, version, call
 ):
     async with connected(server, station, version, handlers=False):
-        result = await run(smart_charging.get_charging_profiles, station_id=station.pk)
+        result = await in_thread(smart_charging.get_charging_profiles, station_id=station.pk)
     assert result.command.state == Command.State.CALL_ERROR
     assert result.status == ""
 
@@ -390,4 +384,4 @@ async def test_get_charging_profiles_to_an_offline_station_raises_at_once(server
     station.ocpp_version = version
     station.save()
     with pytest.raises(StationNotConnected):
-        await run(smart_charging.get_charging_profiles, station_id=station.pk)
+        await in_thread(smart_charging.get_charging_profiles, station_id=station.pk)

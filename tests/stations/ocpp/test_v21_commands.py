@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 
 import pytest
-from ocpp.exceptions import NotImplementedError
 from ocpp.routing import on
 from ocpp.v21 import ChargePoint as Client21
 from ocpp.v21 import call
@@ -25,7 +24,7 @@ from stations.models import (
     PeriodicEventStream,
 )
 from stations.services import der_control, event_streams, station_tariffs, v21_commands
-from tests.ocpp_client import booted, eventually
+from tests.ocpp_client import Refusing21, booted, eventually, in_thread
 from tests.stations.v21_cases import CASES, CURVE, TARIFF, WITH_STATUS, ids
 
 pytestmark = pytest.mark.asyncio
@@ -123,27 +122,6 @@ class Charger21(Client21):
         return result.AdjustPeriodicEventStream(status=self.answer("AdjustPeriodicEventStream", kw))
 
 
-def _not_implemented(name: str, action: str):
-    async def handler(self, **kw):
-        raise NotImplementedError(details={"cause": f"No handler for {action} registered."})
-
-    # The `ocpp` package routes by function name: each handler needs its own.
-    handler.__name__ = name
-    return on(action)(handler)
-
-
-# The `ocpp` package's 2.1 client leaves a CALL without a handler unanswered (1.6 and 2.0.1
-# answer NotImplemented): this one answers as the spec says.
-Unimplemented21 = type(
-    "Unimplemented21",
-    (Client21,),
-    {
-        f"not_{case.action.lower()}": _not_implemented(f"not_{case.action.lower()}", case.action)
-        for case in CASES
-    },
-)
-
-
 @contextlib.asynccontextmanager
 async def connected(server, station, *, client=Charger21, **answers):
     """A booted 2.1 charger; `answers` set Charger21's class attributes (refuse, streams...)."""
@@ -153,11 +131,6 @@ async def connected(server, station, *, client=Charger21, **answers):
         server, station.identity, subprotocol="ocpp2.1", client_class=charger_class
     ) as cp:
         yield cp
-
-
-async def run(service, **kwargs):
-    # The services are for sync callers (views, API, tasks): run them in a thread as they would.
-    return await asyncio.to_thread(service, **kwargs)
 
 
 async def run_case(case, station):
@@ -190,7 +163,7 @@ async def test_a_21_station_refusing_a_command_says_so_and_nothing_is_kept(serve
 
 async def test_a_refusal_carries_the_station_s_reason(server, station):
     async with connected(server, station, refuse=True):
-        outcome = await run(
+        outcome = await in_thread(
             v21_commands.use_priority_charging, station_id=station.pk, transaction_id="TX-9"
         )
     assert (outcome.status, outcome.reason) == ("NoProfile", "NotFound")
@@ -201,7 +174,7 @@ async def test_cleared_tariffs_the_station_did_not_have_stay_uncleared(server, s
         station=station, evse_id=0, tariff_id="D-2026-01", currency="EUR", tariff=TARIFF
     )
     async with connected(server, station, refuse=True):
-        outcome = await run(
+        outcome = await in_thread(
             station_tariffs.clear_tariffs, station_id=station.pk, tariff_ids=["D-2026-01"]
         )
     assert outcome.results == [{"tariffId": "D-2026-01", "status": "NoTariff"}]
@@ -211,7 +184,7 @@ async def test_cleared_tariffs_the_station_did_not_have_stay_uncleared(server, s
 
 @pytest.mark.parametrize("case", CASES, ids=ids)
 async def test_a_station_without_the_handler_answers_a_callerror(server, station, case):
-    async with connected(server, station, client=Unimplemented21):
+    async with connected(server, station, client=Refusing21):
         outcome = await run_case(case, station)
     assert outcome.command.state == Command.State.CALL_ERROR
     assert outcome.command.error_code == "NotImplemented"
@@ -237,7 +210,7 @@ async def test_der_controls_set_are_kept_and_cleared_ones_removed(server, statio
         station=station, control_id="vw-0", control_type="VoltWatt", is_default=True, setting=CURVE
     )
     async with connected(server, station, superseded_ids=["vw-0"]) as cp:
-        set_result = await run(
+        set_result = await in_thread(
             der_control.set_der_control,
             station_id=station.pk,
             control_type="VoltWatt",
@@ -245,7 +218,7 @@ async def test_der_controls_set_are_kept_and_cleared_ones_removed(server, statio
             control_id="vw-1",
         )
         kept = {c.control_id: c.superseded for c in DerControl.objects.filter(station=station)}
-        cleared = await run(
+        cleared = await in_thread(
             der_control.clear_der_control,
             station_id=station.pk,
             is_default=True,
@@ -276,7 +249,7 @@ async def test_der_report_pages_are_tied_to_the_get_that_asked(server, station):
         },
     }
     async with connected(server, station) as cp:
-        asked = await run(der_control.get_der_control, station_id=station.pk)
+        asked = await in_thread(der_control.get_der_control, station_id=station.pk)
         await cp.call(call.ReportDERControl(request_id=asked.request_id, tbc=True, curve=[curve]))
         await cp.call(
             call.ReportDERControl(
@@ -311,15 +284,15 @@ async def test_default_tariffs_are_kept_listed_and_cleared(server, station):
     )
     assignments = [{"tariff_id": "D-2026-01", "tariff_kind": "DefaultTariff", "evse_ids": [1, 2]}]
     async with connected(server, station, tariff_assignments=assignments):
-        set_result = await run(
+        set_result = await in_thread(
             station_tariffs.set_default_tariff, station_id=station.pk, tariff=TARIFF
         )
         kept = list(
             DefaultTariff.objects.filter(station=station).values_list("tariff_id", "evse_id")
         )
-        listed = await run(station_tariffs.get_tariffs, station_id=station.pk)
+        listed = await in_thread(station_tariffs.get_tariffs, station_id=station.pk)
         after_list = list(DefaultTariff.objects.values_list("tariff_id", flat=True))
-        cleared = await run(station_tariffs.clear_tariffs, station_id=station.pk)
+        cleared = await in_thread(station_tariffs.clear_tariffs, station_id=station.pk)
     assert set_result.accepted
     assert sorted(kept) == [("D-2026-01", 0), ("OLD", 2)]
     assert listed.assignments == [
@@ -333,7 +306,7 @@ async def test_default_tariffs_are_kept_listed_and_cleared(server, station):
 async def test_a_tariff_valid_at_once_replaces_the_one_before_it(server, station):
     async with connected(server, station):
         for tariff_id in ("A", "B"):
-            await run(
+            await in_thread(
                 station_tariffs.set_default_tariff,
                 station_id=station.pk,
                 tariff={**TARIFF, "tariffId": tariff_id},
@@ -355,11 +328,11 @@ async def test_streams_the_station_opens_are_listed_and_adjusted(server, station
                     }
                 )
             )
-        adjusted = await run(
+        adjusted = await in_thread(
             event_streams.adjust_periodic_event_stream, station_id=station.pk, stream_id=4, values=5
         )
         interval_after_adjust = PeriodicEventStream.objects.get(stream_id=4).values
-        listed = await run(event_streams.get_periodic_event_streams, station_id=station.pk)
+        listed = await in_thread(event_streams.get_periodic_event_streams, station_id=station.pk)
         await cp.call(call.ClosePeriodicEventStream(id=4))
     assert adjusted.accepted
     assert interval_after_adjust == 5

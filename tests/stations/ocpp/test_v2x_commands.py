@@ -10,7 +10,6 @@ from decimal import Decimal as D
 from types import ModuleType
 
 import pytest
-from ocpp.exceptions import NotImplementedError as OcppNotImplemented
 from ocpp.routing import after, on
 from ocpp.v21 import ChargePoint as Client21
 from ocpp.v21 import call as call21
@@ -38,7 +37,7 @@ from stations.services import (
     v2x,
 )
 from stations.services.commands import Caller
-from tests.ocpp_client import booted, eventually
+from tests.ocpp_client import REFUSING_CLIENTS, booted, eventually, in_thread
 
 pytestmark = pytest.mark.asyncio
 
@@ -214,45 +213,24 @@ ACTIONS = [
 ]
 
 
-def unimplemented_class(base: type) -> type:
-    """A charger without these features: every command gets a NotImplemented CALLERROR (the
-    plain 2.1 client would not answer at all)."""
-
-    def refusal(action: str):
-        async def refuse(self, **kw):
-            raise OcppNotImplemented(description="Not here")
-
-        # The `ocpp` package routes by the handler's name.
-        refuse.__name__ = f"refuse_{action}"
-        return on(action)(refuse)
-
-    attributes = {f"refuse_{action}": refusal(action) for action in ACTIONS}
-    return type("Unimplemented", (base,), attributes)
-
-
 CHARGERS = {
-    "2.0.1": ("ocpp2.0.1", charger_class("2.0.1", result201, call201, Client201), Client201),
-    "2.1": ("ocpp2.1", charger_class("2.1", result21, call21, Client21), Client21),
+    "2.0.1": ("ocpp2.0.1", charger_class("2.0.1", result201, call201, Client201)),
+    "2.1": ("ocpp2.1", charger_class("2.1", result21, call21, Client21)),
 }
 
 
 @contextlib.asynccontextmanager
 async def connected(server, station, version, *, accept=True, implemented=True):
-    subprotocol, client, bare = CHARGERS[version]
+    subprotocol, client = CHARGERS[version]
     charger = (
         type(client.__name__, (client,), {"requests": [], "accept": accept})
         if implemented
-        else unimplemented_class(bare)
+        else REFUSING_CLIENTS[subprotocol]
     )
     async with booted(
         server, station.identity, subprotocol=subprotocol, client_class=charger
     ) as cp:
         yield cp
-
-
-async def run(service, **kwargs):
-    # The services are for sync callers (views, API, tasks): run them in a thread as they would.
-    return await asyncio.to_thread(service, **kwargs)
 
 
 def every_command(station_id: int) -> list[tuple[str, object, dict]]:
@@ -285,14 +263,14 @@ def every_command(station_id: int) -> list[tuple[str, object, dict]]:
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_monitors_are_set_reported_and_cleared_in_the_store(server, station, version):
     async with connected(server, station, version) as cp:
-        setting = await run(
+        setting = await in_thread(
             monitoring.set_variable_monitoring,
             station_id=station.pk,
             monitors=[MONITOR],
             caller=Caller(label="test"),
         )
         stored = VariableMonitor.objects.get(variable__component__station=station)
-        report = await run(monitoring_reports.get_monitoring_report, station_id=station.pk)
+        report = await in_thread(monitoring_reports.get_monitoring_report, station_id=station.pk)
         request = report.request
         done = await eventually(
             lambda: MonitoringReportRequest.objects.filter(
@@ -300,7 +278,7 @@ async def test_monitors_are_set_reported_and_cleared_in_the_store(server, statio
             ).first()
         )
         after_report = sorted(VariableMonitor.objects.values_list("monitor_id", flat=True))
-        cleared = await run(
+        cleared = await in_thread(
             monitoring.clear_variable_monitoring, station_id=station.pk, monitor_ids=[7]
         )
     assert cp.requests[0][1][0]["value"] == 11000.5
@@ -328,17 +306,17 @@ async def test_monitors_are_set_reported_and_cleared_in_the_store(server, statio
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_rejected_monitoring_commands_change_nothing(server, station, version):
     async with connected(server, station, version, accept=False):
-        setting = await run(
+        setting = await in_thread(
             monitoring.set_variable_monitoring, station_id=station.pk, monitors=[MONITOR]
         )
-        cleared = await run(
+        cleared = await in_thread(
             monitoring.clear_variable_monitoring, station_id=station.pk, monitor_ids=[1]
         )
-        base = await run(
+        base = await in_thread(
             monitoring.set_monitoring_base, station_id=station.pk, monitoring_base="All"
         )
-        level = await run(monitoring.set_monitoring_level, station_id=station.pk, severity=9)
-        report = await run(monitoring_reports.get_monitoring_report, station_id=station.pk)
+        level = await in_thread(monitoring.set_monitoring_level, station_id=station.pk, severity=9)
+        report = await in_thread(monitoring_reports.get_monitoring_report, station_id=station.pk)
     assert [result.status for result in setting.results] == ["Rejected"]
     assert cleared.results == {1: "Rejected"}
     assert (base.status, level.status, report.status) == ("Rejected", "Rejected", "Rejected")
@@ -350,11 +328,13 @@ async def test_rejected_monitoring_commands_change_nothing(server, station, vers
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_the_monitoring_base_and_level_reach_the_station(server, station, version):
     async with connected(server, station, version) as cp:
-        await run(monitoring.set_variable_monitoring, station_id=station.pk, monitors=[MONITOR])
-        base = await run(
+        await in_thread(
+            monitoring.set_variable_monitoring, station_id=station.pk, monitors=[MONITOR]
+        )
+        base = await in_thread(
             monitoring.set_monitoring_base, station_id=station.pk, monitoring_base="HardWiredOnly"
         )
-        level = await run(monitoring.set_monitoring_level, station_id=station.pk, severity=3)
+        level = await in_thread(monitoring.set_monitoring_level, station_id=station.pk, severity=3)
     assert (base.status, level.status) == ("Accepted", "Accepted")
     assert cp.requests[1:] == [("SetMonitoringBase", "HardWiredOnly"), ("SetMonitoringLevel", 3)]
     # Hard-wired monitors only: the custom monitor set before is gone.
@@ -367,13 +347,13 @@ async def test_the_monitoring_base_and_level_reach_the_station(server, station, 
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_display_messages_are_set_reported_and_cleared(server, station, version):
     async with connected(server, station, version) as cp:
-        shown = await run(
+        shown = await in_thread(
             display_messages.set_display_message,
             station_id=station.pk,
             content="Welcome",
             language="en",
         )
-        asked = await run(display_messages.get_display_messages, station_id=station.pk)
+        asked = await in_thread(display_messages.get_display_messages, station_id=station.pk)
         await eventually(lambda: DisplayMessage.objects.filter(message_id=9).exists())
         # An unfiltered report without message 1: the station no longer shows it.
         statuses = await eventually(
@@ -383,7 +363,7 @@ async def test_display_messages_are_set_reported_and_cleared(server, station, ve
                 else None
             )
         )
-        cleared = await run(
+        cleared = await in_thread(
             display_messages.clear_display_message, station_id=station.pk, message_id=9
         )
     assert shown.accepted
@@ -405,13 +385,13 @@ async def test_display_messages_are_set_reported_and_cleared(server, station, ve
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_display_message_the_station_rejects_is_not_stored(server, station, version):
     async with connected(server, station, version, accept=False):
-        shown = await run(
+        shown = await in_thread(
             display_messages.set_display_message, station_id=station.pk, content="Welcome"
         )
-        asked = await run(
+        asked = await in_thread(
             display_messages.get_display_messages, station_id=station.pk, priority="InFront"
         )
-        cleared = await run(
+        cleared = await in_thread(
             display_messages.clear_display_message, station_id=station.pk, message_id=3
         )
     assert (shown.status, shown.message) == ("Rejected", None)
@@ -426,7 +406,7 @@ async def test_a_display_message_the_station_rejects_is_not_stored(server, stati
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_customer_information_pages_are_assembled_on_the_request(server, station, version):
     async with connected(server, station, version) as cp:
-        outcome = await run(
+        outcome = await in_thread(
             customer_information.customer_information,
             station_id=station.pk,
             clear=True,
@@ -455,7 +435,7 @@ async def test_customer_information_pages_are_assembled_on_the_request(server, s
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_refused_customer_information_request_stays_empty(server, station, version):
     async with connected(server, station, version, accept=False):
-        outcome = await run(
+        outcome = await in_thread(
             customer_information.customer_information,
             station_id=station.pk,
             customer_identifier="C-1",
@@ -475,10 +455,10 @@ async def test_a_refused_customer_information_request_stays_empty(server, statio
 )
 async def test_the_transaction_status_comes_back(server, station, version, accept, ongoing, queued):
     async with connected(server, station, version, accept=accept) as cp:
-        one = await run(
+        one = await in_thread(
             transaction_status.get_transaction_status, station_id=station.pk, transaction_id="T-1"
         )
-        queue = await run(transaction_status.get_transaction_status, station_id=station.pk)
+        queue = await in_thread(transaction_status.get_transaction_status, station_id=station.pk)
     assert cp.requests == [("GetTransactionStatus", "T-1"), ("GetTransactionStatus", None)]
     assert (one.ongoing, one.messages_in_queue) == (ongoing, queued)
     assert (queue.ongoing, queue.messages_in_queue) == (None, queued)
@@ -489,7 +469,7 @@ async def test_the_transaction_status_comes_back(server, station, version, accep
 async def test_a_network_profile_reaches_the_station(server, station, version, accept):
     data = {**PROFILE, "ocpp_version": "OCPP20" if version == "2.0.1" else "OCPP21"}
     async with connected(server, station, version, accept=accept) as cp:
-        outcome = await run(
+        outcome = await in_thread(
             network.set_network_profile,
             station_id=station.pk,
             configuration_slot=2,
@@ -509,7 +489,7 @@ async def test_a_station_without_the_features_answers_every_command_with_a_calle
 ):
     async with connected(server, station, version, implemented=False):
         outcomes = [
-            await run(service, station_id=station.pk, **kwargs)
+            await in_thread(service, station_id=station.pk, **kwargs)
             for _, service, kwargs in every_command(station.pk)
         ]
     commands = list(Command.objects.filter(station=station).order_by("created_at"))
@@ -528,7 +508,7 @@ async def test_every_command_to_an_offline_station_raises_at_once(server, statio
     station.save()
     for _, service, kwargs in every_command(station.pk):
         with pytest.raises(StationNotConnected):
-            await run(service, station_id=station.pk, **kwargs)
+            await in_thread(service, station_id=station.pk, **kwargs)
     states = set(Command.objects.filter(station=station).values_list("state", flat=True))
     assert states == {Command.State.OFFLINE}
     assert Command.objects.filter(station=station).count() == len(ACTIONS)
@@ -538,6 +518,6 @@ async def test_a_16_station_is_never_sent_a_2x_command(server, station):
     async with booted(server, station.identity, subprotocol="ocpp1.6"):
         for action, service, kwargs in every_command(station.pk):
             with pytest.raises(CommandInvalid) as invalid:
-                await run(service, station_id=station.pk, **kwargs)
+                await in_thread(service, station_id=station.pk, **kwargs)
             assert invalid.value.message == v2x.V2X_ONLY.format(action=action)
     assert not Command.objects.filter(station=station).exists()

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from backoffice.lib import certificates as lib
 from stations.api.command_specs import certificates as api_specs
 from stations.api.registry import specs
-from stations.exceptions import CommandInvalid, StationNotConnected
+from stations.exceptions import CommandInvalid
 from stations.models import (
     CertificateAuthority,
     Command,
@@ -23,6 +23,7 @@ from stations.models import (
     SecurityEvent,
 )
 from stations.services import certificate_authority, certificates
+from tests.commands import sent
 from tests.factories.stations import StationFactory
 from tests.x509 import csr_pem, root_pem, weak_rsa_key
 
@@ -34,24 +35,6 @@ HASH = {
     "issuer_key_hash": "bb" * 32,
     "serial_number": "0ff",
 }
-
-
-def sent(call, **kwargs) -> Command:
-    with pytest.raises(StationNotConnected) as offline:
-        call(**kwargs)
-    command = offline.value.command
-    assert command.state == Command.State.OFFLINE
-    return command
-
-
-@pytest.fixture
-def v16():
-    return StationFactory(ocpp_version="1.6")
-
-
-@pytest.fixture(params=["2.0.1", "2.1"])
-def v2x(request):
-    return StationFactory(ocpp_version=request.param)
 
 
 @pytest.fixture

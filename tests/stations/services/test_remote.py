@@ -9,32 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from stations.exceptions import CommandInvalid, StationNotConnected
+from stations.exceptions import CommandInvalid
 from stations.models import Command, VariableAttribute
 from stations.services import device_model, remote
 from stations.services.commands import Caller
+from tests.commands import sent
 from tests.factories.stations import StationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def sent(call, **kwargs) -> Command:
-    """The command a service records for an offline station."""
-    with pytest.raises(StationNotConnected) as offline:
-        call(**kwargs)
-    command = offline.value.command
-    assert command.state == Command.State.OFFLINE
-    return command
-
-
-@pytest.fixture
-def v16():
-    return StationFactory(ocpp_version="1.6")
-
-
-@pytest.fixture(params=["2.0.1", "2.1"])
-def v2x(request):
-    return StationFactory(ocpp_version=request.param)
 
 
 # --- remote start and stop -------------------------------------------------------------------

@@ -20,11 +20,12 @@ from ocpp.v201 import ChargePoint as Client201
 from ocpp.v201 import call as call201
 from ocpp.v201 import call_result as result201
 
-from stations.exceptions import CommandInvalid, StationNotConnected
+from stations.exceptions import CommandInvalid
 from stations.models import Command, FirmwareFile, StationJob
 from stations.services import files, station_jobs
+from tests.commands import sent
 from tests.factories.stations import StationFactory
-from tests.ocpp_client import booted
+from tests.ocpp_client import booted, in_thread
 
 RETRIEVE_AT = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)
 
@@ -41,13 +42,6 @@ def firmware(media, transactional_db):
     return FirmwareFile.objects.create(
         name="ACME", version="2.0", file=ContentFile(b"FIRMWARE", name="acme-2.0.bin")
     )
-
-
-def sent(call, **kwargs) -> Command:
-    """The command a service records for an offline station."""
-    with pytest.raises(StationNotConnected) as offline:
-        call(**kwargs)
-    return offline.value.command
 
 
 # --- the messages, against an offline station ------------------------------------------------
@@ -171,10 +165,6 @@ async def connected(server, station, version):
         yield cp
 
 
-async def run(service, **kwargs):
-    return await asyncio.to_thread(service, **kwargs)
-
-
 def upload_path(location: str) -> str:
     return urlsplit(location).path
 
@@ -184,7 +174,7 @@ async def test_a_16_diagnostics_upload_and_its_notifications_are_tied_to_the_job
     server, station, media
 ):
     async with connected(server, station, "1.6") as cp:
-        result = await run(station_jobs.get_diagnostics, station_id=station.pk)
+        result = await in_thread(station_jobs.get_diagnostics, station_id=station.pk)
         await cp.call(call16.DiagnosticsStatusNotification(status="Uploading"))
         location = cp.requests[0][1]["location"]
         response = await asyncio.to_thread(
@@ -209,7 +199,7 @@ async def test_a_16_diagnostics_upload_and_its_notifications_are_tied_to_the_job
 @pytest.mark.asyncio
 async def test_a_201_log_status_notification_finds_the_job_by_request_id(server, station, media):
     async with connected(server, station, "2.0.1") as cp:
-        result = await run(station_jobs.get_log, station_id=station.pk)
+        result = await in_thread(station_jobs.get_log, station_id=station.pk)
         request_id = cp.requests[0][1]["request_id"]
         await cp.call(call201.LogStatusNotification(status="Uploading", request_id=request_id))
         # A notification about another request opens no confusion with this job.
@@ -228,7 +218,7 @@ async def test_firmware_status_notifications_follow_the_update_firmware(
     server, station, firmware, version
 ):
     async with connected(server, station, version) as cp:
-        result = await run(
+        result = await in_thread(
             station_jobs.update_firmware, station_id=station.pk, firmware_id=firmware.pk
         )
         if version == "1.6":

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from backoffice.audit.models import AuditEvent
-from stations.exceptions import CommandInvalid, StationNotConnected
+from stations.exceptions import CommandInvalid
 from stations.models import (
     Command,
     DefaultTariff,
@@ -17,24 +17,11 @@ from stations.models import (
 )
 from stations.services import der_control, event_streams, station_tariffs, v21_commands
 from stations.services.commands import Caller
+from tests.commands import sent
 from tests.factories.stations import StationFactory
 from tests.stations.v21_cases import CASES, CURVE, TARIFF, ids
 
 pytestmark = pytest.mark.django_db
-
-
-def sent(call, **kwargs) -> Command:
-    """The command a service records for an offline station."""
-    with pytest.raises(StationNotConnected) as offline:
-        call(**kwargs)
-    command = offline.value.command
-    assert command.state == Command.State.OFFLINE
-    return command
-
-
-@pytest.fixture
-def v21():
-    return StationFactory(ocpp_version="2.1")
 
 
 # --- versions --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from stations.exceptions import CommandInvalid, StationNotConnected
+from stations.exceptions import CommandInvalid
 from stations.models import (
     Command,
     CustomerInformationRequest,
@@ -28,8 +28,9 @@ from stations.services import (
     monitoring_reports,
     network,
     transaction_status,
-    v2x,
 )
+from stations.services import v2x as v2x_rules
+from tests.commands import sent
 from tests.factories.stations import StationFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,28 +46,9 @@ MONITOR = {
 }
 
 
-def sent(call, **kwargs) -> Command:
-    """The command a service records for an offline station."""
-    with pytest.raises(StationNotConnected) as offline:
-        call(**kwargs)
-    command = offline.value.command
-    assert command.state == Command.State.OFFLINE
-    return command
-
-
-@pytest.fixture(params=["2.0.1", "2.1"])
-def v2x_station(request):
-    return StationFactory(ocpp_version=request.param)
-
-
 @pytest.fixture
 def v201():
     return StationFactory(ocpp_version="2.0.1")
-
-
-@pytest.fixture
-def v21():
-    return StationFactory(ocpp_version="2.1")
 
 
 # --- the 1.6 refusal -------------------------------------------------------------------------
@@ -108,25 +90,25 @@ def test_a_16_station_is_refused_before_anything_is_sent(action, service, kwargs
     station = StationFactory(ocpp_version=version)
     with pytest.raises(CommandInvalid) as invalid:
         service(station_id=station.pk, **kwargs)
-    assert invalid.value.message == v2x.V2X_ONLY.format(action=action)
+    assert invalid.value.message == v2x_rules.V2X_ONLY.format(action=action)
     assert not Command.objects.exists()
     assert not MonitoringReportRequest.objects.exists()
     assert not CustomerInformationRequest.objects.exists()
 
 
 @pytest.mark.parametrize(("action", "service", "kwargs"), CALLS, ids=[c[0] for c in CALLS])
-def test_every_command_is_valid_for_both_2x_schemas(action, service, kwargs, v2x_station):
-    command = sent(service, station_id=v2x_station.pk, **kwargs)
+def test_every_command_is_valid_for_both_2x_schemas(action, service, kwargs, v2x):
+    command = sent(service, station_id=v2x.pk, **kwargs)
     assert command.action == action
 
 
 # --- monitoring ------------------------------------------------------------------------------
 
 
-def test_a_monitor_is_sent_as_set_monitoring_data(v2x_station):
+def test_a_monitor_is_sent_as_set_monitoring_data(v2x):
     command = sent(
         monitoring.set_variable_monitoring,
-        station_id=v2x_station.pk,
+        station_id=v2x.pk,
         monitors=[{**MONITOR, "connector_id": 2, "transaction": True, "monitor_id": 7}],
     )
     assert command.payload == {
@@ -149,7 +131,7 @@ def test_target_delta_monitors_and_event_streams_are_21_only():
         monitoring.build_set_variable_monitoring(
             version="2.0.1", monitors=[{**MONITOR, "type": "TargetDelta"}]
         )
-    assert target.value.message == v2x.V21_ONLY.format(what="The monitor type TargetDelta")
+    assert target.value.message == v2x_rules.V21_ONLY.format(what="The monitor type TargetDelta")
     with pytest.raises(CommandInvalid) as stream:
         monitoring.build_set_variable_monitoring(
             version="2.0.1", monitors=[{**MONITOR, "periodic_event_stream": {"interval": 5}}]
@@ -195,7 +177,7 @@ def test_a_connector_without_its_evse_is_refused():
         monitoring.build_set_variable_monitoring(
             version="2.1", monitors=[{**ref, "connector_id": 1}]
         )
-    assert invalid.value.message == v2x.CONNECTOR_NEEDS_EVSE
+    assert invalid.value.message == v2x_rules.CONNECTOR_NEEDS_EVSE
 
 
 def test_monitoring_level_and_base_are_checked():
@@ -296,11 +278,11 @@ def test_a_monitoring_report_refused_by_the_schema_leaves_no_request(v201, monke
 # --- display messages ------------------------------------------------------------------------
 
 
-def test_a_display_message_is_sent_with_its_schedule_and_display(v2x_station):
+def test_a_display_message_is_sent_with_its_schedule_and_display(v2x):
     start = datetime(2026, 2, 1, 8, 0, tzinfo=UTC)
     command = sent(
         display_messages.set_display_message,
-        station_id=v2x_station.pk,
+        station_id=v2x.pk,
         content="Welcome",
         priority="InFront",
         language="en",
@@ -414,10 +396,10 @@ def test_a_filtered_display_messages_report_clears_nothing(v201):
 # --- customer information --------------------------------------------------------------------
 
 
-def test_customer_information_names_one_customer(v2x_station):
+def test_customer_information_names_one_customer(v2x):
     command = sent(
         customer_information.customer_information,
-        station_id=v2x_station.pk,
+        station_id=v2x.pk,
         clear=True,
         id_token="04A1B2",
         id_token_type="ISO14443",
@@ -511,10 +493,8 @@ def test_customer_information_pages_nobody_asked_for_get_their_own_request(v201)
 # --- transaction status and network profiles -------------------------------------------------
 
 
-def test_transaction_status_asks_about_one_transaction_or_the_queue(v2x_station):
-    one = sent(
-        transaction_status.get_transaction_status, station_id=v2x_station.pk, transaction_id="T-1"
-    )
+def test_transaction_status_asks_about_one_transaction_or_the_queue(v2x):
+    one = sent(transaction_status.get_transaction_status, station_id=v2x.pk, transaction_id="T-1")
     assert one.payload == {"transactionId": "T-1"}
     with pytest.raises(CommandInvalid) as invalid:
         transaction_status.build_get_transaction_status(transaction_id="x" * 37)
@@ -529,10 +509,10 @@ PROFILE = {
 }
 
 
-def test_a_network_profile_is_sent_as_connection_data(v2x_station):
+def test_a_network_profile_is_sent_as_connection_data(v2x):
     command = sent(
         network.set_network_profile,
-        station_id=v2x_station.pk,
+        station_id=v2x.pk,
         configuration_slot=2,
         connection_data={
             **PROFILE,
@@ -568,8 +548,8 @@ def test_a_network_profile_is_sent_as_connection_data(v2x_station):
             {"ocpp_version": "OCPP21"},
             network.UNKNOWN_VERSION.format(versions=", ".join(network.OCPP_VERSIONS["2.0.1"])),
         ),
-        ({"ocpp_interface": "Any"}, v2x.V21_ONLY.format(what="The network interface Any")),
-        ({"identity": "CP-2"}, v2x.V21_ONLY.format(what="A profile's identity")),
+        ({"ocpp_interface": "Any"}, v2x_rules.V21_ONLY.format(what="The network interface Any")),
+        ({"identity": "CP-2"}, v2x_rules.V21_ONLY.format(what="A profile's identity")),
         ({"security_profile": 0}, network.BAD_SECURITY_PROFILE.format(profiles="1, 2, 3")),
         ({"ocpp_csms_url": "ws://csms.example/ocpp"}, network.BAD_URL),
         ({"ocpp_transport": "SOAP"}, network.UNKNOWN_TRANSPORT),
