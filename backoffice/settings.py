@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "template_partials",
+    "django_htmx",
     "backoffice.accounts",
     "backoffice.audit",
     "stations",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -85,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "backoffice.accounts.context_processors.access",
             ],
         },
     },
@@ -150,6 +154,7 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Where stations reach the back office over HTTP: firmware downloads and diagnostics uploads.
 BACKOFFICE_PUBLIC_URL = env.str("BACKOFFICE_PUBLIC_URL", default="http://127.0.0.1:8000")
@@ -160,7 +165,13 @@ STORAGES = {
 }
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "operator:dashboard"
+LOGOUT_REDIRECT_URL = "login"
+# Map tiles for the site pages, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png". Empty:
+# maps show the sites' markers on a blank background and nothing is fetched from outside.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 
 # --- REST API (DRF, drf-spectacular) -----------------------------------------------------------
 REST_FRAMEWORK = {

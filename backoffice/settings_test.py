@@ -23,3 +23,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_TASK_ALWAYS_EAGER = True
+# The live test servers serve static files straight from the apps and static/ (no collectstatic).
+WHITENOISE_USE_FINDERS = True

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -12,7 +11,9 @@ from drf_spectacular.views import (
 from backoffice.accounts.api import ObtainTokenApi
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("stations.views.operator.urls")),
+    # Sign in and out, password change (templates/registration/).
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("files/", include("stations.urls")),
     path("api/v1/auth/token/", ObtainTokenApi.as_view(), name="api_token"),

@@ -1,0 +1,43 @@
+"""Guards for operator pages: staff only; commands only for roles that may send them."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from . import roles
+
+NOT_STAFF = _("This page is for the operating staff.")
+ROLE_CANNOT_ACT = _("Your role allows reading only.")
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in (else the sign-in page) and staff (else 403)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not roles.access_for(request.user).is_staff:
+            raise PermissionDenied(NOT_STAFF)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def operator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Staff whose role may change things (admin, operator); viewers get 403."""
+
+    @staff_required
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not roles.access_for(request.user).can_command:
+            raise PermissionDenied(ROLE_CANNOT_ACT)
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,94 @@
+"""Browser tests: Debian's Chromium driven by Playwright's sync API against the live server.
+
+Every request that leaves the app (any host but the server's own) is blocked and recorded, and
+a test that caused one fails. Screenshots go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.server import ROOT, LiveOcppServer
+
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is not installed (apt-get install chromium; .ci/run does).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class AppBrowser:
+    """A browser context on the live server that refuses every other host."""
+
+    def __init__(self, context: BrowserContext, server: LiveOcppServer) -> None:
+        self.context = context
+        self.server = server
+        self.blocked: list[str] = []
+        context.route("**/*", self._route)
+        self.page: Page = context.new_page()
+
+    def _route(self, route, request) -> None:
+        host = urlsplit(request.url).netloc
+        if host == f"127.0.0.1:{self.server.port}" or request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.blocked.append(request.url)
+            route.abort()
+
+    def url(self, path: str) -> str:
+        return f"{self.server.http_url}{path}"
+
+    def sign_in_as(self, user) -> None:
+        """Start a session for `user` without the sign-in form (tested on its own)."""
+        client = Client()
+        client.force_login(user)
+        self.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": self.server.http_url,
+                }
+            ]
+        )
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def app(browser: Browser, server: LiveOcppServer) -> Iterator[AppBrowser]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    app = AppBrowser(context, server)
+    yield app
+    context.close()
+    assert not app.blocked, f"the page reached outside the app: {app.blocked}"

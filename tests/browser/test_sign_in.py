@@ -1,0 +1,41 @@
+"""Signing in and out, and changing the password, in a real browser."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.factories.accounts import StaffProfileFactory
+
+
+def test_an_operator_signs_in_changes_the_password_and_signs_out(app):
+    operator = StaffProfileFactory(user__username="olga", role="operator").user
+    operator.set_password("first-password-9731")
+    operator.save()
+    page = app.page
+
+    page.goto(app.url("/accounts/password_change/"))
+    expect(page).to_have_url(app.url("/accounts/login/?next=/accounts/password_change/"))
+    page.get_by_label("Username").fill("olga")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("correct username and password")
+
+    page.get_by_label("Password").fill("first-password-9731")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(app.url("/accounts/password_change/"))
+    app.screenshot("password-change")
+    page.get_by_label("Old password").fill("first-password-9731")
+    page.locator("#id_new_password1").fill("short")
+    page.locator("#id_new_password2").fill("short")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".field.has-error")).to_have_count(1)
+    page.get_by_label("Old password").fill("first-password-9731")
+    page.locator("#id_new_password1").fill("second-password-5522")
+    page.locator("#id_new_password2").fill("second-password-5522")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("heading", name="Password changed")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(app.url("/accounts/login/"))
+    operator.refresh_from_db()
+    assert operator.check_password("second-password-5522")
