@@ -40,6 +40,14 @@ def transaction_group(transaction_id: int) -> str:
 NETWORK_GROUP = "live.network"
 
 
+def transaction_changed(*, station_id: int, transaction_pk: int) -> None:
+    """A session started, changed state or ended: its page, its station's, the dashboard."""
+    publish_on_commit(
+        [station_group(station_id), transaction_group(transaction_pk), NETWORK_GROUP],
+        {"kind": "transaction.updated", "station": station_id, "transaction": transaction_pk},
+    )
+
+
 def publish_on_commit(groups: list[str], event: dict[str, Any]) -> None:
     """Send `event` to `groups` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: _outbox.put(groups, event))

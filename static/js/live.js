@@ -21,11 +21,11 @@
     document.body.dispatchEvent(new CustomEvent(type, { detail: detail, bubbles: true }));
   }
 
-  function nameOf(event) {
-    if (event.transaction !== undefined && event.kind.indexOf("transaction.") === 0) {
-      return "transaction:" + event.transaction;
-    }
-    return event.station !== undefined ? "station:" + event.station : null;
+  function namesOf(event) {
+    var found = [];
+    if (event.station !== undefined) { found.push("station:" + event.station); }
+    if (event.transaction !== undefined) { found.push("transaction:" + event.transaction); }
+    return found;
   }
 
   function connect() {
@@ -42,8 +42,7 @@
       var data = JSON.parse(message.data);
       if (data.watching) { emit("live:ready", data); return; }
       (data.events || []).forEach(function (event) {
-        var name = nameOf(event);
-        if (name) { emit("live:" + name, event); }
+        namesOf(event).forEach(function (name) { emit("live:" + name, event); });
         if (event.station !== undefined && watched.indexOf("network") !== -1) {
           emit("live:network", event);
         }

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import structlog
 
+from backoffice.live import publisher as live
 from stations.models import SecurityEvent
 
 log = structlog.get_logger(__name__)
@@ -22,10 +23,15 @@ def record_event(
     raised_by_backoffice: bool = False,
 ) -> SecurityEvent:
     log.info("security_event", station_id=station_id, type=type, tech_info=tech_info)
-    return SecurityEvent.objects.create(
+    event = SecurityEvent.objects.create(
         station_id=station_id,
         type=type,
         timestamp=timestamp,
         tech_info=tech_info,
         raised_by_backoffice=raised_by_backoffice,
     )
+    live.publish_on_commit(
+        [live.station_group(station_id), live.NETWORK_GROUP],
+        {"kind": "station.security", "station": station_id},
+    )
+    return event

@@ -17,6 +17,7 @@ import structlog
 from django.db import transaction
 
 from backoffice.lib.units import parse_decimal, to_wh
+from backoffice.live import publisher as live
 from reservations.services import lifecycle as reservation_lifecycle
 from stations.models import Command, Transaction, TransactionEvent
 
@@ -83,6 +84,7 @@ def record(*, station_id: int, event: TransactionEventData) -> IdTokenInfo | Non
                 )
             _apply(tx, event)
             tx.save()
+            live.transaction_changed(station_id=station_id, transaction_pk=tx.pk)
     if not event.id_token:
         return None
     return authorization.authorize(id_tag=event.id_token, exclude_transaction_pk=tx.pk)

@@ -15,6 +15,7 @@ from decimal import Decimal
 import structlog
 from django.db import IntegrityError, transaction
 
+from backoffice.live import publisher as live
 from reservations.services import lifecycle as reservation_lifecycle
 from stations.models import Transaction
 
@@ -77,6 +78,7 @@ def start_v16(
             anomalies=found,
         )
         _save_with_new_id(tx)
+        live.transaction_changed(station_id=station_id, transaction_pk=tx.pk)
         if reservation_id is not None:
             reservation_lifecycle.mark_used(
                 station_id=station_id, reservation_id=reservation_id, transaction_pk=tx.pk
@@ -126,6 +128,7 @@ def stop(
             tx.stop_reason = reason
             tx.anomalies = sorted({*tx.anomalies, *anomalies})
             tx.save()
+            live.transaction_changed(station_id=station_id, transaction_pk=tx.pk)
             log.info("transaction.stopped", station_id=station_id, transaction_id=transaction_id)
         else:
             log.info(

@@ -64,8 +64,16 @@ async def test_a_status_change_reaches_the_page_watching_the_station(server, sta
                 call16.StatusNotification(connector_id=1, error_code="NoError", status="Preparing")
             )
             changed = await _events_until(ws, "station.status")
+            started = await cp.call(
+                call16.StartTransaction(
+                    connector_id=1, id_tag="ANY-TAG", meter_start=0, timestamp=NOW
+                )
+            )
+            session = await _events_until(ws, "transaction.updated")
     assert {"kind": "station.online", "station": station.pk} in online
     assert {"kind": "station.status", "station": station.pk} in changed
+    tx = Transaction.objects.get(transaction_id=str(started.transaction_id))
+    assert {"kind": "transaction.updated", "station": station.pk, "transaction": tx.pk} in session
 
 
 async def test_a_socket_without_a_session_is_refused(server):
