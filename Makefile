@@ -7,7 +7,7 @@ PORT ?= 8000
 # Two cores here: one pytest worker per core.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint check pytest bench clean
+.PHONY: install run test lint check typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ run: install
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 ## Lint, Django checks and the whole test suite against PostgreSQL and Redis on loopback.
-test: install lint check pytest
+test: install lint check typecheck pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -38,6 +38,9 @@ check: install
 	DJANGO_SETTINGS_MODULE=backoffice.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 	# The OpenAPI schema must build without a warning (e.g. two enums under one name).
 	DJANGO_SETTINGS_MODULE=backoffice.settings_test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+typecheck: install
+	$(BIN)/mypy
 
 pytest: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

@@ -238,7 +238,7 @@ class StatusEventAdmin(ReadOnlyAdmin):
 class TransactionEventInline(admin.TabularInline):
     model = TransactionEvent
     extra = 0
-    fields = ["seq_no", "event_type", "trigger_reason", "timestamp", "offline", "charging_state"]
+    fields = ("seq_no", "event_type", "trigger_reason", "timestamp", "offline", "charging_state")
     readonly_fields = fields
     can_delete = False
     max_num = 0
@@ -247,7 +247,7 @@ class TransactionEventInline(admin.TabularInline):
 class MeterValueInline(admin.TabularInline):
     model = MeterValue
     extra = 0
-    fields = ["timestamp", "evse_id", "connector_id", "sampled_values", "after_stop"]
+    fields = ("timestamp", "evse_id", "connector_id", "sampled_values", "after_stop")
     readonly_fields = fields
     can_delete = False
     max_num = 0
@@ -347,7 +347,7 @@ class FirmwareFileAdmin(admin.ModelAdmin):
         return obj.signed
 
     def save_model(self, request: HttpRequest, obj: FirmwareFile, form: Any, change: bool) -> None:
-        if not change:
+        if not change and request.user.is_authenticated:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
 
@@ -401,7 +401,7 @@ class StationConnectionAdmin(ReadOnlyAdmin):
 class VariableInline(admin.TabularInline):
     model = Variable
     extra = 0
-    fields = ["name", "instance", "data_type", "unit", "min_limit", "max_limit"]
+    fields = ("name", "instance", "data_type", "unit", "min_limit", "max_limit")
     readonly_fields = fields
     can_delete = False
     max_num = 0
@@ -420,7 +420,7 @@ class ComponentAdmin(ReadOnlyAdmin):
 class VariableAttributeInline(admin.TabularInline):
     model = VariableAttribute
     extra = 0
-    fields = ["type", "value", "mutability", "persistent", "constant", "updated_at"]
+    fields = ("type", "value", "mutability", "persistent", "constant", "updated_at")
     readonly_fields = fields
     can_delete = False
     max_num = 0
@@ -543,7 +543,7 @@ class CommandAdmin(ReadOnlyAdmin):
 
 class LocalListEntryInline(admin.TabularInline):
     model = LocalListEntry
-    fields = ["id_tag", "id_token", "wanted", "sent_info", "updated_at"]
+    fields = ("id_tag", "id_token", "wanted", "sent_info", "updated_at")
     readonly_fields = fields
     extra = 0
     can_delete = False

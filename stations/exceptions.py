@@ -23,3 +23,11 @@ class CommandTimeout(CommandError):
 
 class CommandInvalid(CommandError):
     """The payload breaks the station's OCPP version's schema: nothing was sent."""
+
+
+class StationAlreadyRegistered(Exception):
+    """Another station already has this id."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -31,7 +31,9 @@ class StaffProfileInline(admin.StackedInline):
 
 
 User = get_user_model()
-_user_admin_class = type(admin.site._registry.get(User, UserAdmin))
+_registered = admin.site._registry.get(User)
+# Extend whatever admin the user model has (Django's own unless a package replaced it).
+_user_admin_class: type[UserAdmin] = type(_registered) if _registered else UserAdmin  # type: ignore[assignment]
 
 
 class UserWithRoleAdmin(_user_admin_class):  # type: ignore[misc, valid-type]

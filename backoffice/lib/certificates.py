@@ -250,7 +250,7 @@ def issue(
         x509.CertificateBuilder()
         .subject_name(csr.subject)
         .issuer_name(ca_certificate.subject)
-        .public_key(public)  # type: ignore[arg-type]
+        .public_key(public)
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - CLOCK_SKEW)
         .not_valid_after(not_after)
@@ -258,7 +258,7 @@ def issue(
         .add_extension(_key_usage(ca=False, rsa_key=isinstance(public, rsa.RSAPublicKey)), True)
         .add_extension(x509.ExtendedKeyUsage(usages), critical=False)
         .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(public),  # type: ignore[arg-type]
+            x509.SubjectKeyIdentifier.from_public_key(public),
             critical=False,
         )
         .add_extension(

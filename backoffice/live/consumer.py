@@ -54,8 +54,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"events": message["events"]})
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "_renew", None) is not None:
-            self._renew.cancel()
+        renew = getattr(self, "_renew", None)
+        if renew is not None:
+            renew.cancel()
         for group in getattr(self, "groups_watched", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 

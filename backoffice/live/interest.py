@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import cast
 
 import redis
 from django.conf import settings
@@ -49,7 +50,8 @@ class Interest:
                 groups = frozenset(self._local)
         else:
             client.zremrangebyscore(self._key(), "-inf", now)
-            groups = frozenset(g.decode() for g in client.zrangebyscore(self._key(), now, "+inf"))
+            members = cast("list[bytes]", client.zrangebyscore(self._key(), now, "+inf"))
+            groups = frozenset(member.decode() for member in members)
         self._cached, self._cached_at = groups, now
         return groups
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -15,7 +17,9 @@ from .common import ErrorOutput, Pagination, paginated
 
 STARTED_AFTER_BEFORE = "started_after must be before started_before."
 
-_ENERGY = {"max_digits": 18, "decimal_places": 3, "allow_null": True}
+
+def _energy(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=18, decimal_places=3, allow_null=True, **kwargs)
 
 
 class TransactionOutput(serializers.Serializer):
@@ -30,12 +34,10 @@ class TransactionOutput(serializers.Serializer):
     id_tag = serializers.CharField(help_text="The id token that started it.")
     started_at = serializers.DateTimeField(allow_null=True)
     stopped_at = serializers.DateTimeField(allow_null=True)
-    meter_start_wh = serializers.DecimalField(**_ENERGY)
-    meter_stop_wh = serializers.DecimalField(**_ENERGY)
-    energy_wh = serializers.DecimalField(**_ENERGY, help_text="Delivered to the vehicle.")
-    energy_export_wh = serializers.DecimalField(
-        **_ENERGY, help_text="Given back by the vehicle (V2X)."
-    )
+    meter_start_wh = _energy()
+    meter_stop_wh = _energy()
+    energy_wh = _energy(help_text="Delivered to the vehicle.")
+    energy_export_wh = _energy(help_text="Given back by the vehicle (V2X).")
     charging_state = serializers.CharField(help_text="2.x: Charging, SuspendedEV, Idle...")
     stop_reason = serializers.CharField()
     anomalies = serializers.JSONField(help_text="Oddities seen (stop without start...).")
@@ -103,8 +105,8 @@ class TransactionDetailApi(APIView):
     @extend_schema_serializer(component_name="TransactionDetail")
     class OutputSerializer(TransactionOutput):
         stop_id_tag = serializers.CharField()
-        export_start_wh = serializers.DecimalField(**_ENERGY)
-        export_stop_wh = serializers.DecimalField(**_ENERGY)
+        export_start_wh = _energy()
+        export_stop_wh = _energy()
         reservation_id = serializers.IntegerField(allow_null=True)
         remote_start_id = serializers.IntegerField(allow_null=True)
         remote_start_command = serializers.IntegerField(

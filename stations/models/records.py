@@ -132,6 +132,8 @@ class SecurityEvent(models.Model):
 
     class Meta:
         ordering = ["-timestamp"]
+        # The dashboard's newest security events across the network.
+        indexes = [models.Index(fields=["-received_at"], name="security_event_recent")]
         verbose_name = _("security event")
         verbose_name_plural = _("security events")
 

@@ -8,6 +8,7 @@ connector M is itself; 1.6 connector 0 is the station as a whole (its status liv
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -170,7 +171,15 @@ class StatusEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["station", "-received_at"])]
+        indexes = [
+            models.Index(fields=["station", "-received_at"]),
+            # The dashboard's newest faults across the network: a small index of faults only.
+            models.Index(
+                fields=["-received_at"],
+                condition=Q(status="Faulted") | ~Q(error_code__in=["", "NoError"]),
+                name="status_event_faults_recent",
+            ),
+        ]
         verbose_name = _("status event")
         verbose_name_plural = _("status history")
 

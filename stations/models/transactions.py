@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from .stations import Connector, Evse, Station
@@ -77,6 +78,10 @@ class Transaction(models.Model):
         indexes = [
             models.Index(fields=["station", "state"]),
             models.Index(fields=["id_tag", "state"]),
+            # The session list, newest first (the pages paginate over it).
+            models.Index(
+                F("started_at").desc(nulls_last=True), F("id").desc(), name="transaction_newest"
+            ),
         ]
         verbose_name = _("transaction")
         verbose_name_plural = _("transactions")

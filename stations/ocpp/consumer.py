@@ -57,6 +57,7 @@ class _Connection:
             return
         message_log.append(
             station_identity=consumer.identity,
+            station_pk=consumer.station_pk,
             direction=_OUT,
             frame=command_secrets.redact_call_frame(action, text)
             if message_type == framing.CALL
@@ -114,7 +115,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
         self.session = session_class(station=context, connection=_Connection(self))
         self._calls: asyncio.Queue[framing.Call | framing.Send] = asyncio.Queue()
         self._inflight: set[str] = set()
-        self._call_task = asyncio.create_task(self._serve_calls())
+        self._call_task = asyncio.create_task(self._serve_calls(self.session))
         self._command_tasks: set[asyncio.Task[None]] = set()
         _open_channels.add(self.channel_name)
         try:
@@ -175,7 +176,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             task.cancel()  # its command stays "sent" and its caller times it out
         try:
             await run_db(connections.unregister)(
-                station_id=self.station_pk, channel_name=self.channel_name
+                station_id=self.session.station.pk, channel_name=self.channel_name
             )
         finally:
             _open_channels.discard(self.channel_name)
@@ -184,10 +185,13 @@ class OcppConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.session is None or self.closing:
             return
-        connections.touch(self.station_pk)
+        connections.touch(self.session.station.pk)
         if text_data is None:
             message_log.append(
-                station_identity=self.identity, direction=_IN, frame=repr(bytes_data)[:2000]
+                station_identity=self.identity,
+                station_pk=self.station_pk,
+                direction=_IN,
+                frame=repr(bytes_data)[:2000],
             )
             await self._answer_error(
                 framing.UNREADABLE_ID, self.session.errors.framing, "Binary frames are not OCPP-J"
@@ -198,6 +202,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
         ):
             message_log.append(
                 station_identity=self.identity,
+                station_pk=self.station_pk,
                 direction=_IN,
                 frame=text_data[:2000] + "…(truncated: over the size limit)",
             )
@@ -209,7 +214,12 @@ class OcppConsumer(AsyncWebsocketConsumer):
                 text_data, self.session.errors, self.session.extra_message_types
             )
         except framing.FrameError as err:
-            message_log.append(station_identity=self.identity, direction=_IN, frame=text_data)
+            message_log.append(
+                station_identity=self.identity,
+                station_pk=self.station_pk,
+                direction=_IN,
+                frame=text_data,
+            )
             log.info("ocpp.bad_frame", identity=self.identity, code=err.code, reason=str(err))
             await self._answer_error(err.message_id, err.code, err.description)
             return
@@ -247,15 +257,15 @@ class OcppConsumer(AsyncWebsocketConsumer):
         else:
             log.info("ocpp.frame_ignored", identity=self.identity, reason=message.reason)
 
-    async def _serve_calls(self) -> None:
+    async def _serve_calls(self, session: OcppSession) -> None:
         """Answer CALLs one at a time, in arrival order."""
         while not self.closing:
             message = await self._calls.get()
             try:
                 if isinstance(message, framing.Send):
-                    await self.session.handle_send(message)
+                    await session.handle_send(message)
                 else:
-                    await self.session.handle_call(message)
+                    await session.handle_call(message)
             except Exception:
                 log.exception(
                     "ocpp.call_task_failed", identity=self.identity, action=message.action
@@ -289,6 +299,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             message_type, action = framing.CALLERROR, ""
         message_log.append(
             station_identity=self.identity,
+            station_pk=self.station_pk,
             direction=_IN,
             frame=text,
             message_type=message_type,

@@ -29,4 +29,4 @@ def install() -> None:
             server_close(protocol, code=code)
 
     close_with_any_valid_code.allows_protocol_codes = True  # type: ignore[attr-defined]
-    WebSocketProtocol.serverClose = close_with_any_valid_code  # type: ignore[method-assign]
+    WebSocketProtocol.serverClose = close_with_any_valid_code

@@ -3,7 +3,9 @@
 Frames are appended to an in-memory buffer and flushed by one task per process every
 OCPP_MESSAGE_LOG_FLUSH_SECONDS or OCPP_MESSAGE_LOG_BATCH_SIZE frames, whichever comes first.
 Logging never delays an answer; a batch that cannot be written is dropped with a warning
-(the log is for operators, the business data is written by the services).
+(the log is for operators, the business data is written by the services). Each flush tells
+the pages showing a station's log that it has new frames ("station.frames", one event per
+station per flush; stations nobody watches cost nothing).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import structlog
 from django.conf import settings
 from django.utils import timezone
 
+from backoffice.live import publisher as live
 from stations.models import MessageLog
 
 from .db import run_db
@@ -26,6 +29,8 @@ log = structlog.get_logger(__name__)
 class MessageLogWriter:
     def __init__(self) -> None:
         self._buffer: list[MessageLog] = []
+        # Stations (pk) with frames in the buffer, told once the buffer is stored.
+        self._stations: set[int] = set()
         self._task: asyncio.Task[None] | None = None
         self._wakeup: asyncio.Event | None = None
 
@@ -39,6 +44,7 @@ class MessageLogWriter:
         message_id: str = "",
         action: str = "",
         at: datetime | None = None,
+        station_pk: int | None = None,
     ) -> None:
         self._buffer.append(
             MessageLog(
@@ -51,6 +57,8 @@ class MessageLogWriter:
                 created_at=at or timezone.now(),
             )
         )
+        if station_pk is not None:
+            self._stations.add(station_pk)
         self._ensure_task()
         if len(self._buffer) >= settings.OCPP_MESSAGE_LOG_BATCH_SIZE and self._wakeup:
             self._wakeup.set()
@@ -74,10 +82,19 @@ class MessageLogWriter:
         if not self._buffer:
             return
         batch, self._buffer = self._buffer, []
+        stations, self._stations = self._stations, set()
         try:
-            await run_db(MessageLog.objects.bulk_create)(batch)
+            await run_db(_store)(batch, stations)
         except Exception:
             log.exception("message_log.flush_failed", frames=len(batch))
+
+
+def _store(batch: list[MessageLog], stations: set[int]) -> None:
+    MessageLog.objects.bulk_create(batch)
+    for station_pk in sorted(stations):
+        live.publish_on_commit(
+            [live.station_group(station_pk)], {"kind": "station.frames", "station": station_pk}
+        )
 
 
 writer = MessageLogWriter()

@@ -84,7 +84,7 @@ def check(validate: Callable[[Any], Any], payload: dict[str, Any], errors: Error
     try:
         validate(payload)
     except fastjsonschema.JsonSchemaValueException as exc:
-        field = exc.name.removeprefix("data").lstrip(".")
+        field = (exc.name or "").removeprefix("data").lstrip(".")
         if exc.rule == "required" and isinstance(exc.value, dict):
             missing = [name for name in exc.rule_definition if name not in exc.value]
             field = ".".join(filter(None, [field, missing[0] if missing else ""])) or "payload"

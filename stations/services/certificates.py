@@ -24,18 +24,18 @@ from stations.models import Command, InstalledCertificate, IssuedCertificate
 from .commands import SYSTEM, Caller
 from .remote import V16, CommandResult, Message, _result, _send, _version
 
-_ROOTS_16 = {
+_ROOTS_16: dict[str, str] = {
     InstalledCertificate.Type.CSMS_ROOT: "CentralSystemRootCertificate",
     InstalledCertificate.Type.MANUFACTURER_ROOT: "ManufacturerRootCertificate",
 }
-_ROOTS_201 = {
+_ROOTS_201: dict[str, str] = {
     InstalledCertificate.Type.CSMS_ROOT: "CSMSRootCertificate",
     InstalledCertificate.Type.MANUFACTURER_ROOT: "ManufacturerRootCertificate",
     InstalledCertificate.Type.V2G_ROOT: "V2GRootCertificate",
     InstalledCertificate.Type.MO_ROOT: "MORootCertificate",
 }
-_ROOTS_21 = {**_ROOTS_201, InstalledCertificate.Type.OEM_ROOT: "OEMRootCertificate"}
-_CHAIN = {InstalledCertificate.Type.V2G_CHAIN: "V2GCertificateChain"}
+_ROOTS_21: dict[str, str] = {**_ROOTS_201, InstalledCertificate.Type.OEM_ROOT: "OEMRootCertificate"}
+_CHAIN: dict[str, str] = {InstalledCertificate.Type.V2G_CHAIN: "V2GCertificateChain"}
 # Neutral type -> the version's CertificateUse / InstallCertificateUse name.
 INSTALL_TYPES: dict[str, dict[str, str]] = {"1.6": _ROOTS_16, "2.0.1": _ROOTS_201, "2.1": _ROOTS_21}
 # Neutral type -> GetCertificateIdUse name (2.x adds the V2G chain the station holds).

@@ -61,14 +61,16 @@ def upload_url(*, job: StationJob) -> str:
 
 def firmware_for_token(token: str) -> FirmwareFile:
     """The firmware the token lets its station fetch. Raises BadToken."""
-    data = _unsign(FIRMWARE_SALT, token, FIRMWARE_TOKEN_MAX_AGE)
+    data = _unsign(
+        FIRMWARE_SALT, token, FIRMWARE_TOKEN_MAX_AGE, keys=("job", "station", "firmware")
+    )
     job = (
         StationJob.objects.select_related("firmware")
         .filter(
-            pk=data.get("job"),
-            station_id=data.get("station"),
+            pk=data["job"],
+            station_id=data["station"],
             kind=StationJob.Kind.FIRMWARE,
-            firmware_id=data.get("firmware"),
+            firmware_id=data["firmware"],
         )
         .first()
     )
@@ -79,9 +81,9 @@ def firmware_for_token(token: str) -> FirmwareFile:
 
 def job_for_upload_token(token: str) -> StationJob:
     """The diagnostics or log job the token lets its station upload to. Raises BadToken."""
-    data = _unsign(UPLOAD_SALT, token, UPLOAD_TOKEN_MAX_AGE)
+    data = _unsign(UPLOAD_SALT, token, UPLOAD_TOKEN_MAX_AGE, keys=("job", "station"))
     job = StationJob.objects.filter(
-        pk=data.get("job"), station_id=data.get("station"), kind__in=_UPLOAD_KINDS
+        pk=data["job"], station_id=data["station"], kind__in=_UPLOAD_KINDS
     ).first()
     if job is None:
         raise BadToken(BAD_TOKEN)
@@ -91,7 +93,7 @@ def job_for_upload_token(token: str) -> StationJob:
 # --- uploads ---------------------------------------------------------------------------------
 
 
-def store_upload(*, job_id: int, content: File, name: str = "") -> StationJob:
+def store_upload(*, job_id: int, content: File[bytes], name: str = "") -> StationJob:
     """Keep the file a station uploaded on its job, replacing an earlier upload (a retry)."""
     with transaction.atomic():
         # Locked so two concurrent uploads (a station retrying) leave one file, not two.
@@ -117,15 +119,17 @@ def _sign(salt: str, data: dict[str, Any]) -> str:
     return signing.TimestampSigner(salt=salt).sign_object(data, compress=True)
 
 
-def _unsign(salt: str, token: str, max_age: timedelta) -> dict[str, Any]:
+def _unsign(salt: str, token: str, max_age: timedelta, keys: tuple[str, ...]) -> dict[str, int]:
+    """The ids a token carries; BadToken unless it is ours, unexpired and holds each of `keys`."""
     try:
         data = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
     except signing.BadSignature:  # SignatureExpired is one too
         raise BadToken(BAD_TOKEN) from None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not all(isinstance(data.get(key), int) for key in keys):
         raise BadToken(BAD_TOKEN)
-    return data
+    return {key: data[key] for key in keys}
 
 
 def _public_url(path: str) -> str:
-    return settings.BACKOFFICE_PUBLIC_URL.rstrip("/") + path
+    base: str = settings.BACKOFFICE_PUBLIC_URL
+    return base.rstrip("/") + path

@@ -117,7 +117,7 @@ def insert(frames: list[PreparedValues]) -> None:
         )
         for frame in frames:
             tx = frame.transaction
-            if frame.after_stop and METER_VALUES_AFTER_STOP not in tx.anomalies:
+            if tx is not None and frame.after_stop and METER_VALUES_AFTER_STOP not in tx.anomalies:
                 tx.anomalies = [*tx.anomalies, METER_VALUES_AFTER_STOP]
                 Transaction.objects.filter(pk=tx.pk).update(anomalies=tx.anomalies)
         for tx_pk in {frame.transaction.pk for frame in frames if frame.transaction}:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from backoffice.live import publisher as live
 from stations.models import Connector, Station, StatusEvent
@@ -22,6 +24,7 @@ def report(*, station_id: int, report: StatusReport) -> bool:
         "error_code": report.error_code,
         "status_at": report.timestamp,
     }
+    target: QuerySet[Any]
     if report.evse is None:
         target = Station.objects.filter(pk=station_id)
     else:

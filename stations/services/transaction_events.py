@@ -208,9 +208,10 @@ def _with_connector(evse: EvseRef) -> EvseRef:
 
 
 def _evse_of(tx: Transaction) -> EvseRef | None:
-    if tx.connector_id is None:
+    connector = tx.connector
+    if connector is None:
         return None
-    return EvseRef(tx.connector.evse.evse_id, tx.connector.connector_id)
+    return EvseRef(connector.evse.evse_id, connector.connector_id)
 
 
 def _remote_start_command(station_id: int, remote_start_id: int) -> Command | None:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files import File
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,7 +25,7 @@ _CHUNK = 64 * 1024
 
 
 @require_GET
-def firmware_download(request: HttpRequest, token: str) -> HttpResponse:
+def firmware_download(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         firmware = files.firmware_for_token(token)
     except files.BadToken as err:
@@ -32,7 +33,7 @@ def firmware_download(request: HttpRequest, token: str) -> HttpResponse:
     return FileResponse(
         firmware.file.open("rb"),
         as_attachment=True,
-        filename=os.path.basename(firmware.file.name),
+        filename=os.path.basename(firmware.file.name or "firmware.bin"),
     )
 
 
@@ -72,7 +73,7 @@ def station_upload(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_download(request: HttpRequest, job_id: int) -> HttpResponseBase:
     # Only staff see jobs; to anyone else they do not exist (ids are not probed).
     if not request.user.is_staff:
         raise Http404
@@ -80,7 +81,9 @@ def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
     if not job.file:
         raise Http404
     return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=os.path.basename(job.file.name)
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=os.path.basename(job.file.name or "upload"),
     )
 
 

@@ -22,12 +22,11 @@ _ROOT_TYPES = [
 ]
 
 
-def _pem_certificates(value: str) -> str:
+def _pem_certificates(value: str) -> None:
     try:
         x509lib.load_certificates(value)
     except x509lib.CertificateError as err:
         raise serializers.ValidationError(str(err)) from None
-    return value
 
 
 class InstallCertificateInput(serializers.Serializer):

@@ -102,7 +102,10 @@ class ClearCacheInput(serializers.Serializer):
 class DataTransferInput(serializers.Serializer):
     vendor_id = serializers.CharField(max_length=255)
     message_id = serializers.CharField(max_length=50, required=False)
-    data = serializers.JSONField(required=False, help_text="1.6: a string; 2.x: any JSON value.")
+    # DRF's metaclass takes declared fields off the class, so `data` does not shadow .data.
+    data = serializers.JSONField(  # type: ignore[assignment]
+        required=False, help_text="1.6: a string; 2.x: any JSON value."
+    )
 
 
 class GetConfigurationInput(serializers.Serializer):

@@ -30,7 +30,7 @@ class ComponentVariableInput(serializers.Serializer):
     )
     variable_instance = serializers.CharField(max_length=50, required=False)
 
-    def validate(self, attrs: dict[str, Any]) -> ComponentVariable:  # type: ignore[override]
+    def validate(self, attrs: dict[str, Any]) -> ComponentVariable:
         return ComponentVariable(**attrs)
 
 

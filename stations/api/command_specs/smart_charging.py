@@ -68,7 +68,8 @@ class ProfileInput(serializers.Serializer):
     stack_level = serializers.IntegerField(min_value=0)
     purpose = _purpose()
     kind = serializers.ChoiceField(choices=charging_profiles.KINDS)
-    schedules = ScheduleInput(many=True, allow_empty=False, max_length=3)
+    # ListSerializer takes max_length (DRF 3.14+); the stubs do not know it yet.
+    schedules = ScheduleInput(many=True, allow_empty=False, max_length=3)  # type: ignore[call-arg]
     recurrency = serializers.ChoiceField(choices=charging_profiles.RECURRENCY_KINDS, required=False)
     valid_from = serializers.DateTimeField(required=False)
     valid_to = serializers.DateTimeField(required=False)

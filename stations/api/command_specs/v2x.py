@@ -110,7 +110,8 @@ class SetDisplayMessageInput(serializers.Serializer):
     end_at = serializers.DateTimeField(required=False)
     transaction_id = serializers.CharField(max_length=36, required=False)
     display = ComponentInput(required=False)
-    extra = MessageContentInput(
+    # ListSerializer takes max_length (DRF 3.14+); the stubs do not know it yet.
+    extra = MessageContentInput(  # type: ignore[call-arg]
         many=True, required=False, allow_empty=False, max_length=4, help_text="OCPP 2.1 only."
     )
 

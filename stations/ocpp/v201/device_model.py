@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocpp.routing import on
 from ocpp.v201 import call_result
@@ -12,9 +12,14 @@ from backoffice.lib.ocpp_time import parse_ocpp_datetime
 from stations.ocpp.db import run_db
 from stations.services import device_model, device_reports, monitoring_reports
 
+if TYPE_CHECKING:
+    from stations.ocpp.session import StationContext
+
 
 class DeviceModelHandlers:
     """Mixed into the 2.x sessions (which provide `station`)."""
+
+    station: StationContext
 
     @on(Action.notify_report)
     async def on_notify_report(

@@ -9,7 +9,8 @@ cannot provide the feature; each handler says which requirement it follows.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from ocpp.charge_point import snake_to_camel_case
@@ -33,6 +34,9 @@ from stations.services import (
     smart_charging,
 )
 
+if TYPE_CHECKING:
+    from stations.ocpp.session import StationContext
+
 
 def not_enabled(info: str) -> dict[str, Any]:
     """A StatusInfoType saying the feature behind a request is not configured (reason code
@@ -41,7 +45,10 @@ def not_enabled(info: str) -> dict[str, Any]:
 
 
 class NotificationHandlers:
-    """Mixed into the 2.x sessions (which provide `station`)."""
+    """Mixed into the 2.x sessions (which provide `station` and `after_answer`)."""
+
+    station: StationContext
+    after_answer: Callable[..., None]
 
     async def store_report(
         self,

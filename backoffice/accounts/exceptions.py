@@ -1,0 +1,12 @@
+"""Domain errors of the accounts app, with a message people can read."""
+
+from __future__ import annotations
+
+
+class IdTokenInvalid(Exception):
+    """A change to an id token breaks a rule; `field` names the input at fault, if one is."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field

@@ -1,0 +1,59 @@
+"""Creating and editing a site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from stations.models import Site
+
+COORDINATES_BOTH = _("Give both latitude and longitude, or neither.")
+
+
+class SiteForm(forms.ModelForm):
+    class Meta:
+        model = Site
+        fields = ["name", "address", "latitude", "longitude", "grid_limit_kw"]
+        help_texts = {
+            "latitude": _("Decimal degrees, -90 to 90 (e.g. 52.520008)."),
+            "longitude": _("Decimal degrees, -180 to 180 (e.g. 13.404954)."),
+            "grid_limit_kw": _("The most the site's grid connection may draw. Empty: no limit."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["latitude"].widget.attrs.update(min=-90, max=90, step="any")
+        self.fields["longitude"].widget.attrs.update(min=-180, max=180, step="any")
+        self.fields["grid_limit_kw"].widget.attrs.update(min=0, step="any")
+
+    def clean_latitude(self) -> Any:
+        return _in_range(self.cleaned_data["latitude"], 90, _("Latitude is between -90 and 90."))
+
+    def clean_longitude(self) -> Any:
+        return _in_range(
+            self.cleaned_data["longitude"], 180, _("Longitude is between -180 and 180.")
+        )
+
+    def clean_grid_limit_kw(self) -> Any:
+        limit = self.cleaned_data["grid_limit_kw"]
+        if limit is not None and limit <= 0:
+            raise forms.ValidationError(_("The grid limit must be more than 0 kW."))
+        return limit
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        both_valid = "latitude" not in self.errors and "longitude" not in self.errors
+        if both_valid and (latitude is None) != (longitude is None):
+            missing = "longitude" if longitude is None else "latitude"
+            self.add_error(missing, COORDINATES_BOTH)
+        return cleaned
+
+
+def _in_range(value: Any, bound: int, message: Any) -> Any:
+    if value is not None and not -bound <= value <= bound:
+        raise forms.ValidationError(message)
+    return value
