@@ -34,9 +34,15 @@ def lines(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator[str]
 
 
 async def in_chunks(lines: Iterator[str], size: int) -> AsyncIterator[str]:
-    """`lines` for an ASGI server, `size` at a time: Django reads a sync iterator to its end
-    before the first byte goes out under ASGI. The lines (and the database reads behind them)
-    are made on Django's one sync thread, so a server-side cursor stays on its connection."""
-    take = sync_to_async(lambda: "".join(islice(lines, size)))
-    while chunk := await take():
+    """`lines` for an ASGI server, `size` at a time after a first small piece (the download
+    starts at once): Django reads a sync iterator to its end before the first byte goes out
+    under ASGI. The lines (and the database reads behind them) are made on Django's one sync
+    thread, so a server-side cursor stays on its connection."""
+    step = 1
+    while chunk := await sync_to_async(_take)(lines, step):
         yield chunk
+        step = size
+
+
+def _take(lines: Iterator[str], count: int) -> str:
+    return "".join(islice(lines, count))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from stations.forms.sessions import DATE_RANGE_REVERSED
@@ -396,3 +398,26 @@ def test_a_long_session_is_thinned_to_at_most_2000_points_first_and_newest_kept(
     assert series["t"][-1] == (T0 + timedelta(seconds=5000)).timestamp()
     assert series["energy_wh"][-1] == 5000.0
     assert series["t"] == sorted(series["t"])
+
+
+def test_the_live_server_streams_the_export_in_pieces(server, operator):
+    """Under ASGI (daphne) the export is an async stream: the same CSV, header first."""
+    station = StationFactory(identity="CP-STREAM")
+    for n in range(5):
+        make_session(
+            station,
+            transaction_id=f"S{n}",
+            started_at=T0 + timedelta(hours=n),
+            state=Transaction.State.ACTIVE,
+        )
+    client = Client()
+    client.force_login(operator)
+    request = urllib.request.Request(  # noqa: S310 - the loopback test server
+        f"{server.http_url}{reverse('operator:session_export')}",
+        headers={"Cookie": f"sessionid={client.cookies['sessionid'].value}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+        rows = list(csv.reader(io.StringIO(response.read().decode())))
+    assert rows[0][0] == "station"
+    assert [row[3] for row in rows[1:]] == ["S4", "S3", "S2", "S1", "S0"]
