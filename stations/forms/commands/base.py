@@ -78,6 +78,8 @@ class CommandForm(forms.Form):
     submit_label: ClassVar[Any] = _("Send")
     # Paths in the OCPP payload (the bus's schema errors) -> the form field they come from.
     ocpp_fields: ClassVar[dict[str, str]] = {}
+    # Choices that follow the station's sessions: the form re-renders when one changes.
+    follows_sessions: ClassVar[bool] = False
 
     def __init__(self, *args: Any, station: Station, options: CommandOptions, **kwargs: Any):
         kwargs.setdefault("auto_id", f"id_{self.name}_%s")

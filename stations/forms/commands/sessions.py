@@ -36,6 +36,7 @@ class RemoteStartForm(CommandForm):
 class RemoteStopForm(CommandForm):
     name, title, group = "remote-stop", _("Remote stop"), SESSIONS
     submit_label = _("Stop")
+    follows_sessions = True
 
     def setup(self) -> None:
         sessions = self.options.sessions

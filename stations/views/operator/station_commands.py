@@ -99,7 +99,9 @@ def station_command(request: HtmxRequest, identity: str, name: str) -> HttpRespo
     options = selectors.CommandOptions(station)
     if request.method == "GET":
         form = form_class(station=station, options=options)
-        return render(request, FORM_PAGE, _context(station, form))
+        # htmx: the fresh form alone, for the panel to swap in (its choices changed).
+        template = f"{PANEL}#command-form" if request.htmx else FORM_PAGE
+        return render(request, template, _context(station, form))
     form = form_class(request.POST, station=station, options=options)
     outcome = _send(request, station, form) if form.is_valid() else None
     if outcome is None:
