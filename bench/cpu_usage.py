@@ -41,12 +41,30 @@ class Usage:
 
 
 def process_cpu_seconds(pid: int) -> float:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+    """CPU seconds of the process and of its live children (`serve --workers N`)."""
+    total = 0.0
+    for proc in [Path(f"/proc/{pid}"), *_children(pid)]:
+        try:
+            stat = (proc / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+    return total
+
+
+def _children(pid: int) -> list[Path]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:  # the parent's pid
+            found.append(proc)
+    return found
 
 
 def postgres_backends(database: str) -> dict[int, float]:

@@ -52,6 +52,9 @@ def main() -> None:
         action="store_true",
         help="serve the back office on the in-memory channel layer (REDIS_URL unset)",
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (manage.py serve --workers)"
+    )
     add_load_arguments(parser)
     args = parser.parse_args()
     args.log_dir.mkdir(parents=True, exist_ok=True)
@@ -69,7 +72,15 @@ def bench_backoffice(args: argparse.Namespace) -> results.Summary:
     backoffice_db.recreate(args.database)
     backoffice_db.migrate_and_seed(args.database, args.stations, BENCH_PASSWORD)
     port = free_port()
-    command = [sys.executable, "manage.py", "serve", "--port", str(port)]
+    command = [
+        sys.executable,
+        "manage.py",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+    ]
     log_path = args.log_dir / "backoffice.log"
     env = backoffice_db.server_env(args.database, redis=not args.no_redis)
     with server(command, env, port, log_path) as pid:
