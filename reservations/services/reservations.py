@@ -25,7 +25,7 @@ from reservations.models import Reservation
 from stations.exceptions import CommandError, CommandInvalid, CommandTimeout
 from stations.models import Command
 from stations.services import commands
-from stations.services.commands import SYSTEM, Caller
+from stations.services.commands import SYSTEM, Answered, Caller
 from stations.services.remote import V16, Message, _version
 
 _INT32_MAX = 2**31 - 1
@@ -47,16 +47,12 @@ NEGATIVE_EVSE = "EVSE ids are 1 or more; leave the EVSE out to reserve any EVSE.
 
 
 @dataclass(frozen=True, slots=True)
-class ReservationResult:
+class ReservationResult(Answered):
     """The command and the reservation it concerns; `status` is the station's answer."""
 
     command: Command
     status: str
     reservation: Reservation
-
-    @property
-    def accepted(self) -> bool:
-        return self.status == "Accepted"
 
 
 # --- services --------------------------------------------------------------------------------

@@ -53,6 +53,18 @@ class Caller:
 SYSTEM = Caller()
 
 
+class Answered:
+    """Base of the services' results that carry the station's `status` ("" after a CALLERROR:
+    then `command.error_code` says why)."""
+
+    __slots__ = ()
+    status: str
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "Accepted"
+
+
 def send(
     *, station_id: int, action: str, payload: dict[str, Any], caller: Caller = SYSTEM
 ) -> Command:

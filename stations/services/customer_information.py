@@ -24,7 +24,7 @@ from stations.exceptions import CommandError, CommandInvalid
 from stations.models import Command, CustomerInformationRequest
 
 from . import v2x
-from .commands import SYSTEM, Caller
+from .commands import SYSTEM, Answered, Caller
 from .remote import Message, _send
 
 ID_TOKEN_TYPES_V201 = (
@@ -54,14 +54,10 @@ CERTIFICATE_INCOMPLETE = (
 
 
 @dataclass(frozen=True, slots=True)
-class CustomerInformationResult:
+class CustomerInformationResult(Answered):
     command: Command
     status: str
     request: CustomerInformationRequest
-
-    @property
-    def accepted(self) -> bool:
-        return self.status == "Accepted"
 
 
 # --- services --------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from backoffice.audit import services as audit
 from stations.exceptions import CommandError, CommandInvalid
 from stations.models import Command, DerControl, DerControlReport, Station
 
-from .commands import SYSTEM, Caller
+from .commands import SYSTEM, Answered, Caller
 from .remote import Message
 from .v21_commands import require_v21, send_v21, status_of
 
@@ -73,7 +73,7 @@ NOT_SCHEDULABLE = "{control_type} is only ever a default DER control."
 
 
 @dataclass(frozen=True, slots=True)
-class DerControlResult:
+class DerControlResult(Answered):
     """A SetDERControl's answer; `superseded_ids` are the controls the new one superseded
     (or its own id, when an active control of higher priority supersedes it: R04.FR.08)."""
 
@@ -83,10 +83,6 @@ class DerControlResult:
     superseded_ids: list[str]
     reason: str = ""
     detail: str = ""
-
-    @property
-    def accepted(self) -> bool:
-        return self.status == "Accepted"
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from stations.models import (
 )
 
 from . import device_model
-from .commands import SYSTEM, Caller
+from .commands import SYSTEM, Answered, Caller
 from .remote import CONNECTOR_NEEDS_EVSE, V16, Message, _send, _version
 
 log = structlog.get_logger(__name__)
@@ -69,7 +69,7 @@ class ComponentVariable:
 
 
 @dataclass(frozen=True, slots=True)
-class ReportResult:
+class ReportResult(Answered):
     """The station's answer (Accepted, Rejected, NotSupported, EmptyResultSet; "" after a
     CALLERROR) and the request its NotifyReport pages will answer."""
 
@@ -77,10 +77,6 @@ class ReportResult:
     status: str
     request_id: int
     report: DeviceReportRequest
-
-    @property
-    def accepted(self) -> bool:
-        return self.status == "Accepted"
 
 
 # --- services --------------------------------------------------------------------------------

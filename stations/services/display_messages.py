@@ -27,7 +27,7 @@ from stations.exceptions import CommandInvalid
 from stations.models import Command, DisplayMessage
 
 from . import v2x
-from .commands import SYSTEM, Caller
+from .commands import SYSTEM, Answered, Caller
 from .remote import CommandResult, Message, _send
 
 PRIORITIES = ("AlwaysFront", "InFront", "NormalCycle")
@@ -50,16 +50,12 @@ TOO_MANY_EXTRA = "A message has at most 4 extra contents."
 
 
 @dataclass(frozen=True, slots=True)
-class DisplayMessageResult:
+class DisplayMessageResult(Answered):
     """The station's answer; `message` is the stored row when the station accepted it."""
 
     command: Command
     status: str
     message: DisplayMessage | None
-
-    @property
-    def accepted(self) -> bool:
-        return self.status == "Accepted"
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from stations.exceptions import CommandError, CommandInvalid
 from stations.models import Command, DeviceModelReport, MonitoringReportRequest, VariableMonitor
 
 from . import device_model, v2x
-from .commands import SYSTEM, Caller
+from .commands import SYSTEM, Answered, Caller
 from .remote import Message, _send
 
 MONITORING_CRITERIA = ("ThresholdMonitoring", "DeltaMonitoring", "PeriodicMonitoring")
@@ -29,14 +29,10 @@ UNKNOWN_CRITERION = (
 
 
 @dataclass(frozen=True, slots=True)
-class MonitoringReportResult:
+class MonitoringReportResult(Answered):
     command: Command
     status: str
     request: MonitoringReportRequest
-
-    @property
-    def accepted(self) -> bool:
-        return self.status == "Accepted"
 
 
 # --- services --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from stations.models import Command, Station
 
 from . import charging_profiles, command_secrets, commands, device_model
 from .charging_profiles import Profile
-from .commands import SYSTEM, Caller
+from .commands import SYSTEM, Answered, Caller
 
 V16 = "1.6"
 _V2X = frozenset({"2.0.1", "2.1"})
@@ -58,13 +58,9 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
-class CommandResult:
+class CommandResult(Answered):
     command: Command
     status: str
-
-    @property
-    def accepted(self) -> bool:
-        return self.status == "Accepted"
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from stations.exceptions import CommandError, CommandInvalid
 from stations.models import Command, FirmwareFile, StationJob
 
 from . import commands, files
-from .commands import SYSTEM, Caller
+from .commands import SYSTEM, Answered, Caller
 from .remote import V16, Message, _version
 
 _INT32_MAX = 2**31 - 1
@@ -41,7 +41,7 @@ V16_INSTALL_TIME_NEEDS_SIGNED = (
 
 
 @dataclass(frozen=True, slots=True)
-class JobResult:
+class JobResult(Answered):
     """The job and the command that started it; `status` is the station's answer status.
 
     A 1.6 GetDiagnostics or UpdateFirmware answer has no status: it is "Accepted" when the
@@ -51,10 +51,6 @@ class JobResult:
     job: StationJob
     command: Command
     status: str
-
-    @property
-    def accepted(self) -> bool:
-        return self.status == "Accepted"
 
 
 # --- services --------------------------------------------------------------------------------

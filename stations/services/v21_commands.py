@@ -21,7 +21,7 @@ from backoffice.lib.ocpp_time import format_ocpp_datetime
 from stations.exceptions import CommandInvalid
 from stations.models import Command
 
-from .commands import SYSTEM, Caller
+from .commands import SYSTEM, Answered, Caller
 from .remote import Message, _send, _version
 
 V21 = "2.1"
@@ -33,7 +33,7 @@ NO_ENERGY_TRANSFER_MODE = "Name at least one energy transfer mode the station ma
 
 
 @dataclass(frozen=True, slots=True)
-class StatusResult:
+class StatusResult(Answered):
     """The station's answer: its status, and the reason code and text it gave (statusInfo).
 
     `status` is "" when the station answered with a CALLERROR (`command.error_code` says why).
@@ -44,13 +44,9 @@ class StatusResult:
     reason: str = ""
     detail: str = ""
 
-    @property
-    def accepted(self) -> bool:
-        return self.status == "Accepted"
-
 
 @dataclass(frozen=True, slots=True)
-class BatterySwapRequest:
+class BatterySwapRequest(Answered):
     """A RequestBatterySwap's answer; the station's BatterySwap events carry `request_id`."""
 
     command: Command
@@ -58,10 +54,6 @@ class BatterySwapRequest:
     request_id: int
     reason: str = ""
     detail: str = ""
-
-    @property
-    def accepted(self) -> bool:
-        return self.status == "Accepted"
 
 
 # --- services --------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ class Command(BaseCommand):
             )
         base = options["base_url"]
         self.stdout.write(
-            f"Operator login: http://{base}/admin/  user {DEMO_USERNAME!r}"
+            f"Operator pages: http://{base}/ (Django admin: /admin/)  user {DEMO_USERNAME!r}"
             f" password {DEMO_PASSWORD!r}\n"
             f"Demo id token: {DEMO_TOKEN}\nStations:\n" + "\n".join(lines)
         )
