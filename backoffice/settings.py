@@ -57,8 +57,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "template_partials",
     "django_htmx",
+    "allauth",
+    "allauth.account",
     "backoffice.accounts",
     "backoffice.audit",
+    "backoffice.portal",
     "stations",
     "reservations",
 ]
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -167,9 +171,26 @@ STORAGES = {
 }
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "operator:dashboard"
-LOGOUT_REDIRECT_URL = "login"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CSMS <noreply@localhost>")
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # Drivers sign in with their email address (staff with their username, too).
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+# Staff land on the dashboard, drivers on the portal (backoffice.accounts.views.home).
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Drivers' own cards wait for an operator's approval before they can charge.
+DRIVER_TOKENS_NEED_APPROVAL = env.bool("DRIVER_TOKENS_NEED_APPROVAL", default=True)
+# 1.6 idTagInfo.expiryDate / 2.x cacheExpiryDateTime: how long a station may keep an accepted
+# token in its authorization cache (a token's own earlier expiry wins). 0: no cache expiry.
+OCPP_AUTH_CACHE_SECONDS = int(env.int("OCPP_AUTH_CACHE_SECONDS", default=86400))
 # Map tiles for the site pages, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png". Empty:
 # maps show the sites' markers on a blank background and nothing is fetched from outside.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")

@@ -9,10 +9,14 @@ from drf_spectacular.views import (
 )
 
 from backoffice.accounts.api import ObtainTokenApi
+from backoffice.accounts.views.home import home
 
 urlpatterns = [
     path("", include("stations.views.operator.urls")),
-    # Sign in and out, password change (templates/registration/).
+    path("home/", home, name="home"),
+    path("portal/", include("backoffice.portal.urls")),
+    # Sign up, email verification, sign in and out, password change and reset (allauth).
+    path("accounts/", include("allauth.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("files/", include("stations.urls")),

@@ -40,6 +40,9 @@ class IdToken(models.Model):
         help_text=_("Otherwise a second start while a session runs answers ConcurrentTx."),
     )
     label = models.CharField(_("label"), max_length=100, blank=True)
+    # A card a driver added while DRIVER_TOKENS_NEED_APPROVAL is on: it answers Invalid at the
+    # chargers until an operator approves it.
+    awaiting_approval = models.BooleanField(_("awaiting approval"), default=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -97,3 +100,50 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+class DriverProfile(models.Model):
+    """A driver's preferences: which notifications they want, and how.
+
+    Created with the account (or on first use); staff may have one too when they charge.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="driver_profile",
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # The Central token remote starts from the portal are sent with (made on first start).
+    app_token = models.OneToOneField(
+        IdToken,
+        verbose_name=_("app token"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="app_of",
+    )
+    notify_session_started = models.BooleanField(_("session started"), default=True)
+    notify_charging_finished = models.BooleanField(
+        _("charging finished (power dropped)"), default=True
+    )
+    # Tell when the car's state of charge reaches this percent; null: never.
+    notify_soc_percent = models.PositiveSmallIntegerField(
+        _("state of charge reached (%)"), null=True, blank=True
+    )
+    notify_session_ended = models.BooleanField(_("session ended, with its total"), default=True)
+    # Tell when the car stays plugged in this long after charging finished; null: never.
+    notify_idle_minutes = models.PositiveIntegerField(
+        _("idle after charging (minutes)"), null=True, blank=True
+    )
+    email_notifications = models.BooleanField(_("also by email"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("driver profile")
+        verbose_name_plural = _("driver profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)

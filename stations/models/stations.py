@@ -24,6 +24,16 @@ class Site(models.Model):
     grid_limit_kw = models.DecimalField(
         _("grid limit (kW)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
+    # A private site (a depot, a company car park) accepts only the tokens listed, or the cards
+    # of a listed group token; 2.x answers NotAtThisLocation, 1.6 Invalid, to the others.
+    accepts_all_tokens = models.BooleanField(_("accepts every valid token"), default=True)
+    allowed_id_tokens = models.ManyToManyField(
+        "accounts.IdToken",
+        verbose_name=_("tokens accepted here"),
+        blank=True,
+        related_name="sites_allowed",
+        help_text=_("Cards, or group tokens for all the cards of a fleet."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
