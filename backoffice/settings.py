@@ -186,6 +186,10 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Drivers get a profile at sign-up; staff skip email verification (backoffice.accounts.adapter).
+ACCOUNT_ADAPTER = "backoffice.accounts.adapter.AccountAdapter"
+# Confirming the email in the browser that signed up signs the driver in (allauth checks that).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # Drivers' own cards wait for an operator's approval before they can charge.
 DRIVER_TOKENS_NEED_APPROVAL = env.bool("DRIVER_TOKENS_NEED_APPROVAL", default=True)
 # 1.6 idTagInfo.expiryDate / 2.x cacheExpiryDateTime: how long a station may keep an accepted

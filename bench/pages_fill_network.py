@@ -62,10 +62,13 @@ def sites(cur: psycopg.Cursor[Any], state: FillState) -> int:
                 f"{lat:.6f}",
                 f"{lng:.6f}",
                 rng.choice([None, 250, 400, 630]),
+                True,
                 state.plan.now - month(state) * 2,
             )
 
-    columns = "id, name, address, latitude, longitude, grid_limit_kw, created_at"
+    columns = (
+        "id, name, address, latitude, longitude, grid_limit_kw, accepts_all_tokens, created_at"
+    )
     return copy_rows(cur, "stations_site", columns, rows())
 
 
@@ -269,6 +272,7 @@ def id_tokens(cur: psycopg.Cursor[Any], state: FillState) -> int:
                 f"FLEET{n % 40:03d}" if n % 3 == 0 else "",
                 False,
                 f"Card {n + 1}",
+                False,
                 created,
                 created,
                 None,
@@ -276,6 +280,6 @@ def id_tokens(cur: psycopg.Cursor[Any], state: FillState) -> int:
 
     columns = (
         "id, id_token, type, status, expires_at, group_id_token, allow_concurrent_transactions,"
-        " label, created_at, updated_at, user_id"
+        " label, awaiting_approval, created_at, updated_at, user_id"
     )
     return copy_rows(cur, "accounts_idtoken", columns, rows())

@@ -69,7 +69,8 @@ class Client:
         match = _CSRF_INPUT.search(self._body)
         if page.status != 200 or match is None:
             raise RuntimeError(f"login form not found (HTTP {page.status})")
-        form = {"username": username, "password": password, "csrfmiddlewaretoken": match[1]}
+        # allauth's form: `login` takes a username or an email address.
+        form = {"login": username, "password": password, "csrfmiddlewaretoken": match[1]}
         answer = self._request(
             "POST",
             "/accounts/login/",

@@ -7,15 +7,25 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import IdToken, StaffProfile
+from .models import DriverProfile, IdToken, StaffProfile
 
 
 @admin.register(IdToken)
 class IdTokenAdmin(admin.ModelAdmin):
     list_display = ["id_token", "label", "type", "status", "expires_at", "group_id_token", "user"]
-    list_filter = ["status", "type", "allow_concurrent_transactions"]
+    list_filter = ["status", "type", "awaiting_approval", "allow_concurrent_transactions"]
     search_fields = ["id_token", "label", "group_id_token", "user__username", "user__email"]
     raw_id_fields = ["user"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(DriverProfile)
+class DriverProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "phone", "app_token", "email_notifications", "created_at"]
+    list_filter = ["email_notifications", "notify_session_started", "notify_session_ended"]
+    search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "app_token"]
+    raw_id_fields = ["user", "app_token"]
     readonly_fields = ["created_at", "updated_at"]
 
 

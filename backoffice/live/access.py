@@ -8,7 +8,7 @@ from typing import Any
 from backoffice.accounts import roles
 from stations import selectors
 
-from .publisher import NETWORK_GROUP, station_group, transaction_group
+from .publisher import NETWORK_GROUP, station_group, transaction_group, user_group
 
 
 def resolve(user: Any, names: list[str]) -> tuple[list[str], list[str]]:
@@ -27,6 +27,9 @@ def resolve(user: Any, names: list[str]) -> tuple[list[str], list[str]]:
 def name_of(group: str) -> str:
     if group == NETWORK_GROUP:
         return "network"
+    if group.startswith("live.user."):
+        # Only the user's own group is ever granted: it is "me" to them.
+        return "me"
     _, kind, key = group.split(".", 2)
     return f"{kind}:{key}"
 
@@ -37,6 +40,9 @@ def _group_for(user: Any, name: str) -> str | None:
         # Events of every station: for staff who see every site.
         access = roles.access_for(user)
         return NETWORK_GROUP if access.is_staff and access.site_ids is None else None
+    if kind == "me" and not key:
+        # The requesting user's own events (notifications), never anyone else's.
+        return user_group(user.pk) if getattr(user, "is_authenticated", False) else None
     if not key.isdigit():
         return None
     # Scoped exactly as pages are: a station or session the user cannot see is refused.

@@ -37,6 +37,11 @@ def transaction_group(transaction_id: int) -> str:
     return f"live.transaction.{transaction_id}"
 
 
+def user_group(user_pk: int) -> str:
+    """A user's own events (their notifications); only they may watch it (page name "me")."""
+    return f"live.user.{user_pk}"
+
+
 NETWORK_GROUP = "live.network"
 
 

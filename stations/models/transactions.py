@@ -34,7 +34,8 @@ class Transaction(models.Model):
         on_delete=models.SET_NULL,
         related_name="transactions",
     )
-    auth_status = models.CharField(_("authorization at start"), max_length=16, blank=True)
+    # 2.x statuses run to 18 characters (NotAllowedTypeEVSE); 32 leaves room for 2.1 ones.
+    auth_status = models.CharField(_("authorization at start"), max_length=32, blank=True)
     reservation_id = models.IntegerField(null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)

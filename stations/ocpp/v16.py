@@ -17,6 +17,7 @@ from ocpp.v16 import call_result, datatypes
 from ocpp.v16.enums import Action
 
 from backoffice.lib.ocpp_time import format_ocpp_datetime, parse_ocpp_datetime
+from backoffice.portal.services import session_watch
 from stations.models import StationJob, Transaction
 from stations.services import (
     authorization,
@@ -26,6 +27,7 @@ from stations.services import (
     jobs,
     metering,
     security,
+    token_sync,
     transactions,
 )
 from stations.services import status as status_service
@@ -44,6 +46,8 @@ from .meter_writer import writer as meter_writer
 from .session import OcppSession
 
 _PARENT_ID_TAG_MAX = 20
+# 1.6 AuthorizationStatus; the 2.x-only ones (NotAtThisLocation...) are Invalid here.
+_V16_STATUSES = frozenset({"Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx"})
 
 
 def evse_for_connector(connector_id: int) -> EvseRef | None:
@@ -53,7 +57,7 @@ def evse_for_connector(connector_id: int) -> EvseRef | None:
 def id_tag_info(info: IdTokenInfo) -> datatypes.IdTagInfo:
     parent = info.group_id_token
     return datatypes.IdTagInfo(
-        status=info.status,
+        status=info.status if info.status in _V16_STATUSES else "Invalid",
         expiry_date=format_ocpp_datetime(info.expires_at) if info.expires_at else None,
         parent_id_tag=parent if parent and len(parent) <= _PARENT_ID_TAG_MAX else None,
     )
@@ -127,6 +131,9 @@ class ChargePoint16(OcppSession):
             now=timezone.now(),
         )
         self.station.registration_status = result.status
+        if result.status == "Accepted":
+            # Local-list changes made while the station was away, sent once it is accepted.
+            self.after_answer(token_sync.station_booted, station_id=self.station.pk)
         return call_result.BootNotification(
             current_time=format_ocpp_datetime(result.current_time),
             interval=result.interval,
@@ -153,11 +160,20 @@ class ChargePoint16(OcppSession):
             vendor_error_code=kw.get("vendor_error_code", ""),
         )
         await run_db(status_service.report)(station_id=self.station.pk, report=report)
+        if connector_id and status in session_watch.V16_STATUSES:
+            # A driver's car stopped (or resumed) drawing power: told after this answer.
+            self.after_answer(
+                session_watch.status_reported,
+                station_id=self.station.pk,
+                evse_id=connector_id,
+                status=status,
+                at=report.timestamp,
+            )
         return call_result.StatusNotification()
 
     @on(Action.authorize)
     async def on_authorize(self, id_tag: str) -> call_result.Authorize:
-        info = await run_db(authorization.authorize)(id_tag=id_tag)
+        info = await run_db(authorization.authorize)(id_tag=id_tag, station_id=self.station.pk)
         return call_result.Authorize(id_tag_info=id_tag_info(info))
 
     @on(Action.start_transaction)

@@ -1,14 +1,45 @@
-"""The one place that decides whether an id token may charge (Authorize, start, stop)."""
+"""The one place that decides whether an id token may charge: Authorize, starts (1.6
+StartTransaction, 2.x TransactionEvent) and the token of a stop.
+
+The rules, in order (the first that applies answers):
+
+- 2.x NoAuthorization (no token to check: free charging): Accepted, without a lookup.
+- Unknown token: Invalid.
+- The token's own status when not Accepted; Expired once its expiry passed.
+- Awaiting an operator's approval: Invalid. Its user's account disabled: Blocked.
+- Its group token (when the back office knows it) not Accepted or expired: Blocked.
+- A station at a private site (`Site.accepts_all_tokens` off) accepts only the tokens listed
+  there, or the cards of a listed group token: NotAtThisLocation (1.6 answers Invalid).
+- An active transaction with the token elsewhere: ConcurrentTx, unless the token allows more.
+
+It is on the hot path of start bursts: one query reads the token, its group, its user's
+active flag, the site rule and the concurrent-transaction check. Nothing is cached between
+requests, so a change to a token or a site counts from the next message on.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backoffice.accounts import selectors as accounts
 from backoffice.accounts.models import IdToken
-from stations.models import Transaction
+from stations.models import Site, Station, Transaction
 
 from .types import IdTokenInfo
 
@@ -17,52 +48,148 @@ BLOCKED = IdToken.Status.BLOCKED.value
 EXPIRED = IdToken.Status.EXPIRED.value
 INVALID = IdToken.Status.INVALID.value
 CONCURRENT_TX = "ConcurrentTx"
+# 2.x only; the 1.6 adapter answers Invalid.
+NOT_AT_THIS_LOCATION = "NotAtThisLocation"
+NO_AUTHORIZATION = IdToken.Type.NO_AUTHORIZATION.value
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A token or group row of the lookup with what the query worked out for it."""
+
+    token: IdToken
+    user_active: bool
+    site_accepts: bool
+    busy: bool
 
 
 def authorize(
-    *, id_tag: str, exclude_transaction_pk: int | None = None, now: datetime | None = None
+    *,
+    id_tag: str,
+    station_id: int | None,
+    token_type: str | None = None,
+    exclude_transaction_pk: int | None = None,
+    now: datetime | None = None,
 ) -> IdTokenInfo:
-    """Status of `id_tag` now: Accepted, Blocked, Expired, Invalid or ConcurrentTx.
+    """What the station at `station_id` answers for `id_tag` now (rules: module docstring).
 
-    Unknown tokens are Invalid. A token (or its group) that is blocked is Blocked. An accepted
-    token that already has an active transaction (other than `exclude_transaction_pk`) is
-    ConcurrentTx unless it allows concurrent transactions.
+    `token_type` is the 2.x idToken type (None for 1.6). `exclude_transaction_pk` is the
+    transaction the token is presented for (it does not count as a concurrent one). Without a
+    station (None) the site rule is left out. The answer carries how long the station may
+    cache it: the earliest of the token's and its group's expiry and now +
+    OCPP_AUTH_CACHE_SECONDS.
     """
     now = now or timezone.now()
-    token = accounts.id_token_by_value(id_tag)
-    if token is None:
+    if token_type == NO_AUTHORIZATION:
+        return IdTokenInfo(status=ACCEPTED)
+    rows = _lookup(id_tag, station_id=station_id, exclude_transaction_pk=exclude_transaction_pk)
+    own = next((row for row in rows if row.token.id_token == id_tag), None)
+    if own is None:
         return IdTokenInfo(status=INVALID)
-    info = _info(token, status=_status(token, now=now))
-    if info.status != ACCEPTED:
-        return info
-    if token.group_id_token and token.group_id_token != token.id_token:
-        group = accounts.id_token_by_value(token.group_id_token)
-        if group is not None and _status(group, now=now) != ACCEPTED:
-            return _info(token, status=BLOCKED)
-    if not token.allow_concurrent_transactions:
-        active = Transaction.objects.filter(id_tag=id_tag, state=Transaction.State.ACTIVE)
-        if exclude_transaction_pk is not None:
-            active = active.exclude(pk=exclude_transaction_pk)
-        if active.exists():
-            return _info(token, status=CONCURRENT_TX)
-    return info
-
-
-def _status(token: IdToken, *, now: datetime) -> str:
-    if token.status == ACCEPTED and token.expires_at is not None and token.expires_at <= now:
-        return EXPIRED
-    return token.status
-
-
-def _info(token: IdToken, *, status: str) -> IdTokenInfo:
+    token = own.token
+    group = next((row for row in rows if row.token.id_token != id_tag), None)
+    group_token = group.token if group is not None else None
+    status = standing(token, group=group_token, user_active=own.user_active, now=now)
+    if status == ACCEPTED and not (own.site_accepts or (group is not None and group.site_accepts)):
+        status = NOT_AT_THIS_LOCATION
+    if status == ACCEPTED and own.busy:
+        status = CONCURRENT_TX
     return IdTokenInfo(
         status=status,
-        expires_at=token.expires_at,
+        expires_at=cache_expiry(token, group=group_token, now=now),
         group_id_token=token.group_id_token or None,
+        group_id_token_type=group_token.type if group_token is not None else None,
         token_pk=token.pk,
     )
+
+
+def standing(token: IdToken, *, group: IdToken | None, user_active: bool, now: datetime) -> str:
+    """The token's status wherever it is presented (no site, no sessions): Accepted, Blocked,
+    Expired or Invalid. Local authorization lists carry this too."""
+    if token.status != ACCEPTED:
+        return str(token.status)
+    if _expired(token, now):
+        return EXPIRED
+    if token.awaiting_approval:
+        return INVALID
+    if not user_active:
+        return BLOCKED
+    if group is not None and (group.status != ACCEPTED or _expired(group, now)):
+        return BLOCKED
+    return ACCEPTED
+
+
+def expiry(token: IdToken, *, group: IdToken | None) -> datetime | None:
+    """The earlier of the token's and its group's expiry (None: neither expires)."""
+    dates = [t.expires_at for t in (token, group) if t is not None and t.expires_at is not None]
+    return min(dates, default=None)
+
+
+def cache_expiry(token: IdToken, *, group: IdToken | None, now: datetime) -> datetime | None:
+    """Until when a station may keep this answer in its authorization cache."""
+    dates = [date] if (date := expiry(token, group=group)) is not None else []
+    if settings.OCPP_AUTH_CACHE_SECONDS > 0:
+        dates.append(now + timedelta(seconds=settings.OCPP_AUTH_CACHE_SECONDS))
+    return min(dates, default=None)
 
 
 def token_pk(id_tag: str) -> int | None:
     token = accounts.id_token_by_value(id_tag)
     return token.pk if token else None
+
+
+# --- the lookup ------------------------------------------------------------------------------
+
+
+def _lookup(
+    id_tag: str, *, station_id: int | None, exclude_transaction_pk: int | None
+) -> list[_Row]:
+    """The token and its group token (when both exist), in one query."""
+    group_value = (
+        IdToken.objects.filter(id_token=id_tag).exclude(group_id_token="").values("group_id_token")
+    )
+    rows = IdToken.objects.filter(
+        Q(id_token=id_tag) | Q(id_token=Subquery(group_value[:1]))
+    ).order_by()
+    active = Transaction.objects.filter(id_tag=OuterRef("id_token"), state=Transaction.State.ACTIVE)
+    if exclude_transaction_pk is not None:
+        active = active.exclude(pk=exclude_transaction_pk)
+    rows = rows.annotate(
+        # A token without a user belongs to no account that could be disabled.
+        user_active=Coalesce(F("user__is_active"), Value(True)),
+        busy=Case(
+            When(allow_concurrent_transactions=True, then=Value(False)),
+            default=Exists(active),
+            output_field=BooleanField(),
+        ),
+        site_accepts=_site_accepts(station_id),
+    )
+    return [
+        _Row(
+            token=row,
+            user_active=row.user_active,
+            site_accepts=row.site_accepts,
+            busy=row.busy,
+        )
+        for row in rows
+    ]
+
+
+def _site_accepts(station_id: int | None) -> Case | Value:
+    """Whether the station's site accepts the row's token: every site that accepts all tokens
+    (or no site) does; a private one only the tokens it lists (looked up only then)."""
+    if station_id is None:
+        return Value(True, output_field=BooleanField())
+    private = Station.objects.filter(pk=station_id, site__accepts_all_tokens=False)
+    listed = Site.allowed_id_tokens.through.objects.filter(
+        idtoken_id=OuterRef("pk"), site__stations=station_id
+    )
+    return Case(
+        When(~Exists(private), then=Value(True)),
+        default=Exists(listed),
+        output_field=BooleanField(),
+    )
+
+
+def _expired(token: IdToken, now: datetime) -> bool:
+    return token.expires_at is not None and token.expires_at <= now

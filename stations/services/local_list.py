@@ -19,7 +19,8 @@ audit-recorded; nothing is sent then. The messages themselves: `local_list_paylo
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from django.conf import settings
@@ -28,6 +29,7 @@ from django.utils import timezone
 
 from backoffice.accounts.models import IdToken
 from backoffice.audit import services as audit
+from backoffice.lib.ocpp_time import format_ocpp_datetime
 from stations.exceptions import CommandError, CommandInvalid
 from stations.models import (
     Command,
@@ -38,6 +40,7 @@ from stations.models import (
     VariableAttribute,
 )
 
+from . import authorization
 from .commands import SYSTEM, Caller
 from .device_model import ACTUAL, OCPP16_COMPONENT
 from .local_list_payloads import (
@@ -233,6 +236,14 @@ def remove_tokens(*, station_id: int, id_tokens: list[str], caller: Caller = SYS
     return _change(station_id, changed, values)
 
 
+def pending_changes(*, station_id: int) -> int:
+    """How many entries a differential send would carry now; 0 also when the station never
+    accepted a list (there is nothing to keep in step with then: a first send is an
+    operator's)."""
+    local_list = LocalAuthList.objects.filter(station_id=station_id, version__gt=0).first()
+    return len(_plan(local_list, DIFFERENTIAL)) if local_list is not None else 0
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -327,19 +338,35 @@ def _apply(local_list: LocalAuthList, update_type: str, items: list[Item]) -> No
 
 def _plan(local_list: LocalAuthList, update_type: str) -> list[Item]:
     now = timezone.now()
-    entries = list(local_list.entries.select_related("id_token"))
+    entries = list(local_list.entries.select_related("id_token__user"))
     group_values = {e.id_token.group_id_token for e in entries if e.id_token is not None} - {""}
-    groups = dict(IdToken.objects.filter(id_token__in=group_values).values_list("id_token", "type"))
+    group_rows = {
+        group.id_token: group for group in IdToken.objects.filter(id_token__in=group_values)
+    }
+    groups = {value: group.type for value, group in group_rows.items()}
     items: list[Item] = []
     for entry in entries:
         token = entry.id_token if entry.wanted else None
         if token is not None:
-            info = token_info(token, groups=groups, now=now)
+            info = _entry_info(token, group_rows.get(token.group_id_token), groups, now)
             if update_type == FULL or info != entry.sent_info:
                 items.append(Item(entry.id_tag, token.type, info))
         elif update_type == DIFFERENTIAL and entry.sent_info is not None:
             items.append(Item(entry.id_tag, entry.sent_info.get("type") or "Central", None))
     return items
+
+
+def _entry_info(
+    token: IdToken, group: IdToken | None, groups: dict[str, str], now: datetime
+) -> dict[str, Any]:
+    """The entry as the station should hold it: offline it answers what authorization would
+    (its group, approval and account count), until the earlier of token and group expiry."""
+    info = token_info(token, groups=groups, now=now)
+    user_active = token.user is None or token.user.is_active
+    info["status"] = authorization.standing(token, group=group, user_active=user_active, now=now)
+    expires_at = authorization.expiry(token, group=group)
+    info["expires_at"] = format_ocpp_datetime(expires_at) if expires_at else None
+    return info
 
 
 def _limits(station_id: int, version: str) -> tuple[int | None, int | None]:

@@ -16,6 +16,7 @@ import structlog
 from django.db import transaction as db_transaction
 
 from backoffice.live import publisher as live
+from backoffice.portal.services import session_watch
 from stations.models import MeterValue, Transaction
 
 from .types import EvseRef, MeterReading
@@ -75,6 +76,8 @@ def prepare(
         transaction = (
             Transaction.objects.filter(station_id=station_id, transaction_id=transaction_id)
             .only("pk", "stopped_at", "anomalies")
+            # Decided once here, kept on the object the adapter caches: no query per frame.
+            .annotate(watched=session_watch.watched())
             .first()
         )
         if transaction is None:
@@ -124,6 +127,10 @@ def insert(frames: list[PreparedValues]) -> None:
             live.publish_on_commit(
                 [live.transaction_group(tx_pk)], {"kind": "transaction.meter", "transaction": tx_pk}
             )
+        # Drivers' sessions (limits, notifications): read off the objects in hand, no query.
+        watched = [frame for frame in frames if getattr(frame.transaction, "watched", False)]
+        if watched:
+            session_watch.on_meter_values(watched)
 
 
 def _dedup_key(

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 
+from backoffice.accounts.models import IdToken
 from backoffice.audit import services as audit
 from stations.models import Site
+from stations.services import token_sync
 
 # The fields people edit; anything else on a site is not theirs to set here.
-EDITABLE = ("name", "address", "latitude", "longitude", "grid_limit_kw")
+EDITABLE = ("name", "address", "latitude", "longitude", "grid_limit_kw", "accepts_all_tokens")
+# The tokens (cards or group tokens) a private site accepts: audited by value.
+ALLOWED_TOKENS = "allowed_id_tokens"
 
 
 def create(
@@ -22,6 +27,8 @@ def create(
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     grid_limit_kw: Decimal | None = None,
+    accepts_all_tokens: bool = True,
+    allowed_id_tokens: Iterable[IdToken] = (),
 ) -> Site:
     """Create a site and record it in the audit trail (one transaction)."""
     with transaction.atomic():
@@ -31,21 +38,28 @@ def create(
             latitude=latitude,
             longitude=longitude,
             grid_limit_kw=grid_limit_kw,
+            accepts_all_tokens=accepts_all_tokens,
         )
+        tokens = list(allowed_id_tokens)
+        site.allowed_id_tokens.set(tokens)
+        data = {field: _plain(getattr(site, field)) for field in EDITABLE}
         audit.record(
             action="stations.site_created",
             actor=actor,
             target=site,
-            data={field: _plain(getattr(site, field)) for field in EDITABLE},
+            data={**data, ALLOWED_TOKENS: _values(tokens)},
         )
     return site
 
 
 def update(*, site_id: int, actor: Any, changes: dict[str, Any]) -> Site:
-    """Apply `changes` (a subset of EDITABLE) and record what changed, old and new.
+    """Apply `changes` (a subset of EDITABLE, and ALLOWED_TOKENS: the id tokens) and record
+    what changed, old and new (tokens by value).
 
     Nothing changed: nothing is written, nor audited.
     """
+    changes = dict(changes)
+    tokens = changes.pop(ALLOWED_TOKENS, None)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
@@ -57,13 +71,28 @@ def update(*, site_id: int, actor: Any, changes: dict[str, Any]) -> Site:
             for field, value in changes.items()
             if getattr(site, field) != value
         }
+        fields = list(diff)
+        if tokens is not None:
+            tokens = list(tokens)
+            old, new = _values(site.allowed_id_tokens.all()), _values(tokens)
+            if old != new:
+                site.allowed_id_tokens.set(tokens)
+                diff[ALLOWED_TOKENS] = {"old": old, "new": new}
         if not diff:
             return site
-        for field in diff:
+        for field in fields:
             setattr(site, field, changes[field])
-        site.save(update_fields=list(diff))
+        if fields:
+            site.save(update_fields=fields)
+        if ALLOWED_TOKENS in diff or "accepts_all_tokens" in diff:
+            # Answers the site's stations cached under the old rule must go.
+            transaction.on_commit(lambda: token_sync.site_changed(site_id=site_id), robust=True)
         audit.record(action="stations.site_updated", actor=actor, target=site, data=diff)
     return site
+
+
+def _values(tokens: Iterable[IdToken]) -> list[str]:
+    return sorted(token.id_token for token in tokens)
 
 
 def _plain(value: Any) -> Any:

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from backoffice.lib.units import parse_decimal, to_wh
 from backoffice.live import publisher as live
+from backoffice.portal.services import limits, session_watch
 from reservations.services import lifecycle as reservation_lifecycle
 from stations.models import Command, Transaction, TransactionEvent
 
@@ -46,24 +47,45 @@ class TransactionEventData:
     reservation_id: int | None = None
     evse: EvseRef | None = None
     id_token: str | None = None
+    # 2.x idToken.type (NoAuthorization carries an empty idToken).
+    id_token_type: str | None = None
     readings: tuple[MeterReading, ...] = ()
     anomalies: tuple[str, ...] = ()
     payload: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class EventOutcome:
+    # The id token's status when the event carries one.
+    id_token_info: IdTokenInfo | None
+    # 2.1: the driver's limits for the response's transactionLimit, when they changed.
+    transaction_limit: dict[str, Any] | None = None
+
+
 def record(*, station_id: int, event: TransactionEventData) -> IdTokenInfo | None:
-    """Apply one TransactionEvent; return the id token's status when the event carries one.
+    """Apply one TransactionEvent; return the id token's status when the event carries one."""
+    return record_event(station_id=station_id, event=event).id_token_info
+
+
+def record_event(
+    *, station_id: int, event: TransactionEventData, send_limits: bool = False
+) -> EventOutcome:
+    """Apply one TransactionEvent; the outcome holds what the response carries (with
+    `send_limits`, a 2.1 station's transactionLimit).
 
     Idempotent on (station, transactionId, seqNo). Never refuses: odd sequences (an Updated
     before its Started, events after Ended) are kept and flagged.
     """
+    watched = False
     with transaction.atomic():
         # Locked: a replay racing the original on another connection waits and then sees it.
-        tx = (
+        tx: Transaction | None = (
             Transaction.objects.select_for_update(of=("self",))
             .select_related("connector__evse")
             .filter(station_id=station_id, transaction_id=event.transaction_id)
             .order_by()
+            # Whether a driver watches it, in the same SELECT (the hot path pays no query).
+            .annotate(watched=session_watch.watched())
             .first()
         )
         if tx is None:
@@ -82,12 +104,28 @@ def record(*, station_id: int, event: TransactionEventData) -> IdTokenInfo | Non
                     evse=event.evse or _evse_of(tx),
                     readings=event.readings,
                 )
+            charging_state, had_token = tx.charging_state, bool(tx.id_tag)
             _apply(tx, event)
             tx.save()
             live.transaction_changed(station_id=station_id, transaction_pk=tx.pk)
-    if not event.id_token:
-        return None
-    return authorization.authorize(id_tag=event.id_token, exclude_transaction_pk=tx.pk)
+            watched = session_watch.on_event(
+                transaction=tx,
+                event_type=event.event_type,
+                had_token=had_token,
+                previous_charging_state=charging_state,
+            )
+    limit = None
+    if send_limits and watched and event.event_type != ENDED:
+        limit = limits.transaction_limit_to_send(transaction_pk=tx.pk)
+    if event.id_token is None:
+        return EventOutcome(None, limit)
+    info = authorization.authorize(
+        id_tag=event.id_token,
+        station_id=station_id,
+        token_type=event.id_token_type,
+        exclude_transaction_pk=tx.pk,
+    )
+    return EventOutcome(info, limit)
 
 
 def missing_seq_nos(tx: Transaction) -> list[int]:
@@ -151,7 +189,12 @@ def _apply(tx: Transaction, event: TransactionEventData) -> None:
         tx.connector, tx.evse_id = connector, connector.evse_id
     if event.id_token and not tx.id_tag:
         # The token may arrive in any event (e.g. an Updated after plug-in, E03).
-        info = authorization.authorize(id_tag=event.id_token, exclude_transaction_pk=tx.pk)
+        info = authorization.authorize(
+            id_tag=event.id_token,
+            station_id=tx.station_id,
+            token_type=event.id_token_type,
+            exclude_transaction_pk=tx.pk,
+        )
         tx.id_tag, tx.auth_status = event.id_token, info.status
         tx.id_token_id = info.token_pk
     if event.remote_start_id is not None and tx.remote_start_id != event.remote_start_id:

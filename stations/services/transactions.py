@@ -16,6 +16,7 @@ import structlog
 from django.db import IntegrityError, transaction
 
 from backoffice.live import publisher as live
+from backoffice.portal.services import session_watch
 from reservations.services import lifecycle as reservation_lifecycle
 from stations.models import Transaction
 
@@ -59,7 +60,7 @@ def start_v16(
                 id_token_info=_replayed_info(existing),
                 replayed=True,
             )
-        info = authorization.authorize(id_tag=id_tag)
+        info = authorization.authorize(id_tag=id_tag, station_id=station_id)
         _supersede_active(connector_id=connector.pk)
         found = list(anomalies)
         if info.status != authorization.ACCEPTED:
@@ -79,6 +80,8 @@ def start_v16(
         )
         _save_with_new_id(tx)
         live.transaction_changed(station_id=station_id, transaction_pk=tx.pk)
+        if info.token_pk is not None:
+            session_watch.on_started(transaction_pk=tx.pk)
         if reservation_id is not None:
             reservation_lifecycle.mark_used(
                 station_id=station_id, reservation_id=reservation_id, transaction_pk=tx.pk
@@ -129,6 +132,7 @@ def stop(
             tx.anomalies = sorted({*tx.anomalies, *anomalies})
             tx.save()
             live.transaction_changed(station_id=station_id, transaction_pk=tx.pk)
+            session_watch.on_ended(transaction_pk=tx.pk)
             log.info("transaction.stopped", station_id=station_id, transaction_id=transaction_id)
         else:
             log.info(
@@ -136,7 +140,9 @@ def stop(
             )
     if not id_tag:
         return None
-    return authorization.authorize(id_tag=id_tag, exclude_transaction_pk=tx.pk)
+    return authorization.authorize(
+        id_tag=id_tag, station_id=station_id, exclude_transaction_pk=tx.pk
+    )
 
 
 def _create_unstarted(

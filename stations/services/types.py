@@ -20,6 +20,8 @@ class IdTokenInfo:
     status: str
     expires_at: datetime | None = None
     group_id_token: str | None = None
+    # The group token's type when the back office knows it (2.x groupIdToken.type).
+    group_id_token_type: str | None = None
     # The IdToken row the decision was made for (None for unknown tokens).
     token_pk: int | None = None
 

@@ -6,11 +6,17 @@ a test that caused one fails. Screenshots go to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
 import shutil
+import time
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import environ
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -94,3 +100,49 @@ def app(browser: Browser, server: LiveOcppServer) -> Iterator[AppBrowser]:
     yield app
     context.close()
     assert not app.blocked, f"the page reached outside the app: {app.blocked}"
+
+
+class Mailbox:
+    """The emails a live server wrote with Django's file backend (`EMAIL_URL=filemail:////dir`,
+    four slashes for an absolute dir): one file per connection, messages parted by dashes."""
+
+    SEPARATOR = "\n" + "-" * 79 + "\n"
+
+    def __init__(self, server: LiveOcppServer) -> None:
+        url = server.env.get("EMAIL_URL", "")
+        if not url.startswith("filemail://"):
+            pytest.fail("this server does not write emails to files: start it with EMAIL_URL")
+        self.path = Path(environ.Env.email_url_config(url)["EMAIL_FILE_PATH"])
+
+    def messages(self) -> list[EmailMessage]:
+        found = []
+        for path in sorted(self.path.glob("*.log"), key=lambda p: p.stat().st_mtime_ns):
+            for raw in path.read_text().split(self.SEPARATOR):
+                if raw.strip():
+                    message = email.message_from_string(raw.lstrip(), policy=email.policy.default)
+                    found.append(message)
+        return found
+
+    def latest(self, to: str, timeout: float = 10) -> EmailMessage:
+        """The newest message to `to`, waiting for it to be written."""
+        deadline = time.monotonic() + timeout
+        while True:
+            mine = [m for m in self.messages() if to in str(m["To"])]
+            if mine:
+                return mine[-1]
+            if time.monotonic() > deadline:
+                pytest.fail(f"no email to {to} in {self.path}")
+            time.sleep(0.1)
+
+    @staticmethod
+    def text(message: EmailMessage) -> str:
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None, "the email has no text part"
+        return body.get_content()
+
+    def link(self, message: EmailMessage, path_part: str) -> str:
+        """The first link in the message's text whose path holds `path_part`."""
+        for url in re.findall(r"https?://\S+", self.text(message)):
+            if path_part in url:
+                return url
+        raise AssertionError(f"no link with {path_part!r} in:\n{self.text(message)}")

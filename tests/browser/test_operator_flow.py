@@ -61,7 +61,7 @@ def test_an_operator_runs_a_session_from_the_browser(app, server):
 
     # Sign in through the form and open the station.
     page.goto(app.url("/accounts/login/"))
-    page.get_by_label("Username").fill("olga")
+    page.get_by_label("Email or username").fill("olga")
     page.get_by_label("Password").fill("operator-day-password-1")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()

@@ -11,8 +11,9 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.accounts.models import IdToken
+from backoffice.accounts.models import DriverProfile, IdToken
 from backoffice.lib import firmware_signing
+from backoffice.portal.models import DriverSession, Notification
 from reservations.models import Reservation
 from stations.models import (
     BatterySwapEvent,
@@ -51,13 +52,13 @@ from stations.models import (
 )
 from stations.models.v21 import DefaultTariff, DerControl, DerControlReport, PeriodicEventStream
 from stations.services import station_auth
-from tests.factories.accounts import IdTokenFactory
+from tests.factories.accounts import IdTokenFactory, UserFactory
 from tests.factories.stations import STATION_PASSWORD, SiteFactory, StationFactory
 from tests.stations.firmware_signing_fixtures import FIRMWARE_BYTES, signing_material
 
 pytestmark = pytest.mark.django_db
 
-APPS = {"stations", "accounts", "reservations"}
+APPS = {"stations", "accounts", "reservations", "portal"}
 EVIDENCE = [
     Connector,
     StatusEvent,
@@ -250,6 +251,21 @@ def smart_charging_records(station: Station, transaction: Transaction) -> dict[t
             status="used",
             transaction=transaction,
         ),
+        **driver_records(station, transaction),
+    }
+
+
+def driver_records(station: Station, transaction: Transaction) -> dict[type[Model], Model]:
+    driver = UserFactory(username="admin-test-driver")
+    driver_session = DriverSession.objects.create(
+        user=driver, station=station, evse_id=1, id_tag="TAG", transaction=transaction
+    )
+    return {
+        DriverProfile: DriverProfile.objects.create(user=driver),
+        DriverSession: driver_session,
+        Notification: Notification.objects.create(
+            user=driver, kind="session_started", driver_session=driver_session, title="Started"
+        ),
     }
 
 
@@ -337,7 +353,17 @@ def admin_url(model: type[Model], view: str, *args: object) -> str:
 
 def test_every_registered_model_has_an_object_in_this_test():
     # A newly registered model must be added to one_of_each(), or it goes untested.
-    assert set(registered_models()) == {*EVIDENCE, Site, Station, Evse, IdToken, FirmwareFile}
+    assert set(registered_models()) == {
+        *EVIDENCE,
+        Site,
+        Station,
+        Evse,
+        IdToken,
+        FirmwareFile,
+        DriverProfile,
+        DriverSession,
+        Notification,
+    }
 
 
 def test_a_superuser_opens_every_changelist_and_change_page(admin_client):

@@ -1,5 +1,5 @@
-"""Operator pages: id tokens (list, create, block and unblock, expiry). Staff read; admins and
-operators change (viewers get 403 on every write)."""
+"""Operator pages: id tokens (list, create, block and unblock, expiry, approve or reject a
+driver's card). Staff read; admins and operators change (viewers get 403 on every write)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         search=(data.get("q") or "").strip(),
         status=data.get("status") or "",
         type=data.get("type") or "",
+        awaiting=bool(data.get("awaiting")),
     )
     page = Paginator(tokens, TOKENS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -49,6 +50,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "nav": "tokens",
             "now": timezone.now(),
+            "awaiting_count": selectors.id_token_list(awaiting=True).count(),
         },
     )
 
@@ -119,6 +121,22 @@ def token_unblock(request: _HtmxRequest, pk: int) -> HttpResponse:
     return _after_status_change(request, token, _("Id token “%(token)s” unblocked."))
 
 
+@operator_required
+@require_POST
+def token_approve(request: _HtmxRequest, pk: int) -> HttpResponse:
+    token = selectors.id_token_detail(pk=pk)
+    token = id_tokens.approve(actor=request.user, token_pk=token.pk)
+    return _after_status_change(request, token, _("Card “%(token)s” approved."))
+
+
+@operator_required
+@require_POST
+def token_reject(request: _HtmxRequest, pk: int) -> HttpResponse:
+    token = selectors.id_token_detail(pk=pk)
+    token = id_tokens.reject(actor=request.user, token_pk=token.pk)
+    return _after_status_change(request, token, _("Card “%(token)s” rejected (now Invalid)."))
+
+
 def _detail(
     request: HttpRequest, token: IdToken, form: IdTokenExpiryForm, status: int = 200
 ) -> HttpResponse:
@@ -150,4 +168,6 @@ urlpatterns = [
     path("<int:pk>/expiry/", token_expiry, name="token_expiry"),
     path("<int:pk>/block/", token_block, name="token_block"),
     path("<int:pk>/unblock/", token_unblock, name="token_unblock"),
+    path("<int:pk>/approve/", token_approve, name="token_approve"),
+    path("<int:pk>/reject/", token_reject, name="token_reject"),
 ]

@@ -15,6 +15,10 @@ SCHEDULES = {
         "reservations.tasks.expire_reservations",
         {"minute": "*"},
     ),
+    "Check drivers' sessions (limits, idle cars)": (
+        "backoffice.portal.tasks.check_sessions",
+        {"minute": "*"},
+    ),
 }
 
 

@@ -24,7 +24,10 @@ def id_token_info(info: IdTokenInfo) -> dict[str, Any]:
     if info.expires_at is not None:
         result["cache_expiry_date_time"] = format_ocpp_datetime(info.expires_at)
     if info.group_id_token:
-        result["group_id_token"] = {"id_token": info.group_id_token, "type": _GROUP_TOKEN_TYPE}
+        result["group_id_token"] = {
+            "id_token": info.group_id_token,
+            "type": info.group_id_token_type or _GROUP_TOKEN_TYPE,
+        }
     return result
 
 

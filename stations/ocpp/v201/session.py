@@ -19,7 +19,14 @@ from stations.ocpp.db import run_db
 from stations.ocpp.errors import V2X_ERRORS
 from stations.ocpp.meter_writer import writer as meter_writer
 from stations.ocpp.session import OcppSession
-from stations.services import authorization, boot, metering, transaction_events, transactions
+from stations.services import (
+    authorization,
+    boot,
+    metering,
+    token_sync,
+    transaction_events,
+    transactions,
+)
 from stations.services import status as status_service
 from stations.services.types import BootInfo, EvseRef, StatusReport
 
@@ -61,6 +68,9 @@ class ChargePoint201(DeviceModelHandlers, NotificationHandlers, OcppSession):
             now=timezone.now(),
         )
         self.station.registration_status = result.status
+        if result.status == "Accepted":
+            # Local-list changes made while the station was away, sent once it is accepted.
+            self.after_answer(token_sync.station_booted, station_id=self.station.pk)
         return call_result.BootNotification(
             current_time=format_ocpp_datetime(result.current_time),
             interval=result.interval,
@@ -85,7 +95,9 @@ class ChargePoint201(DeviceModelHandlers, NotificationHandlers, OcppSession):
 
     @on(Action.authorize)
     async def on_authorize(self, id_token: dict[str, Any], **kw: Any) -> call_result.Authorize:
-        info = await run_db(authorization.authorize)(id_tag=id_token["id_token"])
+        info = await run_db(authorization.authorize)(
+            id_tag=id_token["id_token"], station_id=self.station.pk, token_type=id_token["type"]
+        )
         if kw.get("iso15118_certificate_hash_data") or kw.get("certificate"):
             # Kept for Plug & Charge; until a certificate authority exists none is validated.
             await self.store_report("Authorize", {"id_token": id_token, **kw})
@@ -129,6 +141,7 @@ class ChargePoint201(DeviceModelHandlers, NotificationHandlers, OcppSession):
             reservation_id=kw.get("reservation_id"),
             evse=convert.evse_ref(kw.get("evse")),
             id_token=id_token.get("id_token"),
+            id_token_type=id_token.get("type"),
             readings=convert.readings(kw.get("meter_value")),
             anomalies=(transactions.NAIVE_TIMESTAMP,) if when.naive else (),
             # The rest of the request; meter values are stored as meter values.
@@ -137,7 +150,13 @@ class ChargePoint201(DeviceModelHandlers, NotificationHandlers, OcppSession):
                 **{k: v for k, v in kw.items() if k != "meter_value"},
             },
         )
-        info = await run_db(transaction_events.record)(station_id=self.station.pk, event=event)
-        return call_result.TransactionEvent(
-            id_token_info=convert.id_token_info(info) if info else None
+        outcome = await run_db(transaction_events.record_event)(
+            station_id=self.station.pk, event=event, send_limits=self.ocpp_version == "2.1"
         )
+        info = convert.id_token_info(outcome.id_token_info) if outcome.id_token_info else None
+        if outcome.transaction_limit is not None:
+            # 2.1: the driver's limits (new or changed), which the station then enforces.
+            return self._call_result.TransactionEvent(
+                id_token_info=info, transaction_limit=outcome.transaction_limit
+            )
+        return call_result.TransactionEvent(id_token_info=info)

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from backoffice.accounts.views import operator as tokens
 
-from . import dashboard, registration, sessions, sites, station_commands, stations
+from . import dashboard, qr, registration, sessions, sites, station_commands, stations
 
 app_name = "operator"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("stations/", include(registration.urlpatterns)),
     path("stations/", include(stations.urlpatterns)),
     path("stations/", include(station_commands.urlpatterns)),
+    path("stations/", include(qr.urlpatterns)),
     path("sessions/", include(sessions.urlpatterns)),
     path("tokens/", include(tokens.urlpatterns)),
 ]

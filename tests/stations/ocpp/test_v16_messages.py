@@ -90,7 +90,8 @@ async def test_authorize_answers_the_token_status(server, station, token, expect
 
 
 async def test_authorize_gives_expiry_and_parent_id_tag(server, station):
-    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    # Sooner than the cache time (OCPP_AUTH_CACHE_SECONDS): the token's own expiry is given.
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
     IdTokenFactory(id_token="FLEET-A")
     IdTokenFactory(id_token="CARD", group_id_token="FLEET-A", expires_at=expires)
     async with charger16(server, station.identity) as cp:

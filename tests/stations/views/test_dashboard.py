@@ -161,7 +161,7 @@ def test_a_driver_is_refused(client, driver, url):
 def test_anonymous_users_are_sent_to_sign_in(client, url):
     response = client.get(url)
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("account_login"))
 
 
 def test_the_dashboard_costs_a_fixed_number_of_queries(

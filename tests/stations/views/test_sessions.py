@@ -119,7 +119,7 @@ def test_a_driver_is_refused_every_session_page(client, driver, foreign_session)
 def test_signed_out_visitors_are_sent_to_sign_in(client, foreign_session):
     response = client.get(reverse("operator:session_detail", args=[foreign_session.pk]))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_a_viewer_reads_the_list_and_the_detail(client, viewer, foreign_session):

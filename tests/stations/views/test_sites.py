@@ -150,6 +150,7 @@ def test_an_operator_creates_a_site_and_it_is_audited(client, operator):
             "latitude": "48.1",
             "longitude": "11.5",
             "grid_limit_kw": "400",
+            "accepts_all_tokens": "on",
         },
     )
     site = Site.objects.get(name="Depot")
@@ -171,6 +172,7 @@ def test_an_operator_edits_a_site_and_the_change_is_audited(client, operator, si
             "latitude": "52.520008",
             "longitude": "13.404954",
             "grid_limit_kw": "200",
+            "accepts_all_tokens": "on",
         },
     )
     assert response.status_code == 302
@@ -194,6 +196,7 @@ def test_saving_an_unchanged_site_audits_nothing(client, admin, site):
             "latitude": "52.520008",
             "longitude": "13.404954",
             "grid_limit_kw": "150.00",
+            "accepts_all_tokens": "on",
         },
     )
     assert not AuditEvent.objects.filter(action="stations.site_updated").exists()
@@ -202,7 +205,9 @@ def test_saving_an_unchanged_site_audits_nothing(client, admin, site):
 def test_a_limited_operator_edits_their_own_site(client, other_site_operator):
     own = Site.objects.get(name="Other site")
     client.force_login(other_site_operator)
-    response = client.post(edit(own), {"name": "Other site", "address": "Here"})
+    response = client.post(
+        edit(own), {"name": "Other site", "address": "Here", "accepts_all_tokens": "on"}
+    )
     assert response.status_code == 302
     own.refresh_from_db()
     assert own.address == "Here"

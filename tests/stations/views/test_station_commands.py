@@ -475,7 +475,7 @@ def test_a_driver_and_nobody_are_refused(driver):
     assert client_for(driver).post(url("reset"), {"mode": "soft"}).status_code == 403
     anonymous = Client().post(url("reset"), {"mode": "soft"})
     assert anonymous.status_code == 302
-    assert anonymous["Location"].startswith(reverse("login"))
+    assert anonymous["Location"].startswith(reverse("account_login"))
 
 
 def test_an_admin_may_send(admin):

@@ -1,0 +1,257 @@
+"""What a driver is told about their sessions: in the page (live), in the portal's list, by email.
+
+Each kind is given at most once per DriverSession (`DriverSession.notified` lists the kinds
+given) and only when the driver chose it (`DriverProfile`, made with its defaults when
+missing); a limit reached and a failed start are always told (the driver asked for the limit or
+the start). A notification is stored, pushed after commit to the user's live group
+(`live.user.<pk>`, page name "me") as `{"kind": "notification", ...}`, and emailed by a Celery
+task when the driver wants email.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.accounts.models import DriverProfile
+from backoffice.live import publisher as live
+from backoffice.portal.models import DriverSession, Notification
+
+log = structlog.get_logger(__name__)
+
+Kind = Notification.Kind
+EVENT_KIND = "notification"
+
+
+def notify(
+    *,
+    user: Any,
+    kind: str,
+    title: str,
+    body: str = "",
+    driver_session: DriverSession | None = None,
+) -> Notification | None:
+    """Give `user` a notification of `kind`, unless they chose not to get that kind or it was
+    given for `driver_session` already. Returns it, or None when nothing was given.
+
+    With a driver session, call inside the atomic block that locked it (select_for_update):
+    the once-only check and its record in `notified` cannot race then. The live push and the
+    email go out after commit.
+    """
+    kind = Kind(kind).value
+    if driver_session is not None and kind in driver_session.notified:
+        return None
+    profile = _profile(user)
+    if not wants(profile, kind):
+        return None
+    with transaction.atomic():
+        notification = Notification.objects.create(
+            user=user, kind=kind, driver_session=driver_session, title=title, body=body
+        )
+        if driver_session is not None:
+            driver_session.notified = [*driver_session.notified, kind]
+            DriverSession.objects.filter(pk=driver_session.pk).update(
+                notified=driver_session.notified, updated_at=timezone.now()
+            )
+    live.publish_on_commit(
+        [live.user_group(user.pk)],
+        {
+            "kind": EVENT_KIND,
+            "notification": notification.pk,
+            "type": kind,
+            "title": title,
+            "body": body,
+        },
+    )
+    if profile.email_notifications and user.email:
+        transaction.on_commit(lambda: _enqueue_email(notification.pk), robust=True)
+    log.info("portal.notified", user_id=user.pk, kind=kind, notification_id=notification.pk)
+    return notification
+
+
+def wants(profile: DriverProfile, kind: str) -> bool:
+    """Whether the driver chose to be told `kind` (limits and failed starts: always)."""
+    if kind == Kind.SESSION_STARTED:
+        return profile.notify_session_started
+    if kind == Kind.CHARGING_FINISHED:
+        return profile.notify_charging_finished
+    if kind == Kind.SOC_REACHED:
+        return profile.notify_soc_percent is not None
+    if kind == Kind.SESSION_ENDED:
+        return profile.notify_session_ended
+    if kind == Kind.IDLE:
+        return profile.notify_idle_minutes is not None
+    return kind in (Kind.LIMIT_REACHED, Kind.START_FAILED)
+
+
+def send_email(*, notification_pk: int) -> bool:
+    """Email one notification (plain text) unless it was emailed already; True when sent.
+
+    Idempotent: the row is locked and `emailed_at` set in the same transaction as the send.
+    """
+    with transaction.atomic():
+        # Locked: a retried task and the original cannot both send.
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(pk=notification_pk)
+            .first()
+        )
+        if notification is None or notification.emailed_at is not None:
+            return False
+        user = notification.user
+        if not user.email:
+            return False
+        context = {"notification": notification, "user": user}
+        subject = render_to_string("portal/email/notification_subject.txt", context)
+        body = render_to_string("portal/email/notification.txt", context)
+        send_mail(
+            " ".join(subject.split()),
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
+
+
+# --- the kinds, worded once ------------------------------------------------------------------
+
+
+def session_started(session: DriverSession) -> Notification | None:
+    return notify(
+        user=session.user,
+        kind=Kind.SESSION_STARTED,
+        title=_("Charging session started"),
+        body=_("Your session at %(station)s has started.") % {"station": _station(session)},
+        driver_session=session,
+    )
+
+
+def charging_finished(session: DriverSession) -> Notification | None:
+    return notify(
+        user=session.user,
+        kind=Kind.CHARGING_FINISHED,
+        title=_("Charging finished"),
+        body=_("Your car stopped drawing power at %(station)s: it is full or has stopped charging.")
+        % {"station": _station(session)},
+        driver_session=session,
+    )
+
+
+def soc_reached(session: DriverSession, soc_percent: Decimal) -> Notification | None:
+    return notify(
+        user=session.user,
+        kind=Kind.SOC_REACHED,
+        title=_("Battery at %(soc)s%%") % {"soc": _number(soc_percent)},
+        body=_("Your car's state of charge reached %(soc)s%% at %(station)s.")
+        % {"soc": _number(soc_percent), "station": _station(session)},
+        driver_session=session,
+    )
+
+
+def session_ended(
+    session: DriverSession,
+    *,
+    energy_wh: Decimal | None,
+    duration: timedelta | None,
+    cost: Decimal | None,
+) -> Notification | None:
+    parts = [_("Your session at %(station)s has ended.") % {"station": _station(session)}]
+    if energy_wh is not None:
+        parts.append(_("Energy: %(kwh)s kWh.") % {"kwh": _kwh(energy_wh)})
+    if duration is not None:
+        parts.append(_("Duration: %(duration)s.") % {"duration": _duration(duration)})
+    if cost is not None:
+        parts.append(_("Cost: %(cost)s.") % {"cost": cost})
+    return notify(
+        user=session.user,
+        kind=Kind.SESSION_ENDED,
+        title=_("Charging session ended"),
+        body=" ".join(parts),
+        driver_session=session,
+    )
+
+
+def idle(session: DriverSession, minutes: int) -> Notification | None:
+    return notify(
+        user=session.user,
+        kind=Kind.IDLE,
+        title=_("Your car is still plugged in"),
+        body=_(
+            "Charging finished %(minutes)s minutes ago at %(station)s and the car is still "
+            "connected. Please move it to free the charger."
+        )
+        % {"minutes": minutes, "station": _station(session)},
+        driver_session=session,
+    )
+
+
+def limit_reached(session: DriverSession) -> Notification | None:
+    reason = DriverSession.LimitReason(session.limit_reached).label
+    return notify(
+        user=session.user,
+        kind=Kind.LIMIT_REACHED,
+        title=_("Limit reached: charging stops"),
+        body=_("Your session at %(station)s reached its limit (%(reason)s) and is being stopped.")
+        % {"station": _station(session), "reason": reason},
+        driver_session=session,
+    )
+
+
+def start_failed(session: DriverSession) -> Notification | None:
+    return notify(
+        user=session.user,
+        kind=Kind.START_FAILED,
+        title=_("Charging did not start"),
+        body=_(
+            "The charger %(station)s did not start your session. Check that the cable is "
+            "plugged in and try again."
+        )
+        % {"station": _station(session)},
+        driver_session=session,
+    )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _profile(user: Any) -> DriverProfile:
+    profile, _created = DriverProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def _enqueue_email(notification_pk: int) -> None:
+    # Imported here: the tasks module imports this one.
+    from backoffice.portal import tasks
+
+    tasks.email_notification.delay(notification_pk=notification_pk)
+
+
+def _station(session: DriverSession) -> str:
+    station = session.station
+    return station.name or station.identity
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _kwh(energy_wh: Decimal) -> str:
+    return f"{(energy_wh / 1000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+
+
+def _duration(duration: timedelta) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"

@@ -1,0 +1,442 @@
+"""Watching drivers' sessions: the charger's side of the portal (links, limits, notifications).
+
+A session is *watched* when it has a DriverSession: every session charged with a token that
+belongs to a user gets one when it starts (the pending one the portal made for its remote
+start, else a new one). Whether a transaction is watched is decided once, at its start, and
+read on the hot paths for free: the transaction rows the OCPP adapters hold are loaded with the
+`watched()` annotation (an EXISTS in the same SELECT), so a MeterValues frame or an Updated
+event of an unwatched session costs no query here at all.
+
+Hooks (`on_*`) are called by the stations services inside the atomic block that changed the
+transaction; their work runs after commit. Meter values of watched sessions go to one Celery
+task per stored frame (`portal.tasks.session_meter`), which checks limits (and sends the
+remote stop), charging finished (1.6: power near zero) and the state of charge.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from django.db import IntegrityError
+from django.db import transaction as db_transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from backoffice.accounts.models import DriverProfile
+from backoffice.lib import meter_series
+from backoffice.portal.models import DriverSession
+from stations.models import Transaction
+
+from . import cost, limits, notifications
+
+if TYPE_CHECKING:
+    from stations.services.metering import PreparedValues
+
+log = structlog.get_logger(__name__)
+
+# A DriverSession the portal made (a remote start) is taken by a session started at its
+# station with its token this long after.
+LINK_WINDOW = timedelta(minutes=10)
+# 1.6: a car drawing less than this after having charged has finished.
+NEAR_ZERO_W = Decimal(100)
+CHARGING = "Charging"
+# 2.x charging states (1.6 statuses) that, after Charging, mean the car stopped drawing power.
+FINISHED_STATES = frozenset({"SuspendedEV", "EVConnected", "Idle"})
+# 1.6 StatusNotification statuses worth a look (v16 hands only these over).
+V16_STATUSES = frozenset({CHARGING, "SuspendedEV"})
+# How long after LINK_WINDOW a start that never came is still looked at (told once).
+START_FAILED_LOOKBACK = timedelta(hours=1)
+# 2.1 stoppedReason of a station that stopped at the transactionLimit it was sent.
+STOPPED_BY_STATION = {
+    "EnergyLimitReached": DriverSession.LimitReason.ENERGY,
+    "TimeLimitReached": DriverSession.LimitReason.DURATION,
+    "CostLimitReached": DriverSession.LimitReason.COST,
+}
+STARTED = "Started"
+ENDED = "Ended"
+ACCEPTED = "Accepted"
+
+
+def watched() -> Exists:
+    """Annotate Transaction querysets with this as `watched` (whether a DriverSession exists):
+    an EXISTS in the same SELECT, never a query of its own."""
+    return Exists(DriverSession.objects.filter(transaction_id=OuterRef("pk")))
+
+
+# --- hooks: called inside the stations services' atomic blocks, work after commit -----------
+
+
+def on_started(*, transaction_pk: int) -> None:
+    """A session started with a known token (1.6 StartTransaction)."""
+    _after_commit(lambda: transaction_started(transaction_pk=transaction_pk))
+
+
+def on_ended(*, transaction_pk: int) -> None:
+    """A session ended (1.6 StopTransaction, first time only)."""
+    _after_commit(lambda: transaction_ended(transaction_pk=transaction_pk))
+
+
+def on_event(
+    *,
+    transaction: Transaction,
+    event_type: str,
+    had_token: bool,
+    previous_charging_state: str,
+) -> bool:
+    """A 2.x TransactionEvent was applied to `transaction` (loaded with `watched()`).
+
+    Returns whether the session is, or may just have become, watched: the caller then asks for
+    the 2.1 transactionLimit. No query for an unwatched session without a new token.
+    """
+    is_watched = bool(getattr(transaction, "watched", False))
+    pk = transaction.pk
+    starting = (
+        not is_watched
+        and transaction.id_token_id is not None
+        and (event_type == STARTED or not had_token)
+    )
+    if starting:
+        _after_commit(lambda: transaction_started(transaction_pk=pk))
+    state = transaction.charging_state
+    if is_watched and state != previous_charging_state:
+        at = transaction.last_event_at or timezone.now()
+        _after_commit(
+            lambda: charging_state_changed(
+                transaction_pk=pk, previous=previous_charging_state, current=state, at=at
+            )
+        )
+    if event_type == ENDED and (is_watched or starting):
+        _after_commit(lambda: transaction_ended(transaction_pk=pk))
+    return is_watched or starting
+
+
+def on_meter_values(frames: Sequence[PreparedValues]) -> None:
+    """Stored frames of watched sessions: one task per frame after commit, with its newest
+    readings (the rows are in hand: nothing is read back)."""
+    for frame in frames:
+        tx = frame.transaction
+        rows = sorted((row for row in frame.rows if not row.after_stop), key=lambda r: r.timestamp)
+        if tx is None or not rows:
+            continue
+        energy = power = soc = None
+        for row in rows:
+            reading = meter_series.read(row.sampled_values)
+            energy = reading.energy_wh if reading.energy_wh is not None else energy
+            power = reading.power_w if reading.power_w is not None else power
+            soc = reading.soc_percent if reading.soc_percent is not None else soc
+        args: dict[str, str | int | None] = {
+            "transaction_pk": tx.pk,
+            "energy_wh": _text(energy),
+            "power_w": _text(power),
+            "soc_percent": _text(soc),
+            "at": rows[-1].timestamp.isoformat(),
+        }
+        _after_commit(functools.partial(_enqueue_meter, args))
+
+
+# --- the work --------------------------------------------------------------------------------
+
+
+def transaction_started(*, transaction_pk: int) -> DriverSession | None:
+    """Give the session its DriverSession when its token belongs to a user: the pending one the
+    portal made (2.x: same remote start; else same station, token and EVSE, no transaction yet,
+    made in the last LINK_WINDOW), else a new one. Tells the driver it started. Idempotent."""
+    tx = (
+        Transaction.objects.select_related("id_token__user", "evse", "connector", "station")
+        .filter(pk=transaction_pk)
+        .first()
+    )
+    if tx is None or tx.id_token is None or tx.id_token.user is None:
+        return None
+    if tx.auth_status and tx.auth_status != ACCEPTED:
+        return None  # the station was told to refuse it: not a driver's session
+    user = tx.id_token.user
+    evse_id = tx.evse.evse_id if tx.evse is not None else None
+    try:
+        with db_transaction.atomic():
+            if DriverSession.objects.filter(transaction_id=tx.pk).exists():
+                return None
+            session = _pending_for(tx, user, evse_id)
+            if session is None:
+                session = DriverSession(user=user, station_id=tx.station_id, id_tag=tx.id_tag)
+            session.transaction = tx
+            session.evse_id = session.evse_id or evse_id
+            if tx.connector is not None:
+                session.connector_id = tx.connector.connector_id
+            session.save()
+            session.station = tx.station
+            notifications.session_started(session)
+    except IntegrityError:
+        # The same start seen twice at once (replays on two sockets): the other one linked it.
+        log.info("portal.session_link_raced", transaction_pk=transaction_pk)
+        return None
+    log.info("portal.session_linked", transaction_pk=tx.pk, driver_session_id=session.pk)
+    return session
+
+
+def transaction_ended(*, transaction_pk: int) -> None:
+    """Tell the driver the session ended, with its energy, duration and cost (when known)."""
+    with db_transaction.atomic():
+        session = _locked(transaction_pk)
+        if session is None or session.transaction is None:
+            return
+        tx = session.transaction
+        reason = STOPPED_BY_STATION.get(tx.stop_reason)
+        if reason and not session.limit_reached:
+            # A 2.1 station enforced the limits it was sent.
+            session.limit_reached = reason
+            session.limit_reached_at = tx.stopped_at or timezone.now()
+            session.save(update_fields=["limit_reached", "limit_reached_at", "updated_at"])
+            notifications.limit_reached(session)
+        duration = None
+        if tx.started_at is not None and tx.stopped_at is not None:
+            duration = tx.stopped_at - tx.started_at
+        notifications.session_ended(
+            session, energy_wh=tx.energy_wh, duration=duration, cost=cost.cost_so_far(tx)
+        )
+
+
+def charging_state_changed(
+    *, transaction_pk: int, previous: str, current: str, at: datetime
+) -> None:
+    """2.x: leaving Charging for SuspendedEV / EVConnected / Idle is charging finished;
+    Charging again clears it."""
+    with db_transaction.atomic():
+        session = _locked(transaction_pk)
+        if session is None:
+            return
+        if current == CHARGING:
+            _charging_again(session)
+        elif previous == CHARGING and current in FINISHED_STATES:
+            _finished(session, at)
+
+
+def status_reported(*, station_id: int, evse_id: int, status: str, at: datetime) -> None:
+    """1.6 StatusNotification of a connector: SuspendedEV after some energy is charging
+    finished; Charging clears it. One query when nobody watches the connector."""
+    with db_transaction.atomic():
+        session = (
+            DriverSession.objects.select_for_update(of=("self",))
+            .select_related("transaction", "station", "user")
+            .filter(
+                transaction__station_id=station_id,
+                transaction__evse__evse_id=evse_id,
+                transaction__state=Transaction.State.ACTIVE,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if session is None or session.transaction is None:
+            return
+        if status == CHARGING:
+            _charging_again(session)
+        elif status in FINISHED_STATES:
+            energy = limits.energy_so_far(session.transaction)
+            if energy is None or energy > 0:
+                _finished(session, at)
+
+
+def meter_reading(
+    *,
+    transaction_pk: int,
+    reading: meter_series.Reading,
+    at: datetime,
+    now: datetime | None = None,
+) -> None:
+    """A watched session's newest readings: limits (energy, time, cost), charging finished by
+    power (1.6), state of charge, idle. Sends the remote stop when a limit was just reached."""
+    now = now or timezone.now()
+    stop = False
+    with db_transaction.atomic():
+        session = _locked(transaction_pk)
+        if session is None or session.transaction is None:
+            return
+        tx = session.transaction
+        if tx.state != Transaction.State.ACTIVE:
+            return
+        energy = None
+        if reading.energy_wh is not None and tx.meter_start_wh is not None:
+            energy = reading.energy_wh - tx.meter_start_wh
+        if energy is None:
+            energy = tx.energy_wh if tx.meter_stop_wh is not None else None
+        stop = limits.check(session, energy_wh=energy, now=now)
+        if reading.power_w is not None and not tx.charging_state:
+            # 1.6 has no charging state: power tells (2.x is told by its chargingState).
+            if reading.power_w > NEAR_ZERO_W:
+                _charging_again(session)
+            elif energy is not None and energy > 0:
+                _finished(session, at)
+        if reading.soc_percent is not None:
+            _check_soc(session, reading.soc_percent)
+        _check_idle(session, now)
+    if stop:
+        limits.stop_for_limit(driver_session_pk=session.pk)
+
+
+def check_sessions(*, now: datetime | None = None) -> int:
+    """The periodic check (Celery beat, every minute): time (and energy, cost) limits of
+    running sessions, idle cars, starts that never came, and stops to send again.
+    Returns how many sessions it acted on."""
+    now = now or timezone.now()
+    acted = 0
+    running = DriverSession.objects.filter(transaction__state=Transaction.State.ACTIVE)
+    limited = running.filter(limit_reached="").exclude(
+        limit_energy_wh=None, limit_minutes=None, limit_cost=None
+    )
+    for pk, transaction_pk in limited.values_list("pk", "transaction_id"):
+        stop = False
+        with db_transaction.atomic():
+            session = _locked(transaction_pk)
+            if session is not None and session.transaction is not None:
+                energy = limits.energy_so_far(session.transaction)
+                stop = limits.check(session, energy_wh=energy, now=now)
+        if stop:
+            acted += 1
+            limits.stop_for_limit(driver_session_pk=pk)
+    idle = running.filter(charging_finished_at__isnull=False).exclude(
+        user__driver_profile__notify_idle_minutes=None
+    )
+    for transaction_pk in idle.values_list("transaction_id", flat=True):
+        with db_transaction.atomic():
+            session = _locked(transaction_pk)
+            if session is not None and _check_idle(session, now):
+                acted += 1
+    acted += _retry_stops(running, now)
+    acted += _starts_that_never_came(now)
+    return acted
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _pending_for(tx: Transaction, user: Any, evse_id: int | None) -> DriverSession | None:
+    pending = DriverSession.objects.select_for_update().filter(transaction__isnull=True)
+    if tx.remote_start_command_id is not None:
+        # 2.x: the remoteStartId names the RequestStartTransaction the portal sent.
+        found = pending.filter(start_command_id=tx.remote_start_command_id).first()
+        if found is not None:
+            return found
+    candidates = pending.filter(
+        user=user,
+        station_id=tx.station_id,
+        id_tag=tx.id_tag,
+        created_at__gte=timezone.now() - LINK_WINDOW,
+    )
+    if evse_id is not None:
+        candidates = candidates.filter(Q(evse_id=evse_id) | Q(evse_id__isnull=True))
+    return candidates.order_by("-created_at").first()
+
+
+def _locked(transaction_pk: int) -> DriverSession | None:
+    # Locked: the meter task, the periodic check and the event hooks of one session take
+    # turns, so a limit stops once and each notification is given once.
+    return (
+        DriverSession.objects.select_for_update(of=("self",))
+        .select_related("transaction", "station", "user")
+        .filter(transaction_id=transaction_pk)
+        .first()
+    )
+
+
+def _finished(session: DriverSession, at: datetime) -> None:
+    if session.charging_finished_at is not None:
+        return
+    session.charging_finished_at = at
+    session.save(update_fields=["charging_finished_at", "updated_at"])
+    notifications.charging_finished(session)
+
+
+def _charging_again(session: DriverSession) -> None:
+    if session.charging_finished_at is None:
+        return
+    session.charging_finished_at = None
+    session.save(update_fields=["charging_finished_at", "updated_at"])
+
+
+def _check_soc(session: DriverSession, soc: Decimal) -> None:
+    if notifications.Kind.SOC_REACHED in session.notified:
+        return
+    wanted = _profile(session).notify_soc_percent
+    if wanted is not None and soc >= wanted:
+        notifications.soc_reached(session, soc)
+
+
+def _check_idle(session: DriverSession, now: datetime) -> bool:
+    finished = session.charging_finished_at
+    if finished is None or notifications.Kind.IDLE in session.notified:
+        return False
+    minutes = _profile(session).notify_idle_minutes
+    if minutes is None or now - finished < timedelta(minutes=minutes):
+        return False
+    return notifications.idle(session, minutes) is not None
+
+
+def _retry_stops(running: QuerySet[DriverSession], now: datetime) -> int:
+    """Sessions whose limit was reached but which still run: the stop was lost, refused or
+    the station was offline. Sent again every STOP_RETRY_AFTER."""
+    due = (
+        running.exclude(limit_reached="")
+        .filter(limit_reached_at__lt=now - limits.STOP_RETRY_AFTER)
+        .select_related("stop_command")
+    )
+    sent = 0
+    for session in due:
+        last = session.stop_command
+        if last is not None and last.created_at >= now - limits.STOP_RETRY_AFTER:
+            continue
+        limits.stop_for_limit(driver_session_pk=session.pk)
+        sent += 1
+    return sent
+
+
+def _starts_that_never_came(now: datetime) -> int:
+    """Portal starts the station accepted but never began within LINK_WINDOW: told once
+    (looked at for an hour after; a start refused at once is marked by the charging service
+    and shown on the page instead)."""
+    told = 0
+    stale = DriverSession.objects.filter(
+        transaction__isnull=True,
+        start_command__isnull=False,
+        created_at__lt=now - LINK_WINDOW,
+        created_at__gte=now - LINK_WINDOW - START_FAILED_LOOKBACK,
+    )
+    for pk in stale.values_list("pk", flat=True):
+        with db_transaction.atomic():
+            session = (
+                DriverSession.objects.select_for_update(of=("self",))
+                .select_related("station", "user")
+                .filter(pk=pk, transaction__isnull=True)
+                .first()
+            )
+            if session is None or notifications.Kind.START_FAILED in session.notified:
+                continue
+            if notifications.start_failed(session) is not None:
+                told += 1
+    return told
+
+
+def _after_commit(func: Callable[[], object]) -> None:
+    # Robust: the watcher failing must not fail the station's message, already committed
+    # (it would close the socket and the charger resend what is stored). Logged by Django.
+    db_transaction.on_commit(func, robust=True)
+
+
+def _profile(session: DriverSession) -> DriverProfile:
+    profile, _created = DriverProfile.objects.get_or_create(user_id=session.user_id)
+    return profile
+
+
+def _enqueue_meter(args: dict[str, str | int | None]) -> None:
+    # Imported here: the tasks module imports this one.
+    from backoffice.portal import tasks
+
+    tasks.session_meter.delay(**args)
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

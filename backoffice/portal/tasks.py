@@ -1,0 +1,48 @@
+"""Celery tasks of the portal: thin wrappers around services (eager in tests and dev)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from celery import shared_task
+
+from backoffice.lib import meter_series
+
+from .services import notifications, session_watch
+
+
+@shared_task
+def session_meter(
+    *,
+    transaction_pk: int,
+    energy_wh: str | None,
+    power_w: str | None,
+    soc_percent: str | None,
+    at: str,
+) -> None:
+    """The newest readings of one stored frame of a watched session."""
+    session_watch.meter_reading(
+        transaction_pk=transaction_pk,
+        reading=meter_series.Reading(
+            energy_wh=_decimal(energy_wh),
+            power_w=_decimal(power_w),
+            soc_percent=_decimal(soc_percent),
+        ),
+        at=datetime.fromisoformat(at),
+    )
+
+
+@shared_task
+def check_sessions() -> int:
+    """Every minute: time limits, idle cars, starts that never came, stops to send again."""
+    return session_watch.check_sessions()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_notification(*, notification_pk: int) -> bool:
+    return notifications.send_email(notification_pk=notification_pk)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def token_changes(monkeypatch):
+    """Calls of stations.services.token_sync.token_changed, as (token_pk, blocked)."""
+    from stations.services import token_sync
+
+    calls: list[tuple[int, bool]] = []
+
+    def record(*, token_pk: int, blocked: bool = False) -> None:
+        calls.append((token_pk, blocked))
+
+    monkeypatch.setattr(token_sync, "token_changed", record)
+    return calls
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """allauth rate-limits emails per address in the cache (local memory, per process): each
+    test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()

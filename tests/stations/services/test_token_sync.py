@@ -1,0 +1,266 @@
+"""Stations kept in step when a token changes, over real sockets: the differential
+SendLocalList and ClearCache reach connected chargers; offline ones get nothing (and no error)
+until they boot again."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint as Client16
+from ocpp.v16 import call_result as result16
+from ocpp.v21 import ChargePoint as Client21
+from ocpp.v21 import call_result as result21
+from ocpp.v201 import ChargePoint as Client201
+from ocpp.v201 import call_result as result201
+
+from backoffice.accounts.models import IdToken
+from backoffice.accounts.services import id_tokens
+from stations.models import Command, LocalAuthList
+from stations.services import device_model, local_list, sites, token_sync
+from tests.factories.accounts import IdTokenFactory
+from tests.factories.stations import StationFactory
+from tests.ocpp_client import booted, eventually, in_thread
+
+pytestmark = pytest.mark.asyncio
+
+VERSIONS = ["1.6", "2.0.1", "2.1"]
+
+
+class Charger16(Client16):
+    requests: list[tuple[str, dict]]
+
+    @on("SendLocalList")
+    async def on_send_local_list(self, **kwargs):
+        self.requests.append(("SendLocalList", kwargs))
+        return result16.SendLocalList(status="Accepted")
+
+    @on("ClearCache")
+    async def on_clear_cache(self, **kwargs):
+        self.requests.append(("ClearCache", kwargs))
+        return result16.ClearCache(status="Accepted")
+
+
+class Charger201(Client201):
+    requests: list[tuple[str, dict]]
+
+    @on("SendLocalList")
+    async def on_send_local_list(self, **kwargs):
+        self.requests.append(("SendLocalList", kwargs))
+        return result201.SendLocalList(status="Accepted")
+
+    @on("ClearCache")
+    async def on_clear_cache(self, **kwargs):
+        self.requests.append(("ClearCache", kwargs))
+        return result201.ClearCache(status="Accepted")
+
+
+class Charger21(Client21):
+    requests: list[tuple[str, dict]]
+
+    @on("SendLocalList")
+    async def on_send_local_list(self, **kwargs):
+        self.requests.append(("SendLocalList", kwargs))
+        return result21.SendLocalList(status="Accepted")
+
+    @on("ClearCache")
+    async def on_clear_cache(self, **kwargs):
+        self.requests.append(("ClearCache", kwargs))
+        return result21.ClearCache(status="Accepted")
+
+
+CHARGERS = {
+    "1.6": ("ocpp1.6", Charger16),
+    "2.0.1": ("ocpp2.0.1", Charger201),
+    "2.1": ("ocpp2.1", Charger21),
+}
+
+
+@contextlib.asynccontextmanager
+async def connected(server, station, version):
+    subprotocol, client = CHARGERS[version]
+    charger_class = type(client.__name__, (client,), {"requests": []})
+    async with booted(
+        server, station.identity, subprotocol=subprotocol, client_class=charger_class
+    ) as cp:
+        yield cp
+
+
+async def holding(server, station, version, values: list[str]):
+    """The station's list holds `values` (a full send it accepted), then it disconnects."""
+    local_list.add_tokens(station_id=station.pk, id_tokens=values)
+    async with connected(server, station, version) as cp:
+        result = await in_thread(local_list.send_local_list, station_id=station.pk)
+        assert result.accepted
+        cp.requests.clear()
+
+
+def entries(request: dict) -> dict[str, dict | None]:
+    """A SendLocalList's entries by token value: their info (None: removed)."""
+    found: dict[str, dict | None] = {}
+    for entry in request.get("local_authorization_list") or []:
+        if "id_tag" in entry:
+            found[entry["id_tag"]] = entry.get("id_tag_info")
+        else:
+            found[entry["id_token"]["id_token"]] = entry.get("id_token_info")
+    return found
+
+
+def sent(cp, action: str) -> list[dict]:
+    return [payload for name, payload in cp.requests if name == action]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_blocking_a_listed_token_sends_it_blocked_and_clears_the_cache(
+    server, station, version
+):
+    card = IdTokenFactory(id_token="CARD")
+    IdTokenFactory(id_token="OTHER")
+    await holding(server, station, version, ["CARD", "OTHER"])
+    async with connected(server, station, version) as cp:
+        await in_thread(id_tokens.block, actor=None, token_pk=card.pk)
+        await eventually(lambda: len(cp.requests) >= 2)
+    [send] = sent(cp, "SendLocalList")
+    assert send["update_type"] == "Differential"
+    assert send.get("list_version", send.get("version_number")) == 2
+    assert entries(send) == {"CARD": {"status": "Blocked"}}
+    assert len(sent(cp, "ClearCache")) == 1
+    held = LocalAuthList.objects.get(station=station)
+    assert held.version == 2
+    assert held.entries.get(id_tag="CARD").sent_info["status"] == "Blocked"
+    assert local_list.pending_changes(station_id=station.pk) == 0
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_blocking_a_group_sends_its_cards(server, station, version):
+    group = IdTokenFactory(id_token="FLEET")
+    IdTokenFactory(id_token="MEMBER", group_id_token="FLEET")
+    IdTokenFactory(id_token="LONER")
+    await holding(server, station, version, ["MEMBER", "LONER"])
+    async with connected(server, station, version) as cp:
+        IdToken.objects.filter(pk=group.pk).update(status="Blocked")
+        await in_thread(token_sync.token_changed, token_pk=group.pk, blocked=True)
+    [send] = sent(cp, "SendLocalList")
+    assert list(entries(send)) == ["MEMBER"]
+    assert entries(send)["MEMBER"]["status"] == "Blocked"
+    assert len(sent(cp, "ClearCache")) == 1
+
+
+async def test_a_later_expiry_is_sent_without_clearing_caches(server, station):
+    now = datetime.now(UTC).replace(microsecond=0)
+    card = IdTokenFactory(id_token="CARD", expires_at=now + timedelta(days=10))
+    await holding(server, station, "2.0.1", ["CARD"])
+    later = now + timedelta(days=20)
+    async with connected(server, station, "2.0.1") as cp:
+        await in_thread(id_tokens.set_expiry, actor=None, token_pk=card.pk, expires_at=later)
+    [send] = sent(cp, "SendLocalList")
+    info = entries(send)["CARD"]
+    assert info["cache_expiry_date_time"] == later.isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z"
+    )
+    # Caches hold the earlier expiry: they drop the token sooner, never later.
+    assert sent(cp, "ClearCache") == []
+
+
+async def test_a_token_on_no_list_clears_caches_only(server, station):
+    card = IdTokenFactory(id_token="CARD")
+    async with connected(server, station, "2.0.1") as cp:
+        await in_thread(id_tokens.block, actor=None, token_pk=card.pk)
+    assert [name for name, _ in cp.requests] == ["ClearCache"]
+
+
+async def test_a_16_station_without_an_authorization_cache_is_not_asked_to_clear_it(
+    server, station
+):
+    device_model.store_v16_configuration(
+        station_id=station.pk,
+        keys=[{"key": "AuthorizationCacheEnabled", "readonly": False, "value": "false"}],
+    )
+    card = IdTokenFactory(id_token="CARD")
+    await holding(server, station, "1.6", ["CARD"])
+    async with connected(server, station, "1.6") as cp:
+        await in_thread(id_tokens.block, actor=None, token_pk=card.pk)
+    assert [name for name, _ in cp.requests] == ["SendLocalList"]
+
+
+async def test_a_deleted_token_leaves_the_station_list(server, station):
+    card = IdTokenFactory(id_token="CARD")
+    IdTokenFactory(id_token="STAYS")
+    await holding(server, station, "2.0.1", ["CARD", "STAYS"])
+    async with connected(server, station, "2.0.1") as cp:
+        pk = card.pk
+        card.delete()
+        await in_thread(token_sync.token_changed, token_pk=pk)
+    [send] = sent(cp, "SendLocalList")
+    assert entries(send) == {"CARD": None}
+    assert not LocalAuthList.objects.get(station=station).entries.filter(id_tag="CARD").exists()
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_an_offline_station_gets_nothing_then_its_changes_when_it_boots(
+    server, station, version
+):
+    card = IdTokenFactory(id_token="CARD")
+    await holding(server, station, version, ["CARD"])
+    commands = Command.objects.filter(station=station).count()
+    # Not connected: nothing is sent, nothing fails, no command is even recorded.
+    await in_thread(id_tokens.block, actor=None, token_pk=card.pk)
+    assert Command.objects.filter(station=station).count() == commands
+    assert local_list.pending_changes(station_id=station.pk) == 1
+    async with connected(server, station, version) as cp:
+        await eventually(lambda: sent(cp, "SendLocalList"))
+        await eventually(lambda: LocalAuthList.objects.get(station=station).version == 2)
+    [send] = sent(cp, "SendLocalList")
+    assert send["update_type"] == "Differential"
+    assert entries(send) == {"CARD": {"status": "Blocked"}}
+    assert local_list.pending_changes(station_id=station.pk) == 0
+
+
+async def test_a_boot_with_nothing_pending_sends_nothing(server, station):
+    IdTokenFactory(id_token="CARD")
+    await holding(server, station, "2.0.1", ["CARD"])
+    async with connected(server, station, "2.0.1") as cp:
+        # What the boot's follow-up runs, run here to its end: nothing to send.
+        await in_thread(token_sync.station_booted, station_id=station.pk)
+    assert cp.requests == []
+
+
+async def test_only_the_stations_holding_the_token_get_a_list(server, station):
+    card = IdTokenFactory(id_token="CARD")
+    IdTokenFactory(id_token="ELSE")
+    bystander = StationFactory(identity="CP-BYSTANDER", ocpp_version="2.0.1")
+    await holding(server, station, "2.0.1", ["CARD"])
+    await holding(server, bystander, "2.0.1", ["ELSE"])
+    async with (
+        connected(server, station, "2.0.1") as holder,
+        connected(server, bystander, "2.0.1") as other,
+    ):
+        await in_thread(id_tokens.block, actor=None, token_pk=card.pk)
+    assert [name for name, _ in holder.requests] == ["SendLocalList", "ClearCache"]
+    assert [name for name, _ in other.requests] == ["ClearCache"]
+
+
+async def test_a_site_made_private_clears_its_stations_caches(server, station):
+    card = IdTokenFactory(id_token="CARD")
+    elsewhere = StationFactory(identity="CP-ELSEWHERE", ocpp_version="2.0.1")
+    async with (
+        connected(server, station, "2.0.1") as here,
+        connected(server, elsewhere, "2.0.1") as there,
+    ):
+        await in_thread(
+            sites.update,
+            site_id=station.site_id,
+            actor=None,
+            changes={"accepts_all_tokens": False, "allowed_id_tokens": [card]},
+        )
+        # Saving the same rule again changes nothing: no second ClearCache.
+        await in_thread(
+            sites.update,
+            site_id=station.site_id,
+            actor=None,
+            changes={"accepts_all_tokens": False, "allowed_id_tokens": [card]},
+        )
+    assert [name for name, _ in here.requests] == ["ClearCache"]
+    assert there.requests == []
