@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class StationsConfig(AppConfig):
     name = "stations"
     verbose_name = "Charging stations"
+
+    def ready(self) -> None:
+        # Connects the id-token delete receiver: stations holding a deleted token (or a card of
+        # a deleted group) must hear of it, however the row was deleted (admin, shell, cascade).
+        from stations.services import token_sync  # noqa: F401

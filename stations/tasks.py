@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from stations.services import retention, token_sync
+from stations.services.local_list import FOLLOW_UPS
 
 
 @shared_task
@@ -13,12 +14,13 @@ def purge_message_log() -> int:
 
 
 @shared_task
-def sync_local_list(*, station_id: int) -> str:
-    """Send one station its pending local-list changes (after a token changed, or a boot)."""
-    return token_sync.sync_local_list(station_id=station_id)
+def sync_local_list(*, station_id: int, follow_ups: int = FOLLOW_UPS) -> str:
+    """Send one station its pending local-list changes (after a token or a site's rule
+    changed, a boot, or a send that changes were left to)."""
+    return token_sync.sync_local_list(station_id=station_id, follow_ups=follow_ups)
 
 
 @shared_task
 def clear_auth_cache(*, station_id: int) -> str:
-    """Clear one station's authorization cache (after a token was blocked)."""
+    """Clear one station's authorization cache (after a change took access away)."""
     return token_sync.clear_auth_cache(station_id=station_id)

@@ -17,16 +17,18 @@ class DriverSessionAdmin(admin.ModelAdmin):
         "evse_id",
         "id_tag",
         "transaction",
+        "start_status",
         "limit_energy_wh",
         "limit_minutes",
         "limit_reached",
         "created_at",
     ]
-    list_filter = ["limit_reached"]
+    list_filter = ["start_status", "limit_reached"]
     search_fields = ["user__username", "user__email", "id_tag", "station__identity"]
     list_select_related = ["user", "station", "transaction__station"]
     raw_id_fields = ["user", "station", "transaction", "start_command", "stop_command"]
     readonly_fields = [
+        "start_status",
         "limit_sent",
         "limit_reached",
         "limit_reached_at",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backoffice.accounts.models import IdToken
 from backoffice.accounts.services import driver_tokens
+from backoffice.lib import units
 from backoffice.portal.services import limits
 
 _WH_PER_KWH = Decimal("1000")
@@ -53,7 +54,7 @@ class LimitsForm(forms.Form):
 
     @classmethod
     def initial_from(cls, energy_wh: Decimal | None, minutes: int | None) -> dict[str, Any]:
-        kwh = (energy_wh / _WH_PER_KWH).normalize() if energy_wh is not None else None
+        kwh = units.plain(energy_wh / _WH_PER_KWH) if energy_wh is not None else None
         return {"energy_kwh": kwh, "minutes": minutes}
 
 

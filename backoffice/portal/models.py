@@ -19,6 +19,19 @@ class DriverSession(models.Model):
         DURATION = "duration", _("time limit reached")
         COST = "cost", _("cost limit reached")
 
+    class StartStatus(models.TextChoices):
+        """How the session's start went: a portal start from REQUESTED on, or CARD."""
+
+        REQUESTED = "requested", _("start requested")  # sent, no answer yet
+        ACCEPTED = "accepted", _("accepted by the charger")
+        REFUSED = "refused", _("refused by the charger")
+        OFFLINE = "offline", _("charger offline")
+        TIMEOUT = "timeout", _("no answer from the charger")
+        ERROR = "error", _("the charger could not take the request")
+        # Accepted, but no session began while a start could still be linked to it.
+        NOT_STARTED = "not_started", _("accepted, but never started")
+        CARD = "card", _("started at the charger")
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("driver"),
@@ -35,6 +48,11 @@ class DriverSession(models.Model):
     # The remote start the portal sent; null for sessions started with a card at the charger.
     start_command = models.ForeignKey(
         "stations.Command", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A start that did not happen (refused, offline...) stays unlinked unless the station
+    # starts it after all: then linking makes it ACCEPTED.
+    start_status = models.CharField(
+        _("start"), max_length=12, choices=StartStatus.choices, default=StartStatus.REQUESTED
     )
     # Null until the station starts the session (and forever if it never does).
     transaction = models.OneToOneField(

@@ -142,7 +142,7 @@ def pending_starts(user: Any, *, now: datetime | None = None) -> QuerySet[Driver
         DriverSession.objects.filter(
             user=user,
             transaction__isnull=True,
-            start_command__result_status="Accepted",
+            start_status=DriverSession.StartStatus.ACCEPTED,
             created_at__gte=since,
         )
         .select_related("station__site", "start_command")

@@ -9,7 +9,7 @@ from celery import shared_task
 
 from backoffice.lib import meter_series
 
-from .services import notifications, session_watch
+from .services import notifications, session_checks, session_watch
 
 
 @shared_task
@@ -36,7 +36,7 @@ def session_meter(
 @shared_task
 def check_sessions() -> int:
     """Every minute: time limits, idle cars, starts that never came, stops to send again."""
-    return session_watch.check_sessions()
+    return session_checks.check_sessions()
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

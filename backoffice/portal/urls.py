@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from .views import home, notifications, profile, sessions, start, tokens
+from .views import home, menu, notifications, profile, reservations, sessions, start, tokens
 
 app_name = "portal"
 
@@ -27,6 +27,14 @@ urlpatterns: list[URLPattern] = [
     path("tokens/<int:pk>/", tokens.token_detail, name="token"),
     path("tokens/<int:pk>/block/", tokens.token_block, name="token_block"),
     path("tokens/<int:pk>/unblock/", tokens.token_unblock, name="token_unblock"),
+    path("reservations/", reservations.reservation_list, name="reservations"),
+    path("reservations/<int:pk>/", reservations.reservation_detail, name="reservation"),
+    path(
+        "reservations/<int:pk>/cancel/",
+        reservations.reservation_cancel,
+        name="reservation_cancel",
+    ),
+    path("menu/unread/", menu.unread_badge, name="unread_badge"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_all_read, name="notifications_read"),
     path("profile/", profile.profile, name="profile"),

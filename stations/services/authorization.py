@@ -12,6 +12,9 @@ The rules, in order (the first that applies answers):
   there, or the cards of a listed group token: NotAtThisLocation (1.6 answers Invalid).
 - An active transaction with the token elsewhere: ConcurrentTx, unless the token allows more.
 
+Local authorization lists carry `status_at` (every rule but the concurrent-transaction one),
+read with `tokens_at`: a station offline answers what it would online, site rule included.
+
 It is on the hot path of start bursts: one query reads the token, its group, its user's
 active flag, the site rule and the concurrent-transaction check. Nothing is cached between
 requests, so a change to a token or a site counts from the next message on.
@@ -19,6 +22,7 @@ requests, so a change to a token or a site counts from the next message on.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,7 +34,6 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
@@ -54,13 +57,14 @@ NO_AUTHORIZATION = IdToken.Type.NO_AUTHORIZATION.value
 
 
 @dataclass(frozen=True, slots=True)
-class _Row:
-    """A token or group row of the lookup with what the query worked out for it."""
+class TokenRow:
+    """A token (or group token) with what the lookup worked out for it at one station: its
+    user's account active, the station's site accepting it, an active session elsewhere."""
 
     token: IdToken
     user_active: bool
     site_accepts: bool
-    busy: bool
+    busy: bool = False
 
 
 def authorize(
@@ -82,16 +86,19 @@ def authorize(
     now = now or timezone.now()
     if token_type == NO_AUTHORIZATION:
         return IdTokenInfo(status=ACCEPTED)
-    rows = _lookup(id_tag, station_id=station_id, exclude_transaction_pk=exclude_transaction_pk)
+    rows = _lookup(
+        [id_tag],
+        station_id=station_id,
+        sessions=True,
+        exclude_transaction_pk=exclude_transaction_pk,
+    )
     own = next((row for row in rows if row.token.id_token == id_tag), None)
     if own is None:
         return IdTokenInfo(status=INVALID)
     token = own.token
     group = next((row for row in rows if row.token.id_token != id_tag), None)
     group_token = group.token if group is not None else None
-    status = standing(token, group=group_token, user_active=own.user_active, now=now)
-    if status == ACCEPTED and not (own.site_accepts or (group is not None and group.site_accepts)):
-        status = NOT_AT_THIS_LOCATION
+    status = status_at(own, group=group, now=now)
     if status == ACCEPTED and own.busy:
         status = CONCURRENT_TX
     return IdTokenInfo(
@@ -103,9 +110,33 @@ def authorize(
     )
 
 
+def tokens_at(*, station_id: int | None, id_tags: Collection[str]) -> dict[str, TokenRow]:
+    """The tokens of `id_tags` and their group tokens, by value, as the rules read them at the
+    station (sessions left out: `busy` is False). One query, whatever the number of tokens."""
+    if not id_tags:
+        return {}
+    rows = _lookup(list(id_tags), station_id=station_id, sessions=False)
+    return {row.token.id_token: row for row in rows}
+
+
+def status_at(own: TokenRow, *, group: TokenRow | None, now: datetime) -> str:
+    """The token's status at the row's station, sessions left out: its `standing`, then the
+    site rule (a private site that lists neither the token nor its group: NotAtThisLocation).
+    Authorize adds ConcurrentTx to it; local lists carry it as it is."""
+    status = standing(
+        own.token,
+        group=group.token if group is not None else None,
+        user_active=own.user_active,
+        now=now,
+    )
+    if status == ACCEPTED and not (own.site_accepts or (group is not None and group.site_accepts)):
+        return NOT_AT_THIS_LOCATION
+    return status
+
+
 def standing(token: IdToken, *, group: IdToken | None, user_active: bool, now: datetime) -> str:
     """The token's status wherever it is presented (no site, no sessions): Accepted, Blocked,
-    Expired or Invalid. Local authorization lists carry this too."""
+    Expired or Invalid."""
     if token.status != ACCEPTED:
         return str(token.status)
     if _expired(token, now):
@@ -142,34 +173,44 @@ def token_pk(id_tag: str) -> int | None:
 
 
 def _lookup(
-    id_tag: str, *, station_id: int | None, exclude_transaction_pk: int | None
-) -> list[_Row]:
-    """The token and its group token (when both exist), in one query."""
-    group_value = (
-        IdToken.objects.filter(id_token=id_tag).exclude(group_id_token="").values("group_id_token")
+    id_tags: list[str],
+    *,
+    station_id: int | None,
+    sessions: bool,
+    exclude_transaction_pk: int | None = None,
+) -> list[TokenRow]:
+    """The tokens and their group tokens (those that exist), in one query; `sessions` adds
+    the concurrent-transaction check."""
+    groups = (
+        IdToken.objects.filter(id_token__in=id_tags)
+        .exclude(group_id_token="")
+        .values("group_id_token")
     )
-    rows = IdToken.objects.filter(
-        Q(id_token=id_tag) | Q(id_token=Subquery(group_value[:1]))
-    ).order_by()
-    active = Transaction.objects.filter(id_tag=OuterRef("id_token"), state=Transaction.State.ACTIVE)
-    if exclude_transaction_pk is not None:
-        active = active.exclude(pk=exclude_transaction_pk)
+    rows = IdToken.objects.filter(Q(id_token__in=id_tags) | Q(id_token__in=groups)).order_by()
     rows = rows.annotate(
         # A token without a user belongs to no account that could be disabled.
         user_active=Coalesce(F("user__is_active"), Value(True)),
-        busy=Case(
-            When(allow_concurrent_transactions=True, then=Value(False)),
-            default=Exists(active),
-            output_field=BooleanField(),
-        ),
         site_accepts=_site_accepts(station_id),
     )
+    if sessions:
+        active = Transaction.objects.filter(
+            id_tag=OuterRef("id_token"), state=Transaction.State.ACTIVE
+        )
+        if exclude_transaction_pk is not None:
+            active = active.exclude(pk=exclude_transaction_pk)
+        rows = rows.annotate(
+            busy=Case(
+                When(allow_concurrent_transactions=True, then=Value(False)),
+                default=Exists(active),
+                output_field=BooleanField(),
+            )
+        )
     return [
-        _Row(
+        TokenRow(
             token=row,
             user_active=row.user_active,
             site_accepts=row.site_accepts,
-            busy=row.busy,
+            busy=getattr(row, "busy", False),
         )
         for row in rows
     ]

@@ -1,5 +1,6 @@
 """The command bus, caller side: record a command, wake the process holding the station's
-socket, and wait for the outcome in the command's row.
+socket, and wait for the outcome in the command's row (`send`), or return at once and leave
+the outcome to be recorded there by that process (`dispatch`).
 
 The row in the database is the truth; the channel layer only wakes the process (it delivers at
 most once and may drop messages). A lost wake-up becomes a timeout, never a double send: the
@@ -75,6 +76,41 @@ def send(
     answer came in time. Every outcome is recorded on the Command row, and the request in the
     audit trail.
     """
+    command = _record(station_id=station_id, action=action, payload=payload, caller=caller)
+    try:
+        _wake(command)
+        return _without_secrets(wait(command_id=command.pk, timeout=caller.timeout))
+    except CommandError as err:
+        if err.command is not None:
+            _without_secrets(err.command)
+        raise
+
+
+def dispatch(
+    *, station_id: int, action: str, payload: dict[str, Any], caller: Caller = SYSTEM
+) -> Command:
+    """Send `action` to the station without waiting for its answer: record the command, wake
+    the process holding the socket and return the command as recorded (queued).
+
+    For callers that must not block (a meter value's commit callback, a task of many). The
+    holding process claims, sends and records the answer, CALLERROR or its own response
+    timeout on the row, as for `send`; read the row later for the outcome. Raises like `send`:
+    CommandInvalid (nothing recorded), StationNotConnected (recorded offline). Not for
+    commands with secrets (they are masked once answered, by the waiting caller): CommandInvalid.
+
+    Nobody times the row out here: when the wake-up is lost or the socket closes before the
+    answer, the command stays queued or sent. A caller that retries closes the old one with
+    `record_timeout` first: a process claims only queued commands, so it is never sent late.
+    """
+    if command_secrets.has_secrets(action):
+        raise CommandInvalid(f"{action} carries secrets: send it and wait for the answer.")
+    command = _record(station_id=station_id, action=action, payload=payload, caller=caller)
+    _wake(command)
+    return command
+
+
+def _record(*, station_id: int, action: str, payload: dict[str, Any], caller: Caller) -> Command:
+    """Validate and record the command (queued) and its request in the audit trail."""
     station = Station.objects.only("pk", "identity", "ocpp_version").get(pk=station_id)
     _validate(station.ocpp_version, action, payload)
     user = caller.user if getattr(caller.user, "pk", None) else None
@@ -94,20 +130,18 @@ def send(
             target=station,
             data={"command_id": command.pk, "payload": command_secrets.redact(action, payload)},
         )
-    try:
-        channel = connections.channel_for(station_id=station_id)
-        if channel is None:
-            _finish(command.pk, state=Command.State.OFFLINE)
-            command.refresh_from_db()
-            raise StationNotConnected("The station is not connected.", command=command)
-        async_to_sync(get_channel_layer().send)(
-            channel, {"type": WAKE_UP, "command_id": command.pk}
-        )
-        return _without_secrets(wait(command_id=command.pk, timeout=caller.timeout))
-    except CommandError as err:
-        if err.command is not None:
-            _without_secrets(err.command)
-        raise
+    return command
+
+
+def _wake(command: Command) -> None:
+    """Wake the process holding the station's socket; StationNotConnected (the command
+    recorded offline) when none holds it."""
+    channel = connections.channel_for(station_id=command.station_id)
+    if channel is None:
+        _finish(command.pk, state=Command.State.OFFLINE)
+        command.refresh_from_db()
+        raise StationNotConnected("The station is not connected.", command=command)
+    async_to_sync(get_channel_layer().send)(channel, {"type": WAKE_UP, "command_id": command.pk})
 
 
 def _without_secrets(command: Command) -> Command:

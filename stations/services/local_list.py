@@ -10,7 +10,8 @@ accepted send: additions and updates with their info, removals without. A statio
   list is sent once, at once, with a version above both ours and the station's last report.
 - Failed, NotSupported (1.6): nothing changes; the status is on the result and on the list.
 
-Only one send per station is out at a time: a second one would race the first one's version.
+Only one send per station is out at a time: a second one would race the first one's version;
+changes made meanwhile follow in another differential once the first is accepted.
 A list longer than the station takes in one message goes in parts (a full one, then
 differentials). Putting tokens on or off a list changes what the next send carries and is
 audit-recorded; nothing is sent then. The messages themselves: `local_list_payloads`.
@@ -69,6 +70,10 @@ _PER_MESSAGE_16 = (OCPP16_COMPONENT, "SendLocalListMaxLength")
 _PER_MESSAGE_2X = ("LocalAuthListCtrlr", "ItemsPerMessage")
 _CAPACITY_16 = (OCPP16_COMPONENT, "LocalAuthListMaxLength")
 _CAPACITY_2X = ("LocalAuthListCtrlr", "Entries")
+
+# Differential sends that may follow one another for changes made while the one before was
+# out (see `send_local_list`).
+FOLLOW_UPS = 2
 
 SEND_IN_PROGRESS = "A local list is being sent to this station already: wait for its answer."
 NO_TOKENS = "Name at least one id token."
@@ -140,9 +145,17 @@ def get_local_list_version(*, station_id: int, caller: Caller = SYSTEM) -> ListV
 
 
 def send_local_list(
-    *, station_id: int, update_type: str = FULL, caller: Caller = SYSTEM
+    *,
+    station_id: int,
+    update_type: str = FULL,
+    caller: Caller = SYSTEM,
+    follow_ups: int = FOLLOW_UPS,
 ) -> SendListResult:
     """Send the station's list, Full or Differential (Full while nothing was ever accepted).
+
+    Changes made while the send was out (a token sync that found it out left them) get one
+    more differential once it is accepted, through Celery; `follow_ups` bounds how many such
+    sends may follow one another, so changes that never settle cannot keep a station busy.
 
     The station's limits, when its device model tells them, are kept: at most
     SendLocalListMaxLength (1.6) / LocalAuthListCtrlr.ItemsPerMessage (2.x) entries a message,
@@ -179,6 +192,8 @@ def send_local_list(
         )
         if not progress:
             break
+    if result.accepted:
+        _follow_up(station_id, follow_ups)
     return result
 
 
@@ -245,6 +260,14 @@ def pending_changes(*, station_id: int) -> int:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _follow_up(station_id: int, follow_ups: int) -> None:
+    if follow_ups <= 0 or not pending_changes(station_id=station_id):
+        return
+    from . import token_sync  # it sends through this module
+
+    token_sync.changes_left(station_id=station_id, follow_ups=follow_ups - 1)
 
 
 def _send_part(
@@ -338,33 +361,38 @@ def _apply(local_list: LocalAuthList, update_type: str, items: list[Item]) -> No
 
 def _plan(local_list: LocalAuthList, update_type: str) -> list[Item]:
     now = timezone.now()
-    entries = list(local_list.entries.select_related("id_token__user"))
-    group_values = {e.id_token.group_id_token for e in entries if e.id_token is not None} - {""}
-    group_rows = {
-        group.id_token: group for group in IdToken.objects.filter(id_token__in=group_values)
-    }
-    groups = {value: group.type for value, group in group_rows.items()}
+    entries = list(local_list.entries.select_related("id_token"))
+    values = {e.id_token.id_token for e in entries if e.wanted and e.id_token is not None}
+    # The station's own answer for each token and its group (site rule included), one query.
+    rows = authorization.tokens_at(station_id=local_list.station_id, id_tags=values)
+    groups = {value: row.token.type for value, row in rows.items()}
     items: list[Item] = []
     for entry in entries:
         token = entry.id_token if entry.wanted else None
-        if token is not None:
-            info = _entry_info(token, group_rows.get(token.group_id_token), groups, now)
+        # None too for a token deleted since the entries were read: it leaves like the others.
+        own = rows.get(token.id_token) if token is not None else None
+        if own is not None:
+            info = _entry_info(own, rows.get(own.token.group_id_token), groups, now)
             if update_type == FULL or info != entry.sent_info:
-                items.append(Item(entry.id_tag, token.type, info))
+                items.append(Item(entry.id_tag, own.token.type, info))
         elif update_type == DIFFERENTIAL and entry.sent_info is not None:
             items.append(Item(entry.id_tag, entry.sent_info.get("type") or "Central", None))
     return items
 
 
 def _entry_info(
-    token: IdToken, group: IdToken | None, groups: dict[str, str], now: datetime
+    own: authorization.TokenRow,
+    group: authorization.TokenRow | None,
+    groups: dict[str, str],
+    now: datetime,
 ) -> dict[str, Any]:
     """The entry as the station should hold it: offline it answers what authorization would
-    (its group, approval and account count), until the earlier of token and group expiry."""
+    there (group, approval, account, its site's rule), until the earlier of token and group
+    expiry."""
+    token = own.token
     info = token_info(token, groups=groups, now=now)
-    user_active = token.user is None or token.user.is_active
-    info["status"] = authorization.standing(token, group=group, user_active=user_active, now=now)
-    expires_at = authorization.expiry(token, group=group)
+    info["status"] = authorization.status_at(own, group=group, now=now)
+    expires_at = authorization.expiry(token, group=group.token if group is not None else None)
     info["expires_at"] = format_ocpp_datetime(expires_at) if expires_at else None
     return info
 

@@ -1,7 +1,8 @@
 """SendLocalList as each OCPP version writes it, and the list entry a token makes.
 
 Pure: no database. An entry's info is a version-neutral dict ({"type", "status", "expires_at",
-"group", "group_type"}), kept on `LocalListEntry.sent_info` once the station accepted it.
+"group", "group_type"}), kept on `LocalListEntry.sent_info` once the station accepted it; its
+status is the 2.x one (NotAtThisLocation included), written Invalid in a 1.6 list.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ ACCEPTED = "Accepted"
 TOKEN_MAX = {"1.6": 20, "2.0.1": 36, "2.1": 255}
 # 1.6 parentIdTag is an idTag: longer group tokens are left out of a 1.6 entry.
 _PARENT_ID_TAG_MAX = 20
+# 1.6 AuthorizationStatus (ConcurrentTx never goes on a list); a 2.x-only status an entry may
+# hold (NotAtThisLocation) is Invalid there, as the 1.6 adapter answers it online.
+_V16_STATUSES = frozenset({"Accepted", "Blocked", "Expired", "Invalid"})
 
 UNKNOWN_UPDATE_TYPE = "The update type is Full or Differential."
 TOO_LONG_FOR_LIST = (
@@ -89,7 +93,8 @@ def token_info(token: IdToken, *, groups: dict[str, str], now: datetime) -> dict
 def _v16_entry(item: Item) -> dict[str, Any]:
     entry: dict[str, Any] = {"idTag": item.id_tag}
     if item.info is not None:
-        info: dict[str, Any] = {"status": item.info["status"]}
+        status = item.info["status"]
+        info: dict[str, Any] = {"status": status if status in _V16_STATUSES else "Invalid"}
         if item.info["expires_at"]:
             info["expiryDate"] = item.info["expires_at"]
         group = item.info["group"]

@@ -114,6 +114,18 @@ def remote_stop(
     return _result(_send(station_id, message, caller))
 
 
+def request_remote_stop(
+    *, station_id: int, transaction_id: str | int, caller: Caller = SYSTEM
+) -> Command:
+    """`remote_stop` without waiting: the command is returned as soon as the process holding
+    the station's socket is woken, and that process records the answer on it
+    (`commands.dispatch`). Raises StationNotConnected / CommandInvalid like `remote_stop`."""
+    message = build_remote_stop(version=_version(station_id), transaction_id=transaction_id)
+    return commands.dispatch(
+        station_id=station_id, action=message.action, payload=message.payload, caller=caller
+    )
+
+
 def reset(
     *,
     station_id: int,

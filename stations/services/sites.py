@@ -72,21 +72,29 @@ def update(*, site_id: int, actor: Any, changes: dict[str, Any]) -> Site:
             if getattr(site, field) != value
         }
         fields = list(diff)
+        was_open = site.accepts_all_tokens
+        taken_off: set[str] = set()
         if tokens is not None:
             tokens = list(tokens)
             old, new = _values(site.allowed_id_tokens.all()), _values(tokens)
             if old != new:
                 site.allowed_id_tokens.set(tokens)
                 diff[ALLOWED_TOKENS] = {"old": old, "new": new}
+                taken_off = set(old) - set(new)
         if not diff:
             return site
         for field in fields:
             setattr(site, field, changes[field])
         if fields:
             site.save(update_fields=fields)
-        if ALLOWED_TOKENS in diff or "accepts_all_tokens" in diff:
-            # Answers the site's stations cached under the old rule must go.
-            transaction.on_commit(lambda: token_sync.site_changed(site_id=site_id), robust=True)
+        # An open site's tokens count for nothing until it is made private.
+        if "accepts_all_tokens" in diff or (ALLOWED_TOKENS in diff and not site.accepts_all_tokens):
+            # Access is taken away when the site is private now and was open, or lost tokens:
+            # answers its stations cached under the old rule must go, not only their lists.
+            narrowed = not site.accepts_all_tokens and (was_open or bool(taken_off))
+            transaction.on_commit(
+                lambda: token_sync.site_changed(site_id=site_id, narrowed=narrowed), robust=True
+            )
         audit.record(action="stations.site_updated", actor=actor, target=site, data=diff)
     return site
 

@@ -1,13 +1,23 @@
-"""Keep stations in step when an id token changes (status, expiry, group, approval, deletion).
+"""Keep stations in step when an id token or a site's token rule changes (status, expiry,
+group, approval, deletion; a site made private or open, its tokens).
 
 - Local lists: every station whose list holds the token, or a card of the token when it is a
   group token, gets a differential SendLocalList with what changed, through Celery, one task
-  per station. Only connected stations are sent to; the others keep their pending changes,
-  which go with the next send: a token change, an operator's send, or the station's next
-  accepted boot (`station_booted`).
-- Authorization caches: when a token is blocked, every connected station that may cache it
-  forgets its cache (ClearCache): 2.x stations, and 1.6 stations unless their
-  AuthorizationCacheEnabled is "false". So do a site's stations when its token rule changes.
+  per station; so does every station of a site whose rule changed (its entries' status follows
+  the rule: NotAtThisLocation, Invalid in 1.6). Only connected stations are sent to; the
+  others keep their pending changes, which go with the next send: a token change, an
+  operator's send, or the station's next accepted boot (`station_booted`). A change made while
+  a send is out is left to it: once accepted it sends one more differential
+  (`local_list.send_local_list`, `changes_left`).
+- Authorization caches: when a change takes access away (a token blocked or deleted, a site's
+  rule narrowed), every connected station that may cache the old answer forgets its cache
+  (ClearCache): 2.x stations, and 1.6 stations unless their AuthorizationCacheEnabled is
+  "false".
+
+A token is deleted with its row (the admin, its bulk action, a cascade; no service to go
+through), so a `pre_delete` receiver reads the stations it concerns while its value still finds
+its group's cards. It is connected when this module is imported (the OCPP adapters, the tasks
+and the token services import it).
 
 Sends are SYSTEM commands (audited and on the station's command list like any other). A
 station that drops off or does not answer is logged, never an error for the token change.
@@ -15,14 +25,17 @@ station that drops off or does not answer is logged, never an error for the toke
 
 from __future__ import annotations
 
+from typing import Any
+
 import structlog
 from celery import Task
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import pre_delete
 
 from backoffice.accounts.models import IdToken
 from stations.exceptions import CommandError
-from stations.models import LocalListEntry, VariableAttribute
+from stations.models import LocalAuthList, LocalListEntry, Station, VariableAttribute
 
 from . import connections, local_list, remote
 from .commands import SYSTEM
@@ -35,6 +48,8 @@ _CACHE_ENABLED_16 = "AuthorizationCacheEnabled"
 
 # What a task did for its station (returned, and logged).
 SENT, NOTHING, OFFLINE, FAILED = "sent", "nothing", "offline", "failed"
+# A send was out: its follow-up carries the change.
+LEFT_TO_SEND_OUT = "left to the send out"
 
 
 def token_changed(*, token_pk: int, blocked: bool = False) -> None:
@@ -44,31 +59,34 @@ def token_changed(*, token_pk: int, blocked: bool = False) -> None:
     Call it after the change is committed; the sends leave once the caller's transaction (if
     any) commits.
     """
-    from stations import tasks  # the tasks call back into this module
-
-    online = set(connections.live().values_list("station_id", flat=True))
-    holding = _stations_holding(token_pk)
-    for station_id in sorted(holding & online):
-        _enqueue(tasks.sync_local_list, station_id)
-    if holding - online:
-        log.info(
-            "token_sync.offline_left_pending", token_pk=token_pk, stations=sorted(holding - online)
-        )
-    if blocked:
-        for station_id in sorted(_caching(online)):
-            _enqueue(tasks.clear_auth_cache, station_id)
+    _bring_in_step(_stations_holding(token_pk), clear_caches=blocked, reason=f"token {token_pk}")
 
 
-def site_changed(*, site_id: int) -> None:
-    """A site's token rule changed: its connected stations forget answers cached under the
-    old rule (a card accepted there before may no longer be)."""
+def site_changed(*, site_id: int, narrowed: bool) -> None:
+    """A site's token rule changed: its stations' lists are brought in step (the entries whose
+    status the rule changed); `narrowed` (access taken away: made private, tokens taken off)
+    also clears the connected stations' caches, which may hold answers of the old rule.
+
+    Call it after the change is committed.
+    """
+    site_stations = set(Station.objects.filter(site_id=site_id).values_list("pk", flat=True))
+    # Only a list the station accepted has anything to keep in step.
+    with_lists = LocalAuthList.objects.filter(station_id__in=site_stations, version__gt=0)
+    _bring_in_step(
+        set(with_lists.values_list("station_id", flat=True)),
+        clear_caches=narrowed,
+        cache_scope=site_stations,
+        reason=f"site {site_id}",
+    )
+
+
+def changes_left(*, station_id: int, follow_ups: int) -> None:
+    """A send was accepted and changes made while it was out remain: one more differential
+    (which may be followed by `follow_ups` more)."""
     from stations import tasks
 
-    online = set(
-        connections.live().filter(station__site_id=site_id).values_list("station_id", flat=True)
-    )
-    for station_id in sorted(_caching(online)):
-        _enqueue(tasks.clear_auth_cache, station_id)
+    log.info("token_sync.follow_up", station_id=station_id, follow_ups=follow_ups)
+    _enqueue(tasks.sync_local_list, station_id, follow_ups=follow_ups)
 
 
 def station_booted(*, station_id: int) -> None:
@@ -79,18 +97,26 @@ def station_booted(*, station_id: int) -> None:
         _enqueue(tasks.sync_local_list, station_id)
 
 
-def sync_local_list(*, station_id: int) -> str:
-    """Send the station's pending local-list changes as a differential (the task's work)."""
+def sync_local_list(*, station_id: int, follow_ups: int = local_list.FOLLOW_UPS) -> str:
+    """Send the station's pending local-list changes as a differential (the task's work);
+    `follow_ups` as in `local_list.send_local_list`."""
     if not connections.is_online(station_id=station_id):
         return OFFLINE
     if not local_list.pending_changes(station_id=station_id):
         return NOTHING
     try:
         result = local_list.send_local_list(
-            station_id=station_id, update_type=local_list.DIFFERENTIAL, caller=SYSTEM
+            station_id=station_id,
+            update_type=local_list.DIFFERENTIAL,
+            caller=SYSTEM,
+            follow_ups=follow_ups,
         )
     except CommandError as err:
-        # Offline meanwhile, no answer, or a send already out: the next send carries it.
+        if err.message == local_list.SEND_IN_PROGRESS:
+            # That send, once accepted, sends one more differential with this change.
+            log.info("token_sync.left_to_send_out", station_id=station_id)
+            return LEFT_TO_SEND_OUT
+        # Offline meanwhile or no answer: the next send carries it.
         log.warning("token_sync.local_list_not_sent", station_id=station_id, error=str(err))
         return FAILED
     log.info(
@@ -118,6 +144,30 @@ def clear_auth_cache(*, station_id: int) -> str:
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def _bring_in_step(
+    stations: set[int],
+    *,
+    clear_caches: bool,
+    reason: str,
+    cache_scope: set[int] | None = None,
+) -> None:
+    """Differential sends to the connected `stations`; with `clear_caches`, ClearCache to the
+    connected caching stations (of `cache_scope`, all when None)."""
+    from stations import tasks  # the tasks call back into this module
+
+    online = set(connections.live().values_list("station_id", flat=True))
+    for station_id in sorted(stations & online):
+        _enqueue(tasks.sync_local_list, station_id)
+    if stations - online:
+        log.info(
+            "token_sync.offline_left_pending", reason=reason, stations=sorted(stations - online)
+        )
+    if clear_caches:
+        scope = online if cache_scope is None else online & cache_scope
+        for station_id in sorted(_caching(scope)):
+            _enqueue(tasks.clear_auth_cache, station_id)
+
+
 def _stations_holding(token_pk: int) -> set[int]:
     """Stations whose accepted list holds the token or one of its group's cards."""
     entries = LocalListEntry.objects.filter(local_list__version__gt=0)
@@ -128,6 +178,21 @@ def _stations_holding(token_pk: int) -> set[int]:
     else:
         entries = entries.filter(Q(id_token_id=token_pk) | Q(id_token__group_id_token=value))
     return set(entries.values_list("local_list__station_id", flat=True))
+
+
+def _token_deleting(sender: type[IdToken], instance: IdToken, **kwargs: Any) -> None:
+    """Read, while the row is there, the stations its deletion concerns: those holding it or
+    its group's cards (whose group, expiry and site listing go with it). They are brought in
+    step once the deletion commits, caches cleared as for a block."""
+    token_pk = instance.pk
+    stations = _stations_holding(token_pk)
+    transaction.on_commit(
+        lambda: _bring_in_step(stations, clear_caches=True, reason=f"deleted token {token_pk}"),
+        robust=True,
+    )
+
+
+pre_delete.connect(_token_deleting, sender=IdToken, dispatch_uid="token_sync.token_deleting")
 
 
 def _caching(station_ids: set[int]) -> set[int]:
@@ -143,5 +208,5 @@ def _caching(station_ids: set[int]) -> set[int]:
     return station_ids - set(cache_off_16)
 
 
-def _enqueue(task: Task, station_id: int) -> None:
-    transaction.on_commit(lambda: task.delay(station_id=station_id))
+def _enqueue(task: Task, station_id: int, **kwargs: Any) -> None:
+    transaction.on_commit(lambda: task.delay(station_id=station_id, **kwargs))

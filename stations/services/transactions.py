@@ -7,6 +7,7 @@ idempotent on the transaction id (PROTOCOL.md, "the zero-loss contract").
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from datetime import datetime
@@ -191,12 +192,16 @@ def _save_with_new_id(tx: Transaction) -> None:
 
 
 def _replayed_info(tx: Transaction) -> IdTokenInfo:
-    token = tx.id_token
-    return IdTokenInfo(
-        status=tx.auth_status or authorization.INVALID,
-        expires_at=token.expires_at if token else None,
-        group_id_token=(token.group_id_token or None) if token else None,
+    """The answer to a replayed start: the decision as it stands now (cache expiry, group), the
+    replayed transaction itself not counting as a concurrent one. A start refused the first
+    time stays refused (the transaction was kept as not accepted, unwatched): a token approved
+    since does not turn it into a session the row says was refused."""
+    info = authorization.authorize(
+        id_tag=tx.id_tag, station_id=tx.station_id, exclude_transaction_pk=tx.pk
     )
+    if tx.auth_status and tx.auth_status != authorization.ACCEPTED:
+        return dataclasses.replace(info, status=tx.auth_status)
+    return info
 
 
 def _start_key(

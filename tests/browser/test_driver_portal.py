@@ -2,7 +2,8 @@
 over a socket): sign up, verify the email, add a card; start charging from a connector's QR
 link, watch the session live and stop it; stop at an energy limit (set on the start form, or on
 the running session: 2.0.1 stopped remotely, 2.1 told the transactionLimit) and find the session
-in the history; the clear message at an occupied, faulted or offline connector.
+in the history; a reservation of the driver's card; the clear message at an occupied, faulted or
+offline connector.
 
 The server of this module writes its emails to files (`Mailbox`), so the verification link is
 read from the message the back office really sent.
@@ -24,10 +25,12 @@ from playwright.sync_api import Page, expect
 from backoffice.accounts.models import IdToken
 from backoffice.portal.models import DriverSession
 from backoffice.portal.services.charging import MESSAGES, Reason
+from backoffice.portal.views.display import STATION_OFFLINE
 from stations.models import Transaction
 from stations.services import remote
 from tests.browser.chargers import SimulatedCharger
 from tests.browser.conftest import Mailbox
+from tests.factories.reservations import ReservationFactory
 from tests.factories.stations import StationFactory
 from tests.server import LiveOcppServer, start_server
 
@@ -90,6 +93,21 @@ def mark_not_reloaded(page: Page) -> None:
 
 def assert_not_reloaded(page: Page) -> None:
     assert page.evaluate("window.__notReloaded") is True
+
+
+def expect_the_page_tells_the_end(page: Page) -> None:
+    """The session page of a session that ended: its heading, end time and final energy, and
+    no stop button."""
+    expect(page.get_by_test_id("session-heading")).to_have_text(re.compile("^Session of "))
+    expect(page.get_by_test_id("session-ended")).to_have_text(re.compile(r"^\d{4}-\d\d-\d\d "))
+    expect(page.get_by_test_id("session-total-energy")).to_have_text(re.compile(r"kWh$"))
+    expect(page.get_by_test_id("stop-session")).to_have_count(0)
+
+
+def unread_count(page: Page) -> int:
+    """The menu's unread-notifications count (0 when it shows none)."""
+    badge = page.get_by_test_id("unread-count")
+    return int(badge.inner_text().split()[0]) if badge.count() else 0
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -183,6 +201,7 @@ def test_a_driver_starts_at_the_qr_link_watches_the_session_and_stops_it(
     mark_not_reloaded(page)
     page.get_by_test_id("stop-session").click()
     expect(page.get_by_test_id("session-state")).to_have_text("Ended")
+    expect_the_page_tells_the_end(page)
     app.screenshot("driver-session-stopped")
     tx = charger.active or charger.transactions[-1]
     assert charger.wait_for(lambda: tx.ended)
@@ -211,6 +230,7 @@ def test_a_driver_sets_an_energy_limit_and_the_session_stops_at_it(app, server, 
     card.get_by_role("link", name="Details").click()
     expect(page.get_by_role("heading", name="Charging now")).to_be_visible()
     mark_not_reloaded(page)
+    unread_before = unread_count(page)
     charger.hold = False
 
     # The back office stops the charger once a kWh is in; the page tells why, unreloaded, and
@@ -220,6 +240,17 @@ def test_a_driver_sets_an_energy_limit_and_the_session_stops_at_it(app, server, 
     expect(page.get_by_test_id("session-state")).to_have_text("Ended")
     expect(page.get_by_test_id("limit-reached")).to_be_visible()
     expect(page.locator(".notification-toast", has_text="Limit reached")).to_be_visible()
+    # The whole page follows: heading, details (why it stopped), no more stop or limits form,
+    # and the menu counts the new notification.
+    expect_the_page_tells_the_end(page)
+    expect(page.get_by_test_id("session-limit-reached")).to_have_text(
+        re.compile("^Energy limit reached")
+    )
+    expect(page.get_by_test_id("save-limits")).to_have_count(0)
+    page.wait_for_function(
+        "n => parseInt(document.querySelector('[data-testid=unread-count]')?.textContent) > n",
+        arg=unread_before,
+    )
     app.screenshot("driver-session-limit-reached")
     assert_not_reloaded(page)
     driver_session = DriverSession.objects.get(user=driver)
@@ -259,13 +290,14 @@ def test_a_limit_set_on_a_running_2x_session_stops_it(app, server, driver, versi
         page.get_by_text("Set a limit").click()
         page.get_by_label("Stop after (kWh)").fill("1.5")
         page.get_by_test_id("save-limits").click()
-        expect(page.get_by_test_id("session-limits")).to_contain_text(re.compile(r"at 1\.50* kWh"))
+        expect(page.get_by_test_id("session-limits")).to_contain_text("at 1.5 kWh")
         mark_not_reloaded(page)
         charger.hold = False
 
         assert charger.wait_for(lambda: tx.ended, timeout=30)
         expect(page.get_by_test_id("session-state")).to_have_text("Ended")
         expect(page.get_by_test_id("limit-reached")).to_be_visible()
+        expect_the_page_tells_the_end(page)
         app.screenshot(f"driver-session-limit-{version}")
         assert_not_reloaded(page)
     # A 2.1 station is told the limit (transactionLimit) and stops itself at it; a 2.0.1 one is
@@ -278,6 +310,35 @@ def test_a_limit_set_on_a_running_2x_session_stops_it(app, server, driver, versi
         assert tx.limit == {}
         assert tx.stop_reason == "Remote" and tx.delivered_wh >= 1500
     assert charger.errors == []
+
+
+# --- reservations ----------------------------------------------------------------------------
+
+
+def test_a_driver_finds_a_reservation_of_their_card_and_tries_to_cancel_it(app, server, driver):
+    # Made by an operator for the driver's card (drivers reserve themselves in a later issue).
+    station = StationFactory(identity=IDENTITY, name="Harbour 1", ocpp_version="1.6")
+    reservation = ReservationFactory(
+        station=station, id_token=driver.id_tokens.get(), id_tag="DRIVER-TAG"
+    )
+    page = app.page
+    app.sign_in_as(driver)
+    page.goto(app.url("/portal/"))
+    page.get_by_role("link", name="Reservations").click()
+    row = page.get_by_test_id("reservation-row")
+    expect(row).to_have_count(1)
+    expect(row.get_by_test_id("reservation-status")).to_have_text("accepted")
+    app.screenshot("driver-reservations")
+    row.get_by_role("link", name="Harbour 1").click()
+    expect(page.get_by_role("heading", name="Reservation at Harbour 1")).to_be_visible()
+
+    # The charger is offline: the cancel cannot reach it, and the page says so.
+    page.get_by_test_id("cancel-reservation").click()
+    expect(page.get_by_text(str(STATION_OFFLINE))).to_be_visible()
+    expect(page.get_by_test_id("reservation-status")).to_have_text("accepted")
+    app.screenshot("driver-reservation-offline")
+    reservation.refresh_from_db()
+    assert reservation.status == "accepted"
 
 
 # --- the connector cannot be started ---------------------------------------------------------

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -13,6 +10,7 @@ from rest_framework.views import APIView
 
 from backoffice.portal import selectors
 from backoffice.portal.models import Notification
+from backoffice.portal.services import notifications
 from stations.api.common import Pagination, paginated
 
 from .common import NOT_FOUND_NOTIFICATION, UNAUTHENTICATED
@@ -55,10 +53,10 @@ class NotificationListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        notifications = selectors.notifications_for(
+        listed = selectors.notifications_for(
             request.user, unread=filters.validated_data["unread"]
         ).select_related("driver_session")
-        return paginated(self, request, notifications, MeNotificationOutput)
+        return paginated(self, request, listed, MeNotificationOutput)
 
 
 class NotificationReadAllApi(APIView):
@@ -70,7 +68,7 @@ class NotificationReadAllApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        return Response({"marked": _mark_read(request.user)})
+        return Response({"marked": notifications.mark_read(user=request.user)})
 
 
 class NotificationReadApi(APIView):
@@ -82,13 +80,6 @@ class NotificationReadApi(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, pk: int) -> Response:
+        # Found first: another user's id is a 404 (not probed), not "0 marked".
         notification = selectors.notification_for(request.user, pk)
-        return Response({"marked": _mark_read(request.user, pk=notification.pk)})
-
-
-def _mark_read(user: Any, *, pk: int | None = None) -> int:
-    # Read receipts change nothing anybody else sees: not audited.
-    unread = selectors.notifications_for(user, unread=True)
-    if pk is not None:
-        unread = unread.filter(pk=pk)
-    return unread.update(read_at=timezone.now())
+        return Response({"marked": notifications.mark_read(user=request.user, pk=notification.pk)})

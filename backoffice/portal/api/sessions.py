@@ -24,6 +24,12 @@ from .common import (
 )
 
 STARTED_AFTER_BEFORE = "started_after must be before started_before."
+# The `reason` of a 409 for a start that did not happen, by its start status.
+_START_REFUSALS: dict[str, str] = {
+    DriverSession.StartStatus.REFUSED: "rejected",
+    DriverSession.StartStatus.OFFLINE: "offline",
+    DriverSession.StartStatus.ERROR: "error",
+}
 TAGS = ["me: sessions"]
 
 
@@ -168,6 +174,13 @@ class MePendingStartOutput(serializers.Serializer):
     station = serializers.CharField(source="station.identity")
     evse_id = serializers.IntegerField(allow_null=True)
     connector_id = serializers.IntegerField(allow_null=True)
+    start_status = serializers.ChoiceField(
+        choices=DriverSession.StartStatus.choices,
+        help_text=(
+            "How the start went: requested (no answer yet), accepted (waiting for the car), "
+            "refused, offline, timeout, error, not_started (accepted, the car never came)."
+        ),
+    )
     created_at = serializers.DateTimeField()
     limits = MeLimitsOutput(source="*")
 
@@ -244,11 +257,10 @@ class StartApi(APIView):
             )
         if outcome.accepted:
             return Response(MeStartOutput(outcome).data, status=status.HTTP_201_CREATED)
-        if outcome.status == "timeout":
+        started = outcome.driver_session.start_status
+        if started == DriverSession.StartStatus.TIMEOUT:
             return _refused(outcome.message, "timeout", status.HTTP_504_GATEWAY_TIMEOUT)
-        reason = "offline" if outcome.status == "offline" else "rejected"
-        if outcome.status == "error":
-            reason = "error"
+        reason = _START_REFUSALS.get(started, "error")
         return _refused(outcome.message, reason, status.HTTP_409_CONFLICT)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import notifications, profile, sessions, stations, tokens
+from . import notifications, profile, reservations, sessions, stations, tokens
 
 app_name = "me"
 
@@ -31,6 +31,17 @@ urlpatterns = [
         "notifications/<int:pk>/read/",
         notifications.NotificationReadApi.as_view(),
         name="notification_read",
+    ),
+    path("reservations/", reservations.ReservationListApi.as_view(), name="reservation_list"),
+    path(
+        "reservations/<int:pk>/",
+        reservations.ReservationDetailApi.as_view(),
+        name="reservation_detail",
+    ),
+    path(
+        "reservations/<int:pk>/cancel/",
+        reservations.ReservationCancelApi.as_view(),
+        name="reservation_cancel",
     ),
     path("profile/", profile.ProfileApi.as_view(), name="profile"),
 ]

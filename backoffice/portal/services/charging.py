@@ -1,9 +1,9 @@
 """Start and stop charging from the portal (or the driver API), with the driver's app token.
 
-`connector_state` says whether a connector can be started now and, when not, why, in words a
-driver reads on their phone. `start` checks the same, makes the DriverSession (where the
-session's limits live) and sends the remote start as the driver; `stop` sends the remote stop
-of the driver's own active session.
+`start` checks the connector (`connector_state`, re-exported here for the views), makes the
+DriverSession (where the session's limits live) and sends the remote start as the driver; the
+session's `start_status` records how that went. `stop` sends the remote stop of the driver's
+own active session.
 
 The app token is one Central-type IdToken per driver, made on first start: its value is at most
 20 characters (a 1.6 idTag) and random, and it allows concurrent sessions because the portal
@@ -29,14 +29,20 @@ from backoffice.accounts.models import DriverProfile, IdToken
 from backoffice.accounts.services import drivers, id_tokens
 from backoffice.audit import services as audit
 from backoffice.portal import selectors
-from backoffice.portal.models import DriverSession, Notification
+from backoffice.portal.models import DriverSession
 from backoffice.portal.services import limits
-from reservations.models import Reservation
 from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
-from stations.models import Command, Connector, Station, Transaction
-from stations.services import connections, remote
+from stations.models import Command, Transaction
+from stations.services import remote
 from stations.services.commands import Caller
 from stations.services.remote import CommandResult
+
+# Re-exported: the start views, the API and tests read the connector's state from here.
+from .connector_state import MESSAGES as MESSAGES
+from .connector_state import ConnectorState as ConnectorState
+from .connector_state import Reason as Reason
+from .connector_state import connector_state as connector_state
+from .connector_state import is_online as is_online
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -45,51 +51,8 @@ CALLER_LABEL = "portal"
 APP_TOKEN_PREFIX = "APP-"  # noqa: S105 - a prefix, not a secret
 # 1.6 idTag is CiString20: the app token must fit every version.
 APP_TOKEN_LENGTH = 20
-# Marker in DriverSession.notified: the start never happened (refused, offline, no answer), so
-# the session is neither pending nor watched, and no "start failed" notification is due again.
-START_FAILED = Notification.Kind.START_FAILED.value
+StartStatus = DriverSession.StartStatus
 
-# Connector and station statuses of every version, as the driver sees them.
-STARTABLE = frozenset({"Available", "Preparing"})
-OCCUPIED = frozenset({"Charging", "SuspendedEV", "SuspendedEVSE", "Finishing"})
-# 2.x: a cable is plugged in. Somebody charges only when a session there has a token; a car
-# plugged in and waiting for authorization (perhaps the driver's own) can be started.
-PLUGGED_IN = "Occupied"
-FAULTED = "Faulted"
-UNAVAILABLE = "Unavailable"
-RESERVED = "Reserved"
-
-
-class Reason:
-    """Why a connector can or cannot be started (`ChargingUnavailable.reason`)."""
-
-    AVAILABLE = "available"
-    OFFLINE = "offline"
-    OCCUPIED = "occupied"
-    FAULTED = "faulted"
-    UNAVAILABLE = "unavailable"
-    RESERVED = "reserved"
-    PRIVATE = "private"
-    UNKNOWN = "unknown"
-    ALREADY_CHARGING = "already_charging"
-    APP_TOKEN_BLOCKED = "app_token_blocked"  # noqa: S105 - a reason code
-
-
-# Driver-facing messages, by reason (tests import them).
-MESSAGES = {
-    Reason.AVAILABLE: _("The connector is free: plug in your car and start charging."),
-    Reason.OFFLINE: _(
-        "The charger is offline at the moment, so it cannot be started from here. "
-        "Try again later or use a card at the charger."
-    ),
-    Reason.OCCUPIED: _("Someone is charging at this connector. Choose another one."),
-    Reason.FAULTED: _("This connector is out of order. Choose another one."),
-    Reason.UNAVAILABLE: _("This connector is not in service at the moment. Choose another one."),
-    Reason.RESERVED: _("This connector is reserved for another driver. Choose another one."),
-    Reason.PRIVATE: _("This charger is private: it does not accept the app."),
-    Reason.UNKNOWN: _("This charger has not reported this connector. Choose another one."),
-    Reason.ALREADY_CHARGING: _("You are already charging here (or your start is on its way)."),
-}
 START_REJECTED = _(
     "The charger refused to start. Check the cable and try again, or choose another connector."
 )
@@ -117,91 +80,15 @@ class ChargingUnavailable(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class ConnectorState:
-    station: Station
-    evse_id: int
-    connector_id: int
-    online: bool
-    # The status as the station last reported it ("" when it never did).
-    status: str
-    startable: bool
-    reason: str
-    message: str
-    # A reservation of the user's own token holds the connector: the start uses that token.
-    reserved_for_user: Reservation | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class StartOutcome:
     accepted: bool
     message: str
     driver_session: DriverSession
     # The remote start as recorded (None: refused before anything was sent).
     command: Command | None
-    # The station's answer ("Accepted", "Rejected"), or "offline" / "timeout" / "error".
+    # The station's answer ("Accepted", "Rejected"), or "offline" / "timeout" / "error";
+    # `driver_session.start_status` holds what it means for the session.
     status: str
-
-
-def connector_state(
-    *, station_id: int, evse_id: int, connector_id: int, user: Any = None
-) -> ConnectorState:
-    """Whether the connector can be started now and, if not, why (offline first, then the
-    station's own status, then the connector's). With `user`, a reservation of their own
-    token does not count against them, and a private site is checked for their app token.
-    Raises Station.DoesNotExist for an unknown station pk.
-    """
-    station = Station.objects.select_related("site").get(pk=station_id)
-    online = connections.is_online(station_id=station_id)
-    connector = (
-        Connector.objects.filter(
-            evse__station_id=station_id, evse__evse_id=evse_id, connector_id=connector_id
-        )
-        .only("status")
-        .first()
-    )
-    status = connector.status if connector is not None else ""
-    own_reservation = None
-
-    def state(reason: str) -> ConnectorState:
-        return ConnectorState(
-            station=station,
-            evse_id=evse_id,
-            connector_id=connector_id,
-            online=online,
-            status=status,
-            startable=reason == Reason.AVAILABLE,
-            reason=reason,
-            message=str(MESSAGES[reason]),
-            reserved_for_user=own_reservation,
-        )
-
-    if not online:
-        return state(Reason.OFFLINE)
-    if not station.is_active or station.registration_status != Station.Registration.ACCEPTED:
-        return state(Reason.UNAVAILABLE)
-    # 1.6 connector 0: the station as a whole.
-    if station.status == FAULTED:
-        return state(Reason.FAULTED)
-    if station.status == UNAVAILABLE:
-        return state(Reason.UNAVAILABLE)
-    if connector is None or not status:
-        return state(Reason.UNKNOWN)
-    if status == FAULTED:
-        return state(Reason.FAULTED)
-    if status == UNAVAILABLE:
-        return state(Reason.UNAVAILABLE)
-    if status in OCCUPIED or (status == PLUGGED_IN and _authorized_session_at(station_id, evse_id)):
-        return state(Reason.OCCUPIED)
-    reservation = _active_reservation(station_id, evse_id)
-    if status == RESERVED or reservation is not None:
-        if reservation is None or not _owns(user, reservation):
-            return state(Reason.RESERVED)
-        own_reservation = reservation
-    if status not in STARTABLE and status not in (RESERVED, PLUGGED_IN):
-        return state(Reason.UNKNOWN)
-    if user is not None and own_reservation is None and not _site_accepts_app(station, user):
-        return state(Reason.PRIVATE)
-    return state(Reason.AVAILABLE)
 
 
 def start(
@@ -219,9 +106,9 @@ def start(
 
     Raises limits.LimitInvalid (with `field`) for a limit out of range, ChargingUnavailable
     (nothing sent, no DriverSession) when the connector is not startable or the user already
-    charges or waits for a start at this EVSE. Otherwise the
-    outcome says whether the station accepted; a start that did not happen leaves its
-    DriverSession marked START_FAILED (never shown as pending).
+    charges or waits for a start at this EVSE. Otherwise the outcome says whether the station
+    accepted, and the DriverSession's `start_status` records it (REQUESTED while the answer is
+    on its way; only ACCEPTED ones are pending).
     """
     _check_limits(limit_energy_wh, limit_minutes, limit_cost)
     if _busy_at(user, station_id, evse_id):
@@ -252,6 +139,7 @@ def start(
             evse_id=evse_id,
             connector_id=connector_id,
             id_tag=id_tag,
+            start_status=StartStatus.REQUESTED,
             limit_energy_wh=limit_energy_wh,
             limit_minutes=limit_minutes,
             limit_cost=limit_cost,
@@ -278,17 +166,17 @@ def start(
             station_id=station_id, id_token=id_tag, evse_id=evse_id, caller=caller
         )
     except StationNotConnected as err:
-        return _failed(session, err.command, START_OFFLINE, "offline")
+        return _outcome(session, err.command, StartStatus.OFFLINE, START_OFFLINE, "offline")
     except CommandTimeout as err:
-        return _failed(session, err.command, START_TIMEOUT, "timeout")
+        return _outcome(session, err.command, StartStatus.TIMEOUT, START_TIMEOUT, "timeout")
     except CommandInvalid as err:
-        return _failed(session, err.command, START_ERROR, "error")
-    _store_command(session, result.command)
+        return _outcome(session, err.command, StartStatus.ERROR, START_ERROR, "error")
+    command = result.command
     if result.accepted:
-        return StartOutcome(True, str(START_ACCEPTED), session, result.command, result.status)
-    if result.command.state == Command.State.CALL_ERROR:
-        return _failed(session, result.command, START_ERROR, "error")
-    return _failed(session, result.command, START_REJECTED, result.status or "error")
+        return _outcome(session, command, StartStatus.ACCEPTED, START_ACCEPTED, result.status)
+    if command.state == Command.State.CALL_ERROR:
+        return _outcome(session, command, StartStatus.ERROR, START_ERROR, "error")
+    return _outcome(session, command, StartStatus.REFUSED, START_REJECTED, result.status or "error")
 
 
 def stop(*, user: Any, transaction_pk: int) -> CommandResult:
@@ -310,10 +198,6 @@ def stop(*, user: Any, transaction_pk: int) -> CommandResult:
         raise
     _store_stop(tx.pk, result.command)
     return result
-
-
-def is_online(station_id: int) -> bool:
-    return connections.is_online(station_id=station_id)
 
 
 def ensure_app_token(*, user: Any) -> IdToken:
@@ -408,14 +292,10 @@ def _busy_at(user: Any, station_id: int, evse_id: int) -> bool:
         station_id=station_id,
         evse_id=evse_id,
         transaction__isnull=True,
-        start_command__isnull=True,
+        start_status=StartStatus.REQUESTED,
         created_at__gte=timezone.now() - _in_flight_window(),
-    ).only("notified")
-    return (
-        mine.exists()
-        or pending.exists()
-        or any(START_FAILED not in session.notified for session in in_flight)
     )
+    return mine.exists() or pending.exists() or in_flight.exists()
 
 
 def _in_flight_window() -> timedelta:
@@ -423,63 +303,27 @@ def _in_flight_window() -> timedelta:
     return timedelta(seconds=settings.OCPP_RESPONSE_TIMEOUT + 5)
 
 
-def _authorized_session_at(station_id: int, evse_id: int) -> bool:
-    return (
-        Transaction.objects.filter(
-            station_id=station_id, evse__evse_id=evse_id, state=Transaction.State.ACTIVE
-        )
-        .exclude(id_tag="")
-        .exists()
-    )
-
-
-def _active_reservation(station_id: int, evse_id: int) -> Reservation | None:
-    return (
-        Reservation.objects.filter(
-            station_id=station_id,
-            status=Reservation.Status.ACCEPTED,
-            expires_at__gt=timezone.now(),
-            evse_id=evse_id,
-        )
-        .select_related("id_token")
-        .first()
-    )
-
-
-def _owns(user: Any, reservation: Reservation) -> bool:
-    return (
-        user is not None
-        and reservation.id_token is not None
-        and reservation.id_token.user_id == getattr(user, "pk", None)
-    )
-
-
-def _site_accepts_app(station: Station, user: Any) -> bool:
-    site = station.site
-    if site is None or site.accepts_all_tokens:
-        return True
-    app = IdToken.objects.filter(app_of__user=user).first()
-    return app is not None and site.allowed_id_tokens.filter(pk=app.pk).exists()
-
-
-def _failed(
-    session: DriverSession, command: Command | None, message: StrOrPromise, status: str
+def _outcome(
+    session: DriverSession,
+    command: Command | None,
+    start_status: str,
+    message: StrOrPromise,
+    status: str,
 ) -> StartOutcome:
     with transaction.atomic():
+        # Locked: the watcher may link the session (the station started) meanwhile.
         locked = DriverSession.objects.select_for_update().get(pk=session.pk)
         if command is not None:
             locked.start_command = command
-        # A station that answers late may still start: the watcher then links the session
-        # anyway (by station and token), so the marker only hides it from the pending starts.
-        if START_FAILED not in locked.notified:
-            locked.notified = [*locked.notified, START_FAILED]
-        locked.save(update_fields=["start_command", "notified", "updated_at"])
-    return StartOutcome(False, str(message), locked, command, status)
-
-
-def _store_command(session: DriverSession, command: Command) -> None:
-    DriverSession.objects.filter(pk=session.pk).update(start_command=command)
-    session.start_command = command
+        if locked.transaction_id is None:
+            # A start that did not happen stays unlinked unless the station starts it late:
+            # the watcher then links it by station and token and makes it ACCEPTED.
+            locked.start_status = start_status
+        locked.save(update_fields=["start_command", "start_status", "updated_at"])
+    if locked.transaction_id is not None:
+        message = START_ACCEPTED  # started already, whatever the answer said
+    accepted = locked.start_status == StartStatus.ACCEPTED
+    return StartOutcome(accepted, str(message), locked, command, status)
 
 
 def _store_stop(transaction_pk: int, command: Command | None) -> None:

@@ -2,10 +2,10 @@
 
 The driver sets them (`set_limits`, their own active session only). The back office enforces
 them itself: `check` on every stored meter value of a watched session and once a minute
-(`session_watch.check_sessions`), then `stop_for_limit` sends the remote stop. A 2.1 station is
-also told them in the TransactionEventResponse's transactionLimit (`transaction_limit_to_send`)
-and stops by itself; the back office's check stays as a fallback, with a grace margin so the
-station's own stop comes first.
+(`session_checks.check_sessions`), then `stop_for_limit` sends the remote stop (without waiting
+for the answer). A 2.1 station is also told them in the TransactionEventResponse's
+transactionLimit (`transaction_limit_to_send`) and stops by itself; the back office's check
+stays as a fallback, with a grace margin so the station's own stop comes first.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from backoffice.audit import services as audit
 from backoffice.lib import meter_series
 from backoffice.portal.models import DriverSession
 from stations.exceptions import CommandError
-from stations.models import MeterValue, Transaction
-from stations.services import remote
+from stations.models import Command, MeterValue, Transaction
+from stations.services import commands, remote
 from stations.services.commands import SYSTEM
 
 from . import cost, notifications
@@ -208,29 +208,40 @@ def check(session: DriverSession, *, energy_wh: Decimal | None, now: datetime) -
     return True
 
 
-def stop_for_limit(*, driver_session_pk: int) -> remote.CommandResult | None:
-    """Send the remote stop (as the system) for a session whose limit was reached; the command
-    is kept in `stop_command`. Blocks until the station answers (or the bus gives up): call
-    it outside any transaction, from a task. None when there is nothing to stop."""
+def stop_for_limit(*, driver_session_pk: int) -> Command | None:
+    """Send the remote stop (as the system) for a session whose limit was reached, without
+    waiting for the answer: it is called from a meter value's commit callback (in eager Celery,
+    inside the OCPP process's meter writer, where waiting would hold the batch up to the
+    response timeout) and from the periodic check. The process holding the station's socket
+    records the answer on the command, kept in `stop_command`; the periodic check sends again
+    while the session runs. None when there is nothing to stop or nothing could be sent.
+    """
     session = (
-        DriverSession.objects.select_related("transaction").filter(pk=driver_session_pk).first()
+        DriverSession.objects.select_related("transaction", "stop_command")
+        .filter(pk=driver_session_pk)
+        .first()
     )
     tx = session.transaction if session is not None else None
     if session is None or tx is None or tx.state != Transaction.State.ACTIVE:
         return None
+    previous = session.stop_command
+    if previous is not None and not previous.finished:
+        # Never answered (its wake-up lost, or the socket closed first): closed before the next
+        # one goes out, so it cannot be sent late as well.
+        commands.record_timeout(command_id=previous.pk)
     try:
-        result = remote.remote_stop(
+        command = remote.request_remote_stop(
             station_id=tx.station_id, transaction_id=tx.transaction_id, caller=SYSTEM
         )
     except CommandError as err:
-        # Offline, timed out or refused before sending: the periodic check sends it again.
+        # Offline or refused before sending: the periodic check sends it again.
         log.warning("portal.limit_stop_failed", transaction_pk=tx.pk, error=str(err))
         if err.command is not None:
             DriverSession.objects.filter(pk=session.pk).update(stop_command=err.command)
         return None
-    DriverSession.objects.filter(pk=session.pk).update(stop_command=result.command)
-    log.info("portal.limit_stop_sent", transaction_pk=tx.pk, status=result.status)
-    return result
+    DriverSession.objects.filter(pk=session.pk).update(stop_command=command)
+    log.info("portal.limit_stop_sent", transaction_pk=tx.pk, command_id=command.pk)
+    return command
 
 
 def transaction_limit_to_send(*, transaction_pk: int) -> dict[str, Any] | None:

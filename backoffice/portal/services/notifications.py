@@ -78,6 +78,19 @@ def notify(
     return notification
 
 
+def mark_read(*, user: Any, pk: int | None = None) -> int:
+    """Mark the user's unread notifications read: the one with `pk`, or all of them. Only the
+    user's own are touched (another user's pk marks nothing). Returns how many were unread.
+
+    Not audited: a read receipt changes nothing anybody else sees or acts on, and the row keeps
+    when it happened (`read_at`).
+    """
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if pk is not None:
+        unread = unread.filter(pk=pk)
+    return unread.update(read_at=timezone.now())
+
+
 def wants(profile: DriverProfile, kind: str) -> bool:
     """Whether the driver chose to be told `kind` (limits and failed starts: always)."""
     if kind == Kind.SESSION_STARTED:
@@ -210,6 +223,8 @@ def limit_reached(session: DriverSession) -> Notification | None:
 
 
 def start_failed(session: DriverSession) -> Notification | None:
+    """A portal start the station accepted but that never began (start status NOT_STARTED,
+    by the periodic check). A start that failed at once is told on the page, not here."""
     return notify(
         user=session.user,
         kind=Kind.START_FAILED,

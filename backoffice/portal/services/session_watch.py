@@ -10,7 +10,8 @@ event of an unwatched session costs no query here at all.
 Hooks (`on_*`) are called by the stations services inside the atomic block that changed the
 transaction; their work runs after commit. Meter values of watched sessions go to one Celery
 task per stored frame (`portal.tasks.session_meter`), which checks limits (and sends the
-remote stop), charging finished (1.6: power near zero) and the state of charge.
+remote stop), charging finished (1.6: power near zero) and the state of charge. The periodic
+checks (time limits, idle cars, starts that never came) are in `session_checks`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from django.db import IntegrityError
 from django.db import transaction as db_transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from backoffice.accounts.models import DriverProfile
@@ -49,14 +50,15 @@ CHARGING = "Charging"
 FINISHED_STATES = frozenset({"SuspendedEV", "EVConnected", "Idle"})
 # 1.6 StatusNotification statuses worth a look (v16 hands only these over).
 V16_STATUSES = frozenset({CHARGING, "SuspendedEV"})
-# How long after LINK_WINDOW a start that never came is still looked at (told once).
-START_FAILED_LOOKBACK = timedelta(hours=1)
 # 2.1 stoppedReason of a station that stopped at the transactionLimit it was sent.
 STOPPED_BY_STATION = {
     "EnergyLimitReached": DriverSession.LimitReason.ENERGY,
     "TimeLimitReached": DriverSession.LimitReason.DURATION,
     "CostLimitReached": DriverSession.LimitReason.COST,
 }
+# Start statuses of a portal start linked as expected (the answer may still be on its way);
+# any other means the station started after all.
+_ON_TIME = frozenset({DriverSession.StartStatus.REQUESTED, DriverSession.StartStatus.ACCEPTED})
 STARTED = "Started"
 ENDED = "Ended"
 ACCEPTED = "Accepted"
@@ -145,7 +147,9 @@ def on_meter_values(frames: Sequence[PreparedValues]) -> None:
 def transaction_started(*, transaction_pk: int) -> DriverSession | None:
     """Give the session its DriverSession when its token belongs to a user: the pending one the
     portal made (2.x: same remote start; else same station, token and EVSE, no transaction yet,
-    made in the last LINK_WINDOW), else a new one. Tells the driver it started. Idempotent."""
+    made in the last LINK_WINDOW), else a new one (start status CARD). A portal start linked
+    here is ACCEPTED, whatever its answer said (a late start after a timeout, say). Tells the
+    driver it started. Idempotent."""
     tx = (
         Transaction.objects.select_related("id_token__user", "evse", "connector", "station")
         .filter(pk=transaction_pk)
@@ -163,7 +167,20 @@ def transaction_started(*, transaction_pk: int) -> DriverSession | None:
                 return None
             session = _pending_for(tx, user, evse_id)
             if session is None:
-                session = DriverSession(user=user, station_id=tx.station_id, id_tag=tx.id_tag)
+                session = DriverSession(
+                    user=user,
+                    station_id=tx.station_id,
+                    id_tag=tx.id_tag,
+                    start_status=DriverSession.StartStatus.CARD,
+                )
+            else:
+                if session.start_status not in _ON_TIME:
+                    log.info(
+                        "portal.late_start_linked",
+                        driver_session_id=session.pk,
+                        start_status=session.start_status,
+                    )
+                session.start_status = DriverSession.StartStatus.ACCEPTED
             session.transaction = tx
             session.evse_id = session.evse_id or evse_id
             if tx.connector is not None:
@@ -182,7 +199,7 @@ def transaction_started(*, transaction_pk: int) -> DriverSession | None:
 def transaction_ended(*, transaction_pk: int) -> None:
     """Tell the driver the session ended, with its energy, duration and cost (when known)."""
     with db_transaction.atomic():
-        session = _locked(transaction_pk)
+        session = locked_session(transaction_pk)
         if session is None or session.transaction is None:
             return
         tx = session.transaction
@@ -207,7 +224,7 @@ def charging_state_changed(
     """2.x: leaving Charging for SuspendedEV / EVConnected / Idle is charging finished;
     Charging again clears it."""
     with db_transaction.atomic():
-        session = _locked(transaction_pk)
+        session = locked_session(transaction_pk)
         if session is None:
             return
         if current == CHARGING:
@@ -253,7 +270,7 @@ def meter_reading(
     now = now or timezone.now()
     stop = False
     with db_transaction.atomic():
-        session = _locked(transaction_pk)
+        session = locked_session(transaction_pk)
         if session is None or session.transaction is None:
             return
         tx = session.transaction
@@ -273,42 +290,36 @@ def meter_reading(
                 _finished(session, at)
         if reading.soc_percent is not None:
             _check_soc(session, reading.soc_percent)
-        _check_idle(session, now)
+        check_idle(session, now)
     if stop:
         limits.stop_for_limit(driver_session_pk=session.pk)
 
 
-def check_sessions(*, now: datetime | None = None) -> int:
-    """The periodic check (Celery beat, every minute): time (and energy, cost) limits of
-    running sessions, idle cars, starts that never came, and stops to send again.
-    Returns how many sessions it acted on."""
-    now = now or timezone.now()
-    acted = 0
-    running = DriverSession.objects.filter(transaction__state=Transaction.State.ACTIVE)
-    limited = running.filter(limit_reached="").exclude(
-        limit_energy_wh=None, limit_minutes=None, limit_cost=None
+# --- shared with the periodic checks (session_checks) ------------------------------------
+
+
+def locked_session(transaction_pk: int) -> DriverSession | None:
+    """The watched session of the transaction, locked (call inside an atomic block)."""
+    # Locked: the meter task, the periodic check and the event hooks of one session take
+    # turns, so a limit stops once and each notification is given once.
+    return (
+        DriverSession.objects.select_for_update(of=("self",))
+        .select_related("transaction", "station", "user")
+        .filter(transaction_id=transaction_pk)
+        .first()
     )
-    for pk, transaction_pk in limited.values_list("pk", "transaction_id"):
-        stop = False
-        with db_transaction.atomic():
-            session = _locked(transaction_pk)
-            if session is not None and session.transaction is not None:
-                energy = limits.energy_so_far(session.transaction)
-                stop = limits.check(session, energy_wh=energy, now=now)
-        if stop:
-            acted += 1
-            limits.stop_for_limit(driver_session_pk=pk)
-    idle = running.filter(charging_finished_at__isnull=False).exclude(
-        user__driver_profile__notify_idle_minutes=None
-    )
-    for transaction_pk in idle.values_list("transaction_id", flat=True):
-        with db_transaction.atomic():
-            session = _locked(transaction_pk)
-            if session is not None and _check_idle(session, now):
-                acted += 1
-    acted += _retry_stops(running, now)
-    acted += _starts_that_never_came(now)
-    return acted
+
+
+def check_idle(session: DriverSession, now: datetime) -> bool:
+    """Tell the driver (once) their car idles after charging, past their chosen minutes;
+    True when told now. `session` is locked by the caller."""
+    finished = session.charging_finished_at
+    if finished is None or notifications.Kind.IDLE in session.notified:
+        return False
+    minutes = _profile(session).notify_idle_minutes
+    if minutes is None or now - finished < timedelta(minutes=minutes):
+        return False
+    return notifications.idle(session, minutes) is not None
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -332,17 +343,6 @@ def _pending_for(tx: Transaction, user: Any, evse_id: int | None) -> DriverSessi
     return candidates.order_by("-created_at").first()
 
 
-def _locked(transaction_pk: int) -> DriverSession | None:
-    # Locked: the meter task, the periodic check and the event hooks of one session take
-    # turns, so a limit stops once and each notification is given once.
-    return (
-        DriverSession.objects.select_for_update(of=("self",))
-        .select_related("transaction", "station", "user")
-        .filter(transaction_id=transaction_pk)
-        .first()
-    )
-
-
 def _finished(session: DriverSession, at: datetime) -> None:
     if session.charging_finished_at is not None:
         return
@@ -364,60 +364,6 @@ def _check_soc(session: DriverSession, soc: Decimal) -> None:
     wanted = _profile(session).notify_soc_percent
     if wanted is not None and soc >= wanted:
         notifications.soc_reached(session, soc)
-
-
-def _check_idle(session: DriverSession, now: datetime) -> bool:
-    finished = session.charging_finished_at
-    if finished is None or notifications.Kind.IDLE in session.notified:
-        return False
-    minutes = _profile(session).notify_idle_minutes
-    if minutes is None or now - finished < timedelta(minutes=minutes):
-        return False
-    return notifications.idle(session, minutes) is not None
-
-
-def _retry_stops(running: QuerySet[DriverSession], now: datetime) -> int:
-    """Sessions whose limit was reached but which still run: the stop was lost, refused or
-    the station was offline. Sent again every STOP_RETRY_AFTER."""
-    due = (
-        running.exclude(limit_reached="")
-        .filter(limit_reached_at__lt=now - limits.STOP_RETRY_AFTER)
-        .select_related("stop_command")
-    )
-    sent = 0
-    for session in due:
-        last = session.stop_command
-        if last is not None and last.created_at >= now - limits.STOP_RETRY_AFTER:
-            continue
-        limits.stop_for_limit(driver_session_pk=session.pk)
-        sent += 1
-    return sent
-
-
-def _starts_that_never_came(now: datetime) -> int:
-    """Portal starts the station accepted but never began within LINK_WINDOW: told once
-    (looked at for an hour after; a start refused at once is marked by the charging service
-    and shown on the page instead)."""
-    told = 0
-    stale = DriverSession.objects.filter(
-        transaction__isnull=True,
-        start_command__isnull=False,
-        created_at__lt=now - LINK_WINDOW,
-        created_at__gte=now - LINK_WINDOW - START_FAILED_LOOKBACK,
-    )
-    for pk in stale.values_list("pk", flat=True):
-        with db_transaction.atomic():
-            session = (
-                DriverSession.objects.select_for_update(of=("self",))
-                .select_related("station", "user")
-                .filter(pk=pk, transaction__isnull=True)
-                .first()
-            )
-            if session is None or notifications.Kind.START_FAILED in session.notified:
-                continue
-            if notifications.start_failed(session) is not None:
-                told += 1
-    return told
 
 
 def _after_commit(func: Callable[[], object]) -> None:

@@ -81,6 +81,32 @@ _STATE_LABELS = {
 }
 
 
+# Why a session ended, as the station said it (1.6 StopTransaction reason, 2.x stoppedReason),
+# in the driver's words; a reason not listed shows as the station sent it.
+_STOP_REASONS = {
+    "Local": _("Stopped at the charger"),
+    "Remote": _("Stopped from the app or by the operator"),
+    "EVDisconnected": _("Car unplugged"),
+    "StoppedByEV": _("Stopped by the car"),
+    "DeAuthorized": _("Card no longer accepted"),
+    "EmergencyStop": _("Emergency stop"),
+    "PowerLoss": _("Power cut"),
+    "HardReset": _("The charger restarted"),
+    "SoftReset": _("The charger restarted"),
+    "ImmediateReset": _("The charger restarted"),
+    "Reboot": _("The charger restarted"),
+    "EnergyLimitReached": _("Energy limit reached"),
+    "TimeLimitReached": _("Time limit reached"),
+    "SOCLimitReached": _("Battery level reached"),
+    "CostLimitReached": _("Cost limit reached"),
+    "Timeout": _("Timed out"),
+}
+
+
+def stop_reason_label(reason: str) -> str:
+    return str(_STOP_REASONS.get(reason, reason))
+
+
 class SessionCard:
     """A session as its card shows it: the selector's SessionView plus wording and the limits
     form (bound with errors after a bad POST, else filled with the current limits)."""
@@ -114,6 +140,15 @@ class SessionCard:
     @property
     def state_class(self) -> str:
         return "completed" if not self.active else self.state_key
+
+    @property
+    def stop_reason_label(self) -> str:
+        reason = self.transaction.stop_reason
+        ds = self.driver_session
+        if reason == "Remote" and ds is not None and ds.limit_reached:
+            # The remote stop the limit's enforcement sent (2.1 stations say EnergyLimitReached).
+            return str(_("Stopped at your limit"))
+        return stop_reason_label(reason)
 
     @property
     def limit_kwh(self) -> Decimal | None:

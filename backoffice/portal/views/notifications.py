@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from backoffice.portal import selectors
+from backoffice.portal.services import notifications
 
 from .display import page
 
@@ -37,6 +37,5 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    # Read receipts change nothing anybody else sees: not audited (as the API's read-all).
-    selectors.notifications_for(request.user, unread=True).update(read_at=timezone.now())
+    notifications.mark_read(user=request.user)
     return redirect("portal:notifications")

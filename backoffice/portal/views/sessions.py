@@ -53,13 +53,12 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def session_card(request: HttpRequest, pk: int) -> HttpResponse:
-    """The live part of a session's card, refreshed by the page on the session's events."""
+    """The live part of a session's card, refreshed by the page on the session's events; on
+    the detail page (`detail`), with the page's heading, details and actions once it ended."""
     card = SessionCard(selectors.session_for(request.user, pk))
-    return render(
-        request,
-        "portal/sessions/_card.html",
-        {"card": card, "detail": bool(request.GET.get("detail"))},
-    )
+    detail = bool(request.GET.get("detail"))
+    template = f"{DETAIL}#live" if detail else "portal/sessions/_card.html"
+    return render(request, template, {"card": card, "detail": detail})
 
 
 @require_GET

@@ -1,12 +1,16 @@
-"""Create the demo operator login, a demo site and two registered stations (idempotent)."""
+"""Create the demo operator and driver logins, a demo site and two registered stations
+(idempotent)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from backoffice.accounts.models import IdToken
+from backoffice.accounts.models import DriverProfile, IdToken
 from stations.models import Site, Station
 from stations.services import station_auth
 
@@ -14,6 +18,9 @@ DEMO_USERNAME = "operator"
 DEMO_PASSWORD = "operator-demo-password"  # noqa: S105 - printed for the quick start
 DEMO_STATIONS = ("DEMO-CP-1", "DEMO-CP-2")
 DEMO_TOKEN = "DEMO-TAG-1"  # noqa: S105 - an RFID id, not a secret
+DEMO_DRIVER_EMAIL = "driver@example.com"
+DEMO_DRIVER_PASSWORD = "driver-demo-password"  # noqa: S105 - printed for the quick start
+DEMO_DRIVER_TOKEN = "DEMO-TAG-2"  # noqa: S105 - an RFID id, not a secret
 
 
 class Command(BaseCommand):
@@ -35,6 +42,7 @@ class Command(BaseCommand):
             name="Demo site", defaults={"address": "Demo street 1"}
         )
         IdToken.objects.get_or_create(id_token=DEMO_TOKEN, defaults={"label": "Demo card"})
+        self._driver(user_model)
         lines = []
         for identity in DEMO_STATIONS:
             station = Station.objects.filter(identity=identity).first()
@@ -59,5 +67,25 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Operator pages: http://{base}/ (Django admin: /admin/)  user {DEMO_USERNAME!r}"
             f" password {DEMO_PASSWORD!r}\n"
+            f"Driver portal: http://{base}/portal/  email {DEMO_DRIVER_EMAIL!r} password"
+            f" {DEMO_DRIVER_PASSWORD!r} (card {DEMO_DRIVER_TOKEN}; a connector's start link:"
+            f" http://{base}/portal/start/{DEMO_STATIONS[0]}/1/1/)\n"
             f"Demo id token: {DEMO_TOKEN}\nStations:\n" + "\n".join(lines)
+        )
+
+    @staticmethod
+    def _driver(user_model: Any) -> None:
+        """A signed-up driver with a verified email address and one card of their own."""
+        driver, created = user_model.objects.get_or_create(
+            username="demo-driver", defaults={"email": DEMO_DRIVER_EMAIL}
+        )
+        if created:
+            driver.set_password(DEMO_DRIVER_PASSWORD)
+            driver.save()
+        EmailAddress.objects.get_or_create(
+            user=driver, email=DEMO_DRIVER_EMAIL, defaults={"verified": True, "primary": True}
+        )
+        DriverProfile.objects.get_or_create(user=driver)
+        IdToken.objects.get_or_create(
+            id_token=DEMO_DRIVER_TOKEN, defaults={"label": "My card", "user": driver}
         )

@@ -297,6 +297,7 @@ async def test_a_start_sends_the_remote_start_as_the_driver_with_the_app_token(
         45,
     )
     assert session.start_command == first.command
+    assert session.start_status == DriverSession.StartStatus.ACCEPTED
     assert (first.command.actor, first.command.actor_label) == (driver, "portal")
     assert set(selectors.pending_starts(driver)) == {session, second.driver_session}
     assert AuditEvent.objects.filter(action="portal.session.start", actor=driver).count() == 2
@@ -316,22 +317,35 @@ async def test_a_start_the_station_refuses_says_so_and_is_not_pending(
     assert (outcome.status, outcome.message) == ("Rejected", str(charging.START_REJECTED))
     session = DriverSession.objects.get()
     assert session.start_command == outcome.command
-    assert charging.START_FAILED in session.notified
+    assert session.start_status == DriverSession.StartStatus.REFUSED
+    assert session.notified == []  # shown on the page: no notification due
     assert list(selectors.pending_starts(driver)) == []
 
 
 @pytest.mark.asyncio
 async def test_a_start_the_station_does_not_answer_in_time_says_so(server, station, driver):
     # The server gives the station OCPP_RESPONSE_TIMEOUT=5 s.
-    async with connected(server, station, "1.6", delay=7):
+    async with connected(server, station, "1.6", delay=7) as cp:
         outcome = await in_thread(
             charging.start, user=driver, station_id=station.pk, evse_id=1, connector_id=1
         )
+        assert not outcome.accepted
+        assert (outcome.status, outcome.message) == ("timeout", str(charging.START_TIMEOUT))
+        assert outcome.command.state == Command.State.TIMED_OUT
+        session = DriverSession.objects.get()
+        assert session.start_status == DriverSession.StartStatus.TIMEOUT
+        assert list(selectors.pending_starts(driver)) == []
 
-    assert not outcome.accepted
-    assert (outcome.status, outcome.message) == ("timeout", str(charging.START_TIMEOUT))
-    assert outcome.command.state == Command.State.TIMED_OUT
-    assert charging.START_FAILED in DriverSession.objects.get().notified
+        # The charger starts after all: the session is linked, and its start accepted.
+        await cp.call(
+            call16.StartTransaction(
+                connector_id=1, id_tag=session.id_tag, meter_start=0, timestamp=now_iso()
+            )
+        )
+        linked = await eventually(
+            lambda: DriverSession.objects.filter(pk=session.pk, transaction__isnull=False).first()
+        )
+    assert linked.start_status == DriverSession.StartStatus.ACCEPTED
 
 
 @pytest.mark.asyncio
@@ -390,9 +404,10 @@ def test_a_second_start_while_the_first_is_on_its_way_is_refused(cp, driver):
     with pytest.raises(ChargingUnavailable) as refused:
         charging.start(user=driver, station_id=cp.pk, evse_id=1, connector_id=1)
     assert refused.value.reason == Reason.ALREADY_CHARGING
-    # A start that failed before anything was sent does not count.
-    DriverSession.objects.update(notified=[charging.START_FAILED])
-    assert not charging._busy_at(driver, cp.pk, 1)
+    # A start that did not happen does not count.
+    for failed in ("refused", "offline", "timeout", "error", "not_started"):
+        DriverSession.objects.update(start_status=failed)
+        assert not charging._busy_at(driver, cp.pk, 1), failed
 
 
 def test_a_blocked_app_token_is_refused_before_anything_is_sent(cp, driver):

@@ -136,6 +136,10 @@ def test_pending_starts_are_accepted_starts_waiting_for_the_car(driver, other_dr
     linked.save()
     refused = data.accepted_start(driver, station, evse_id=3)
     Command.objects.filter(pk=refused.start_command_id).update(result_status="Rejected")
+    DriverSession.objects.filter(pk=refused.pk).update(
+        start_status=DriverSession.StartStatus.REFUSED
+    )
+    data.accepted_start(driver, station, evse_id=4, start_status=DriverSession.StartStatus.TIMEOUT)
 
     assert list(selectors.pending_starts(driver)) == [pending]
     later = timezone.now() + selectors.PENDING_START_WINDOW + timedelta(seconds=1)

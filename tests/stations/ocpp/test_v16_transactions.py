@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
 from ocpp.v16 import call
 
+from backoffice.accounts.models import IdToken
+from backoffice.lib.ocpp_time import parse_ocpp_datetime
 from stations.models import MeterValue, Transaction
 from tests.factories.accounts import IdTokenFactory
 from tests.ocpp_client import charger16
@@ -117,6 +120,56 @@ async def test_a_replayed_start_gets_the_same_transaction_id(server, station, id
     assert again.transaction_id == first.transaction_id
     assert again.id_tag_info["status"] == "Accepted"
     assert Transaction.objects.filter(station=station).count() == 1
+
+
+async def test_a_replayed_start_answers_with_the_current_cache_expiry_and_parent(
+    server, station, transactional_db
+):
+    IdTokenFactory(id_token="FLEET-A")
+    IdTokenFactory(id_token="CARD", group_id_token="FLEET-A")
+    async with charger16(server, station.identity) as cp:
+        await boot(cp)
+        first = await start(cp, id_tag="CARD")
+    async with charger16(server, station.identity) as cp:
+        again = await start(cp, id_tag="CARD")
+
+    assert again.transaction_id == first.transaction_id
+    # As a fresh decision: the replayed transaction itself is no concurrent one.
+    assert again.id_tag_info["status"] == "Accepted"
+    assert again.id_tag_info["parent_id_tag"] == "FLEET-A"
+    expiry = parse_ocpp_datetime(again.id_tag_info["expiry_date"]).value
+    cache = timedelta(seconds=86400)  # the test server's OCPP_AUTH_CACHE_SECONDS
+    assert abs(expiry - (datetime.now(UTC) + cache)) < timedelta(seconds=30)
+    assert again.id_tag_info == first.id_tag_info | {
+        "expiry_date": again.id_tag_info["expiry_date"]
+    }
+
+
+async def test_a_replayed_start_tells_of_a_token_blocked_since(server, station, id_token):
+    async with charger16(server, station.identity) as cp:
+        await boot(cp)
+        first = await start(cp)
+        IdToken.objects.filter(pk=id_token.pk).update(status=IdToken.Status.BLOCKED)
+        again = await start(cp)
+    assert again.transaction_id == first.transaction_id
+    assert (first.id_tag_info["status"], again.id_tag_info["status"]) == ("Accepted", "Blocked")
+    # The transaction keeps the decision it was opened with.
+    assert Transaction.objects.get(station=station).auth_status == "Accepted"
+
+
+async def test_a_start_refused_the_first_time_stays_refused_when_replayed(
+    server, station, transactional_db
+):
+    waiting = IdTokenFactory(id_token="NEW-CARD", awaiting_approval=True)
+    async with charger16(server, station.identity) as cp:
+        await boot(cp)
+        first = await start(cp, id_tag="NEW-CARD")
+        IdToken.objects.filter(pk=waiting.pk).update(awaiting_approval=False)
+        again = await start(cp, id_tag="NEW-CARD")
+    assert again.transaction_id == first.transaction_id
+    assert (first.id_tag_info["status"], again.id_tag_info["status"]) == ("Invalid", "Invalid")
+    # With the cache expiry of the current decision all the same.
+    assert again.id_tag_info["expiry_date"]
 
 
 async def test_the_same_stop_twice_changes_nothing(server, station, id_token):

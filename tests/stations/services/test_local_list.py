@@ -89,6 +89,21 @@ def test_a_2x_entry_carries_id_token_info_and_a_removal_only_the_id_token(versio
     }
 
 
+@pytest.mark.parametrize(
+    ("version", "written"), [("1.6", "Invalid"), ("2.0.1", "NotAtThisLocation")]
+)
+def test_a_token_not_accepted_at_the_site_is_written_in_the_versions_words(version, written):
+    info = {**INFO, "status": "NotAtThisLocation"}
+    message = local_list_payloads.build_send_local_list(
+        version=version,
+        update_type="Full",
+        list_version=1,
+        items=[Item("TAG1", "ISO14443", info)],
+    )
+    [entry] = message.payload["localAuthorizationList"]
+    assert entry.get("idTagInfo", entry.get("idTokenInfo"))["status"] == written
+
+
 def test_an_empty_full_list_clears_the_station_in_each_versions_way():
     v16 = local_list_payloads.build_send_local_list(
         version="1.6", update_type="Full", list_version=1, items=[]

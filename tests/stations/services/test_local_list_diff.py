@@ -1,5 +1,6 @@
-"""What a differential local-list send carries after a token changes (no socket): the entry
-follows the authorization rules (group, approval, account), expiry and deletion."""
+"""What a differential local-list send carries after a token or a site changes (no socket): the
+entry follows the authorization rules (group, approval, account, the station's site), expiry
+and deletion."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import pytest
 
 from backoffice.accounts.models import IdToken
 from stations.models import LocalAuthList
-from stations.services import local_list
+from stations.services import authorization, local_list
 from tests.factories.accounts import IdTokenFactory, UserFactory
-from tests.factories.stations import StationFactory
+from tests.factories.stations import SiteFactory, StationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +132,109 @@ def test_a_list_never_accepted_has_no_pending_changes(station):
     IdTokenFactory(id_token="CARD")
     local_list.add_tokens(station_id=station.pk, id_tokens=["CARD"])
     assert local_list.pending_changes(station_id=station.pk) == 0
+
+
+# --- the site rule ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def private_station():
+    return StationFactory(ocpp_version="2.0.1", site=SiteFactory(accepts_all_tokens=False))
+
+
+def statuses(held: LocalAuthList, update_type: str = local_list.DIFFERENTIAL) -> dict[str, str]:
+    return {
+        item.id_tag: item.info["status"] if item.info else None
+        for item in local_list._plan(held, update_type)
+    }
+
+
+def test_a_private_site_holds_the_tokens_it_does_not_list_as_not_at_this_location(
+    private_station,
+):
+    fleet, allowed = IdTokenFactory(id_token="FLEET"), IdTokenFactory(id_token="ALLOWED")
+    private_station.site.allowed_id_tokens.add(fleet, allowed)
+    IdTokenFactory(id_token="MEMBER", group_id_token="FLEET")
+    IdTokenFactory(id_token="STRANGER")
+    held = accepted(private_station, ["ALLOWED", "MEMBER", "STRANGER"])
+    assert statuses(held, local_list.FULL) == {
+        "ALLOWED": "Accepted",
+        "MEMBER": "Accepted",
+        "STRANGER": "NotAtThisLocation",
+    }
+
+
+def test_the_list_holds_what_authorize_answers_there(private_station):
+    """The one rule: each entry's status is what the station would hear online (no session)."""
+    user = UserFactory(is_active=False)
+    IdTokenFactory(id_token="FLEET")
+    IdTokenFactory(id_token="BLOCKED-FLEET", status="Blocked")
+    private_station.site.allowed_id_tokens.add(
+        IdTokenFactory(id_token="LISTED"),
+        IdTokenFactory(id_token="LISTED-BLOCKED", status="Blocked"),
+        IdTokenFactory(id_token="LISTED-WAITING", awaiting_approval=True),
+        IdTokenFactory(id_token="LISTED-DISABLED", user=user),
+        IdToken.objects.get(id_token="FLEET"),
+        IdTokenFactory(id_token="MEMBER-OF-BLOCKED", group_id_token="BLOCKED-FLEET"),
+    )
+    IdTokenFactory(id_token="MEMBER", group_id_token="FLEET")
+    IdTokenFactory(id_token="STRANGER")
+    IdTokenFactory(id_token="STRANGER-EXPIRED", expires_at=datetime(2020, 1, 1, tzinfo=UTC))
+    values = [
+        "LISTED",
+        "LISTED-BLOCKED",
+        "LISTED-WAITING",
+        "LISTED-DISABLED",
+        "MEMBER",
+        "MEMBER-OF-BLOCKED",
+        "STRANGER",
+        "STRANGER-EXPIRED",
+    ]
+    open_station = StationFactory(ocpp_version="2.0.1")
+    held_by = {}
+    for station in (private_station, open_station):
+        held = accepted(station, values)
+        answers = {
+            value: authorization.authorize(id_tag=value, station_id=station.pk).status
+            for value in values
+        }
+        held_by[station.pk] = statuses(held, local_list.FULL)
+        assert held_by[station.pk] == answers
+    # Every rule is met here, so a list that ignored one would differ somewhere.
+    assert set(held_by[private_station.pk].values()) == {
+        "Accepted",
+        "Blocked",
+        "Expired",
+        "Invalid",
+        "NotAtThisLocation",
+    }
+    assert held_by[open_station.pk]["STRANGER"] == "Accepted"
+
+
+def test_a_site_made_private_then_open_changes_only_the_entries_it_concerns():
+    station = StationFactory(ocpp_version="2.0.1")
+    listed = IdTokenFactory(id_token="LISTED")
+    IdTokenFactory(id_token="STRANGER")
+    IdTokenFactory(id_token="BLOCKED", status="Blocked")
+    held = accepted(station, ["LISTED", "STRANGER", "BLOCKED"])
+    site = station.site
+    site.accepts_all_tokens = False
+    site.save()
+    site.allowed_id_tokens.add(listed)
+    assert statuses(held) == {"STRANGER": "NotAtThisLocation"}
+    held = accepted(station, ["LISTED", "STRANGER", "BLOCKED"])
+    site.accepts_all_tokens = True
+    site.save()
+    assert statuses(held) == {"STRANGER": "Accepted"}
+
+
+def test_a_deleted_group_that_a_private_site_listed_leaves_its_cards_not_at_this_location(
+    private_station,
+):
+    fleet = IdTokenFactory(id_token="FLEET")
+    private_station.site.allowed_id_tokens.add(fleet)
+    IdTokenFactory(id_token="MEMBER", group_id_token="FLEET")
+    held = accepted(private_station, ["MEMBER"])
+    assert statuses(held, local_list.FULL) == {"MEMBER": "Accepted"}
+    fleet.delete()
+    assert statuses(held) == {"MEMBER": "NotAtThisLocation"}

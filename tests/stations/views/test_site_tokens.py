@@ -1,4 +1,5 @@
-"""The site form's token rule: every valid token, or a private site's chosen tokens; audited."""
+"""The site form's token rule: every valid token, or a private site's chosen tokens; audited,
+and the site's stations told (their lists, and their caches when access is taken away)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.urls import reverse
 from backoffice.audit.models import AuditEvent
 from stations.forms.sites import PRIVATE_WITHOUT_TOKENS
 from stations.models import Site
+from stations.services import token_sync
 from tests.factories.accounts import IdTokenFactory
 from tests.factories.stations import SiteFactory
 
@@ -106,3 +108,63 @@ def test_an_unknown_token_id_is_refused(client, operator):
     assert response.status_code == 200
     assert "allowed_id_tokens" in response.context["form"].errors
     assert not site.allowed_id_tokens.exists()
+
+
+# --- stations kept in step (what they are sent: tests/stations/services/test_token_sync.py) --
+
+
+@pytest.mark.parametrize(
+    ("before", "post", "narrowed"),
+    [
+        # Made private: access taken from every token it does not list.
+        ({"accepts_all_tokens": True}, {"allowed_id_tokens": ["KEPT"]}, True),
+        # A private site losing a token takes access away; one gaining a token does not.
+        ({"accepts_all_tokens": False}, {"allowed_id_tokens": ["NEW"]}, True),
+        ({"accepts_all_tokens": False}, {"allowed_id_tokens": ["KEPT", "NEW"]}, False),
+        # Opened: it only gives access.
+        ({"accepts_all_tokens": False}, {"accepts_all_tokens": "on"}, False),
+    ],
+)
+def test_a_changed_token_rule_brings_the_sites_stations_in_step(
+    client, operator, monkeypatch, django_capture_on_commit_callbacks, before, post, narrowed
+):
+    site = SiteFactory(name="Depot", **before)
+    tokens = {value: IdTokenFactory(id_token=value) for value in ("KEPT", "NEW")}
+    site.allowed_id_tokens.add(tokens["KEPT"])
+    calls = []
+    monkeypatch.setattr(token_sync, "site_changed", lambda **kwargs: calls.append(kwargs))
+    client.force_login(operator)
+    data = {"name": "Depot", **post}
+    data["allowed_id_tokens"] = [tokens[value].pk for value in post.get("allowed_id_tokens", [])]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(edit(site), data)
+    assert response.status_code == 302
+    assert calls == [{"site_id": site.pk, "narrowed": narrowed}]
+
+
+@pytest.mark.parametrize(
+    ("accepts_all_tokens", "post"),
+    [
+        # Saved unchanged.
+        (False, {"allowed_id_tokens": ["KEPT"]}),
+        # An open site's tokens count for nothing while it stays open.
+        (True, {"accepts_all_tokens": "on", "allowed_id_tokens": ["KEPT", "NEW"]}),
+    ],
+)
+def test_a_change_that_changes_no_answer_tells_no_station(
+    client, operator, monkeypatch, django_capture_on_commit_callbacks, accepts_all_tokens, post
+):
+    site = SiteFactory(name="Depot", accepts_all_tokens=accepts_all_tokens)
+    tokens = {value: IdTokenFactory(id_token=value) for value in ("KEPT", "NEW")}
+    site.allowed_id_tokens.add(tokens["KEPT"])
+    calls = []
+    monkeypatch.setattr(token_sync, "site_changed", lambda **kwargs: calls.append(kwargs))
+    client.force_login(operator)
+    data = {"name": "Depot", **post}
+    data["allowed_id_tokens"] = [tokens[value].pk for value in post["allowed_id_tokens"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(edit(site), data)
+    assert response.status_code == 302
+    changed = AuditEvent.objects.filter(action="stations.site_updated").first()
+    assert (changed is not None) == accepts_all_tokens
+    assert calls == []

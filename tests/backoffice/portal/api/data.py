@@ -107,5 +107,5 @@ def accepted_start(user: Any, station: Station, evse_id: int = 1, **fields: Any)
         connector_id=1,
         id_tag="APP",
         start_command=command,
-        **fields,
+        **{"start_status": DriverSession.StartStatus.ACCEPTED, **fields},
     )

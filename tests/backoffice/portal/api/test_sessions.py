@@ -131,6 +131,7 @@ def test_the_pending_starts_are_listed(api, driver, other_driver, station):
     assert [row["id"] for row in body] == [start.pk]
     assert body[0]["station"] == "CP-API-1"
     assert body[0]["limits"]["minutes"] == 30
+    assert body[0]["start_status"] == "accepted"
 
 
 def test_a_start_with_a_bad_limit_is_400_with_the_field(api, driver, station):

@@ -17,7 +17,7 @@ from backoffice.lib.meter_series import Reading
 from backoffice.live import publisher
 from backoffice.live.interest import Interest
 from backoffice.portal.models import DriverSession, Notification
-from backoffice.portal.services import notifications, session_watch
+from backoffice.portal.services import notifications, session_checks, session_watch
 from stations.models import Command
 from stations.services import transaction_events, transactions
 from stations.services.transaction_events import TransactionEventData
@@ -173,38 +173,56 @@ def test_idle_after_charging_is_told_by_the_periodic_check(driver, start16):
     tx = start16("DRIVER-TAG")
     finished = timezone.now()
     DriverSession.objects.filter(transaction=tx).update(charging_finished_at=finished)
-    session_watch.check_sessions(now=finished + timedelta(minutes=14))
+    session_checks.check_sessions(now=finished + timedelta(minutes=14))
     assert Kind.IDLE not in _kinds(driver)
-    session_watch.check_sessions(now=finished + timedelta(minutes=16))
-    session_watch.check_sessions(now=finished + timedelta(minutes=30))
+    session_checks.check_sessions(now=finished + timedelta(minutes=16))
+    session_checks.check_sessions(now=finished + timedelta(minutes=30))
     assert _kinds(driver) == [Kind.SESSION_STARTED, Kind.IDLE]
 
 
 def test_a_start_that_never_came_is_told_once(driver, station):
-    command = Command.objects.create(station=station, action="RemoteStartTransaction", payload={})
-    waiting = DriverSession.objects.create(
-        user=driver, station=station, evse_id=1, id_tag="APP-X", start_command=command
+    command = Command.objects.create(
+        station=station, action="RemoteStartTransaction", payload={}, result_status="Accepted"
     )
-    session_watch.check_sessions(now=timezone.now() + timedelta(minutes=5))
+    waiting = DriverSession.objects.create(
+        user=driver,
+        station=station,
+        evse_id=1,
+        id_tag="APP-X",
+        start_command=command,
+        start_status=DriverSession.StartStatus.ACCEPTED,
+    )
+    session_checks.check_sessions(now=timezone.now() + timedelta(minutes=5))
     assert _kinds(driver) == []  # still within the window
     for minutes in (11, 12):
-        session_watch.check_sessions(now=timezone.now() + timedelta(minutes=minutes))
+        session_checks.check_sessions(now=timezone.now() + timedelta(minutes=minutes))
     assert _kinds(driver) == [Kind.START_FAILED]
     waiting.refresh_from_db()
     assert waiting.notified == [Kind.START_FAILED]
+    assert waiting.start_status == DriverSession.StartStatus.NOT_STARTED
 
 
-def test_a_start_refused_on_the_page_is_not_told_again(driver, station):
+@pytest.mark.parametrize(
+    "start_status",
+    [
+        DriverSession.StartStatus.REFUSED,
+        DriverSession.StartStatus.OFFLINE,
+        DriverSession.StartStatus.TIMEOUT,
+        DriverSession.StartStatus.ERROR,
+    ],
+)
+def test_a_start_that_failed_on_the_page_is_not_told_again(driver, station, start_status):
     command = Command.objects.create(station=station, action="RemoteStartTransaction", payload={})
-    DriverSession.objects.create(
+    session = DriverSession.objects.create(
         user=driver,
         station=station,
         id_tag="APP-X",
         start_command=command,
-        notified=[Kind.START_FAILED],  # the charging service's marker
+        start_status=start_status,  # the charging service's record: the page said so
     )
-    session_watch.check_sessions(now=timezone.now() + timedelta(minutes=11))
+    session_checks.check_sessions(now=timezone.now() + timedelta(minutes=11))
     assert _kinds(driver) == []
+    assert DriverSession.objects.get(pk=session.pk).start_status == start_status
 
 
 def test_a_kind_is_given_once_per_session(driver, station):

@@ -47,14 +47,35 @@ def test_a_card_start_makes_a_driver_session(driver, station, start16):
     )
     assert session.id_tag == "DRIVER-TAG"
     assert session.start_command is None
+    assert session.start_status == DriverSession.StartStatus.CARD
 
 
 def test_a_portal_start_takes_its_pending_driver_session(driver, station, start16, app_token):
-    pending = _pending(driver, station, limit_minutes=45)
+    pending = _pending(
+        driver, station, limit_minutes=45, start_status=DriverSession.StartStatus.ACCEPTED
+    )
     tx = start16("APP-DRIVER")
     pending.refresh_from_db()
     assert pending.transaction == tx
     assert pending.limit_minutes == 45
+    assert DriverSession.objects.filter(user=driver).count() == 1
+    assert pending.start_status == DriverSession.StartStatus.ACCEPTED
+
+
+@pytest.mark.parametrize(
+    "start_status",
+    [DriverSession.StartStatus.TIMEOUT, DriverSession.StartStatus.REFUSED],
+)
+def test_a_late_start_is_linked_and_becomes_accepted(
+    driver, station, start16, app_token, start_status
+):
+    # The charger did not answer in time (or said no), then started anyway.
+    late = _pending(driver, station, limit_minutes=45, start_status=start_status)
+    tx = start16("APP-DRIVER")
+    late.refresh_from_db()
+    assert late.transaction == tx
+    assert late.start_status == DriverSession.StartStatus.ACCEPTED
+    assert late.limit_minutes == 45
     assert DriverSession.objects.filter(user=driver).count() == 1
 
 

@@ -19,7 +19,7 @@ def test_it_shows_the_running_session_with_its_live_values(client, driver, drive
     body = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="session-power">7.2 <small>kW' in body
-    assert 'data-testid="session-energy">4.50 <small>kWh' in body
+    assert 'data-testid="session-energy">4.5 <small>kWh' in body
     assert 'data-testid="session-soc">63 <small>%' in body
     # The duration ticks in the page from the start time; the server renders it once.
     assert 'data-testid="session-duration" data-since="' in body
@@ -51,7 +51,13 @@ def test_a_start_waiting_for_the_charger_is_shown(client, driver, station):
         station=station, action="RemoteStartTransaction", payload={}, result_status="Accepted"
     )
     DriverSession.objects.create(
-        user=driver, station=station, evse_id=1, connector_id=1, id_tag="APP", start_command=command
+        user=driver,
+        station=station,
+        evse_id=1,
+        connector_id=1,
+        id_tag="APP",
+        start_command=command,
+        start_status=DriverSession.StartStatus.ACCEPTED,
     )
     body = signed_in(client, driver).get(reverse("portal:home")).content.decode()
     assert 'data-testid="pending-start"' in body

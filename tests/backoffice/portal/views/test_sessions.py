@@ -33,7 +33,7 @@ def test_the_history_lists_the_drivers_sessions_only(client, driver, driver_sess
     body = response.content.decode()
     assert response.status_code == 200
     assert [view.transaction for view, _ in response.context["rows"]] == [driver_session]
-    assert 'data-testid="history-energy">4.50 kWh' in body
+    assert 'data-testid="history-energy">4.5 kWh' in body
     assert f"history-{other_session.pk}" not in body
     # The cost column is there, empty until tariffs exist.
     assert '<td data-testid="history-cost"></td>' in body
@@ -88,7 +88,7 @@ def test_an_ended_session_has_no_stop_button(client, driver, station):
         meter_stop_wh=D("3500"),
     )
     body = signed_in(client, driver).get(reverse("portal:session", args=[tx.pk])).content.decode()
-    assert 'data-testid="session-energy">2.50' in body
+    assert 'data-testid="session-energy">2.5 <small>kWh' in body
     assert 'data-testid="stop-session"' not in body
     assert 'data-active="false"' in body
 
