@@ -264,7 +264,7 @@ def _newest(measurand: str | None = None) -> QuerySet[MeterValue]:
     # Uses index: meter value (transaction, timestamp).
     newest = MeterValue.objects.filter(transaction=OuterRef("pk")).order_by("-timestamp", "-pk")
     if measurand is not None:
-        newest = newest.filter(sampled_values__contains=[{"measurand": measurand}])
+        newest = newest.holding(measurand)
     return newest
 
 

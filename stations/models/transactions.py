@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import models
-from django.db.models import F
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 from .stations import Connector, Evse, Station
@@ -79,10 +78,9 @@ class Transaction(models.Model):
         indexes = [
             models.Index(fields=["station", "state"]),
             models.Index(fields=["id_tag", "state"]),
-            # The session list, newest first (the pages paginate over it).
-            models.Index(
-                F("started_at").desc(nulls_last=True), F("id").desc(), name="transaction_newest"
-            ),
+            # The session list's index (newest first, NULLS LAST) is made by migration 0016 on
+            # PostgreSQL only: SQLite takes no NULLS LAST in an index, and Django would re-make
+            # it with every later change to this table there.
         ]
         verbose_name = _("transaction")
         verbose_name_plural = _("transactions")
@@ -135,6 +133,16 @@ class TransactionEvent(models.Model):
         return f"{self.event_type} #{self.seq_no}"
 
 
+class MeterValueQuerySet(models.QuerySet["MeterValue"]):
+    def holding(self, measurand: str) -> MeterValueQuerySet:
+        """Elements with a sampled value of `measurand`. PostgreSQL matches the JSON (jsonb
+        containment); SQLite, the embedded quick start, has no JSON containment and matches
+        the stored text, which Django writes with json.dumps' separators."""
+        if connection.vendor == "postgresql":
+            return self.filter(sampled_values__contains=[{"measurand": measurand}])
+        return self.filter(sampled_values__icontains=f'"measurand": "{measurand}"')
+
+
 class MeterValue(models.Model):
     """One meterValue element: a timestamp and all its sampled values (JSON).
 
@@ -155,6 +163,8 @@ class MeterValue(models.Model):
     # Arrived after the transaction had ended (kept, and flagged for operators).
     after_stop = models.BooleanField(default=False)
     received_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MeterValueQuerySet.as_manager()
 
     class Meta:
         ordering = ["timestamp"]

@@ -96,9 +96,7 @@ def session_summary_for(*, user: Any, pk: int, now: datetime) -> SessionSummary:
     (transaction, timestamp)).
     """
     newest = MeterValue.objects.filter(transaction=OuterRef("pk")).order_by("-timestamp", "-pk")
-    with_register = newest.filter(
-        sampled_values__contains=[{"measurand": meter_series.ENERGY_IMPORT_REGISTER}]
-    )
+    with_register = newest.holding(meter_series.ENERGY_IMPORT_REGISTER)
     tx = (
         transactions_for(user=user)
         .select_related("station__site", "id_token")

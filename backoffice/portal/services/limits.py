@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.audit import services as audit
-from backoffice.lib import meter_series
+from backoffice.lib import meter_series, units
 from backoffice.portal.models import DriverSession
 from stations.exceptions import CommandError
 from stations.models import Command, MeterValue, Transaction
@@ -135,10 +135,8 @@ def energy_so_far(tx: Transaction) -> Decimal | None:
     if tx.meter_start_wh is None:
         return None
     samples = (
-        MeterValue.objects.filter(
-            transaction_id=tx.pk,
-            sampled_values__contains=[{"measurand": meter_series.ENERGY_IMPORT_REGISTER}],
-        )
+        MeterValue.objects.filter(transaction_id=tx.pk)
+        .holding(meter_series.ENERGY_IMPORT_REGISTER)
         .order_by("-timestamp", "-pk")
         .values_list("sampled_values", flat=True)
         .first()
@@ -300,7 +298,7 @@ def _validate(
         done = energy_so_far(tx)
         if done is not None and done >= energy:
             raise LimitInvalid(
-                _(ENERGY_ALREADY_REACHED) % {"kwh": (done / 1000).quantize(Decimal("0.01"))},
+                _(ENERGY_ALREADY_REACHED) % {"kwh": units.plain(done / 1000)},
                 "energy_wh",
             )
     if minutes is not None:

@@ -11,7 +11,7 @@ task when the driver wants email.
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import structlog
@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.accounts.models import DriverProfile
+from backoffice.lib import units
 from backoffice.live import publisher as live
 from backoffice.portal.models import DriverSession, Notification
 
@@ -263,7 +264,8 @@ def _number(value: Decimal) -> str:
 
 
 def _kwh(energy_wh: Decimal) -> str:
-    return f"{(energy_wh / 1000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+    # To the Wh, without trailing zeros: as the portal's pages show energy.
+    return str(units.plain(energy_wh / 1000))
 
 
 def _duration(duration: timedelta) -> str:

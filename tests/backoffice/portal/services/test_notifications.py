@@ -86,7 +86,7 @@ def test_session_ended_tells_its_total(driver, start16):
         )
     ended = Notification.objects.get(user=driver, kind=Kind.SESSION_ENDED)
     assert ended.body == (
-        "Your session at CP-WATCH has ended. Energy: 12.35 kWh. Duration: 1 h 35 min."
+        "Your session at CP-WATCH has ended. Energy: 12.345 kWh. Duration: 1 h 35 min."
     )
     assert _kinds(driver) == [Kind.SESSION_STARTED, Kind.SESSION_ENDED]
 

@@ -134,7 +134,7 @@ def test_a_limit_already_passed_is_refused_at_its_field(client, driver, driver_s
     response = signed_in(client, driver).post(url, {"energy_kwh": "2"})
     assert response.status_code == 400
     errors = response.context["card"].limits_form.errors["energy_kwh"]
-    assert errors[0].startswith("The session has already delivered 4.50 kWh")
+    assert errors[0].startswith("The session has already delivered 4.5 kWh")
 
 
 def test_limits_of_an_ended_session_are_refused(client, driver, driver_session):
