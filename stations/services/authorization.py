@@ -15,9 +15,10 @@ The rules, in order (the first that applies answers):
 Local authorization lists carry `status_at` (every rule but the concurrent-transaction one),
 read with `tokens_at`: a station offline answers what it would online, site rule included.
 
-It is on the hot path of start bursts: one query reads the token, its group, its user's
-active flag, the site rule and the concurrent-transaction check. Nothing is cached between
-requests, so a change to a token or a site counts from the next message on.
+It is on the hot path of start bursts: one short query reads the token, its user's active
+flag, whether the site is private and the concurrent-transaction check (a group token and a
+private site's list add one each). Nothing is cached between requests, so a change to a token
+or a site counts from the next message on.
 """
 
 from __future__ import annotations
@@ -27,16 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import (
-    BooleanField,
-    Case,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    Value,
-    When,
-)
+from django.db.models import Exists, F, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -112,7 +104,8 @@ def authorize(
 
 def tokens_at(*, station_id: int | None, id_tags: Collection[str]) -> dict[str, TokenRow]:
     """The tokens of `id_tags` and their group tokens, by value, as the rules read them at the
-    station (sessions left out: `busy` is False). One query, whatever the number of tokens."""
+    station (sessions left out: `busy` is False). At most three queries, whatever the number
+    of tokens."""
     if not id_tags:
         return {}
     rows = _lookup(list(id_tags), station_id=station_id, sessions=False)
@@ -179,57 +172,55 @@ def _lookup(
     sessions: bool,
     exclude_transaction_pk: int | None = None,
 ) -> list[TokenRow]:
-    """The tokens and their group tokens (those that exist), in one query; `sessions` adds
-    the concurrent-transaction check."""
-    groups = (
-        IdToken.objects.filter(id_token__in=id_tags)
-        .exclude(group_id_token="")
-        .values("group_id_token")
-    )
-    rows = IdToken.objects.filter(Q(id_token__in=id_tags) | Q(id_token__in=groups)).order_by()
-    rows = rows.annotate(
-        # A token without a user belongs to no account that could be disabled.
-        user_active=Coalesce(F("user__is_active"), Value(True)),
-        site_accepts=_site_accepts(station_id),
-    )
-    if sessions:
-        active = Transaction.objects.filter(
-            id_tag=OuterRef("id_token"), state=Transaction.State.ACTIVE
+    """The tokens and their group tokens (those that exist); `sessions` (one token) adds the
+    concurrent-transaction check.
+
+    Short queries, each planned in a fraction of a millisecond: a card without a group at an
+    open site is one query (the token, its user's flag, whether the site is private, whether
+    it charges elsewhere); a group token adds one, a private site one. (One query holding all
+    of it as correlated subqueries took PostgreSQL 1.7 ms to plan on every Authorize.)
+    """
+    annotations: dict[str, Exists] = {}
+    if station_id is not None:
+        annotations["site_private"] = Exists(
+            Station.objects.filter(pk=station_id, site__accepts_all_tokens=False)
         )
+    if sessions:
+        active = Transaction.objects.filter(id_tag=id_tags[0], state=Transaction.State.ACTIVE)
         if exclude_transaction_pk is not None:
             active = active.exclude(pk=exclude_transaction_pk)
-        rows = rows.annotate(
-            busy=Case(
-                When(allow_concurrent_transactions=True, then=Value(False)),
-                default=Exists(active),
-                output_field=BooleanField(),
-            )
+        annotations["charging"] = Exists(active)
+    own = list(
+        _with_user_flag(IdToken.objects.filter(id_token__in=id_tags)).annotate(**annotations)
+    )
+    group_values = {t.group_id_token for t in own if t.group_id_token} - set(id_tags)
+    groups = (
+        list(_with_user_flag(IdToken.objects.filter(id_token__in=group_values)))
+        if group_values
+        else []
+    )
+    private = any(getattr(t, "site_private", False) for t in own)
+    listed: set[int] = set()
+    if private:
+        listed = set(
+            Site.allowed_id_tokens.through.objects.filter(
+                site__stations=station_id, idtoken_id__in=[t.pk for t in (*own, *groups)]
+            ).values_list("idtoken_id", flat=True)
         )
     return [
         TokenRow(
-            token=row,
-            user_active=row.user_active,
-            site_accepts=row.site_accepts,
-            busy=getattr(row, "busy", False),
+            token=token,
+            user_active=getattr(token, "user_active", True),
+            site_accepts=not private or token.pk in listed,
+            busy=getattr(token, "charging", False) and not token.allow_concurrent_transactions,
         )
-        for row in rows
+        for token in (*own, *groups)
     ]
 
 
-def _site_accepts(station_id: int | None) -> Case | Value:
-    """Whether the station's site accepts the row's token: every site that accepts all tokens
-    (or no site) does; a private one only the tokens it lists (looked up only then)."""
-    if station_id is None:
-        return Value(True, output_field=BooleanField())
-    private = Station.objects.filter(pk=station_id, site__accepts_all_tokens=False)
-    listed = Site.allowed_id_tokens.through.objects.filter(
-        idtoken_id=OuterRef("pk"), site__stations=station_id
-    )
-    return Case(
-        When(~Exists(private), then=Value(True)),
-        default=Exists(listed),
-        output_field=BooleanField(),
-    )
+def _with_user_flag(tokens: QuerySet[IdToken]) -> QuerySet[IdToken]:
+    # A token without a user belongs to no account that could be disabled.
+    return tokens.annotate(user_active=Coalesce(F("user__is_active"), Value(True))).order_by()
 
 
 def _expired(token: IdToken, now: datetime) -> bool:

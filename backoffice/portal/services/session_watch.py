@@ -235,17 +235,25 @@ def charging_state_changed(
 
 def status_reported(*, station_id: int, evse_id: int, status: str, at: datetime) -> None:
     """1.6 StatusNotification of a connector: SuspendedEV after some energy is charging
-    finished; Charging clears it. One query when nobody watches the connector."""
+    finished; Charging clears it. One short query when nobody watches the connector (most
+    status notifications): the lock is taken only for a session found."""
+    watched = (
+        DriverSession.objects.filter(
+            transaction__station_id=station_id,
+            transaction__evse__evse_id=evse_id,
+            transaction__state=Transaction.State.ACTIVE,
+        )
+        .order_by("-created_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if watched is None:
+        return
     with db_transaction.atomic():
         session = (
             DriverSession.objects.select_for_update(of=("self",))
             .select_related("transaction", "station", "user")
-            .filter(
-                transaction__station_id=station_id,
-                transaction__evse__evse_id=evse_id,
-                transaction__state=Transaction.State.ACTIVE,
-            )
-            .order_by("-created_at")
+            .filter(pk=watched, transaction__state=Transaction.State.ACTIVE)
             .first()
         )
         if session is None or session.transaction is None:

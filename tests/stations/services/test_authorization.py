@@ -214,11 +214,19 @@ def test_a_completed_session_or_a_group_members_session_is_not_concurrent(statio
 # --- cost ------------------------------------------------------------------------------------
 
 
-def test_one_query_answers_a_card_of_a_group_at_a_private_site(private_station):
+def test_one_query_answers_a_card_at_an_open_site(station):
+    token = IdTokenFactory(user=UserFactory())
+    with CaptureQueriesContext(connection) as queries:
+        info = authorize(token.id_token, station)
+    assert info.status == "Accepted"
+    assert len(queries) == 1
+
+
+def test_a_group_and_a_private_site_add_one_query_each(private_station):
     group = IdTokenFactory(id_token="FLEET")
     private_station.site.allowed_id_tokens.add(group)
     token = IdTokenFactory(group_id_token="FLEET", user=UserFactory())
     with CaptureQueriesContext(connection) as queries:
         info = authorize(token.id_token, private_station)
     assert info.status == "Accepted"
-    assert len(queries) == 1
+    assert len(queries) == 3
