@@ -145,3 +145,18 @@ def test_a_driver_resets_the_forgotten_password(client):
 
 def test_the_old_django_auth_pages_are_gone(client):
     assert client.get("/accounts/password_change/").status_code == 404
+
+
+def test_a_new_driver_from_a_connector_qr_code_comes_back_to_that_connector(client):
+    start_at = reverse(
+        "portal:start_at", kwargs={"identity": "CP-QR", "evse_id": 1, "connector_id": 1}
+    )
+    to_sign_in = client.get(start_at)
+    assert to_sign_in["Location"] == f"{reverse('account_login')}?next={start_at}"
+    signed_up = client.post(
+        f"{reverse('account_signup')}?next={start_at}",
+        {"email": "qr@example.com", "password1": PASSWORD, "password2": PASSWORD, "next": start_at},
+    )
+    assert signed_up["Location"] == reverse("account_email_verification_sent")
+    confirmed = client.post(link_in(mail.outbox[0], "/accounts/confirm-email/"))
+    assert confirmed["Location"] == start_at
