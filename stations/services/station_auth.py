@@ -7,8 +7,9 @@ import binascii
 import hashlib
 import hmac
 import secrets
+import threading
 import time
-from collections import defaultdict, deque
+from collections import deque
 from dataclasses import dataclass
 
 import structlog
@@ -137,33 +138,44 @@ def _refuse(identity: str, remote_addr: str, reason: str) -> Admission:
 
 
 class _FailureLimiter:
-    """Per-process sliding window of failed authentications per station id and address."""
+    """Per-process sliding window of failed authentications per station id and address.
+
+    Locked: the OCPP database threads check and record at once (a storm of connections from
+    one address raced on the same window: a KeyError refused a good station with HTTP 500).
+    """
 
     def __init__(self) -> None:
-        self._failures: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
 
-    def _recent(self, key: str) -> deque[float]:
-        window = self._failures[key]
-        cutoff = time.monotonic() - 60
+    def _recent(self, key: str, now: float) -> int:
+        window = self._failures.get(key)
+        if window is None:
+            return 0
+        cutoff = now - 60
         while window and window[0] < cutoff:
             window.popleft()
         if not window:
             del self._failures[key]
-        return window
+        return len(window)
 
     def blocked(self, identity: str, remote_addr: str) -> bool:
         limit = settings.OCPP_AUTH_FAILURES_PER_MINUTE
         keys = [f"id:{identity}"] + ([f"addr:{remote_addr}"] if remote_addr else [])
-        return any(len(self._recent(key)) >= limit for key in keys)
+        now = time.monotonic()
+        with self._lock:
+            return any(self._recent(key, now) >= limit for key in keys)
 
     def failed(self, identity: str, remote_addr: str) -> None:
         now = time.monotonic()
-        self._failures[f"id:{identity}"].append(now)
-        if remote_addr:
-            self._failures[f"addr:{remote_addr}"].append(now)
+        keys = [f"id:{identity}"] + ([f"addr:{remote_addr}"] if remote_addr else [])
+        with self._lock:
+            for key in keys:
+                self._failures.setdefault(key, deque()).append(now)
 
     def reset(self) -> None:
-        self._failures.clear()
+        with self._lock:
+            self._failures.clear()
 
 
 _limiter = _FailureLimiter()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
 
 import pytest
@@ -137,3 +139,32 @@ def test_an_unknown_station_is_created_pending_only_when_allowed(db, settings):
     assert admission.station_id == station.pk
     assert admission.registration_status == Station.Registration.PENDING
     assert station.auto_registered
+
+
+def test_the_limit_holds_up_to_threads_checking_and_failing_at_once(settings, monkeypatch):
+    # A storm from one address: the database threads check and record failures at once, while
+    # windows empty out (here each reading of the clock is a minute later, so they always do).
+    settings.OCPP_AUTH_FAILURES_PER_MINUTE = 1_000_000
+    clock = iter(range(0, 10**9, 61))
+    monkeypatch.setattr(station_auth.time, "monotonic", lambda: next(clock))
+    errors: list[BaseException] = []
+
+    def storm(n: int) -> None:
+        try:
+            for _ in range(3000):
+                station_auth._limiter.failed(f"CP-{n}", "10.0.0.9")
+                station_auth._limiter.blocked(f"CP-{n}", "10.0.0.9")
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=storm, args=(n,)) for n in range(8)]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show at once
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert errors == []
