@@ -63,20 +63,26 @@ def notify(
             DriverSession.objects.filter(pk=driver_session.pk).update(
                 notified=driver_session.notified, updated_at=timezone.now()
             )
-    live.publish_on_commit(
-        [live.user_group(user.pk)],
-        {
-            "kind": EVENT_KIND,
-            "notification": notification.pk,
-            "type": kind,
-            "title": title,
-            "body": body,
-        },
-    )
+    push(notification)
     if profile.email_notifications and user.email:
         transaction.on_commit(lambda: _enqueue_email(notification.pk), robust=True)
     log.info("portal.notified", user_id=user.pk, kind=kind, notification_id=notification.pk)
     return notification
+
+
+def push(notification: Notification) -> None:
+    """Show the notification on the user's open pages (after commit). Pages show each one once,
+    however often it reaches them: live events may be lost, and sending one again is safe."""
+    live.publish_on_commit(
+        [live.user_group(notification.user_id)],
+        {
+            "kind": EVENT_KIND,
+            "notification": notification.pk,
+            "type": notification.kind,
+            "title": notification.title,
+            "body": notification.body,
+        },
+    )
 
 
 def mark_read(*, user: Any, pk: int | None = None) -> int:
