@@ -20,6 +20,8 @@ from daphne.cli import CommandLineInterface
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from backoffice import embedded_beat
+
 WORKERS_NEED_REDIS = "Several workers share stations through Redis: set REDIS_URL."
 WORKERS_AND_TLS = (
     "Several workers cannot share the TLS endpoint: terminate TLS at a proxy, or use one worker."
@@ -112,6 +114,9 @@ class Command(BaseCommand):
                 f"Serving HTTP and OCPP on {options['host']}:{options['port']} "
                 f"(open-file limit {limit})"
             )
+        if embedded_beat.needed():
+            # No broker, so no celery beat: this (only) process runs the periodic tasks.
+            embedded_beat.EmbeddedBeat().start()
         CommandLineInterface().run(
             [*argv, settings.ASGI_APPLICATION.replace(".application", ":application")]
         )

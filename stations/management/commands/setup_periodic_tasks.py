@@ -1,25 +1,12 @@
-"""Create or update the Celery beat schedules (kept in code, not edited by hand in admin)."""
+"""Create or update the Celery beat schedules (kept in code, `backoffice/schedules.py`, not
+edited by hand in admin)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-SCHEDULES = {
-    # name: (task, crontab fields)
-    "Purge the OCPP message log": (
-        "stations.tasks.purge_message_log",
-        {"minute": "17", "hour": "3"},
-    ),
-    "Expire overdue reservations": (
-        "reservations.tasks.expire_reservations",
-        {"minute": "*"},
-    ),
-    "Check drivers' sessions (limits, idle cars)": (
-        "backoffice.portal.tasks.check_sessions",
-        {"minute": "*"},
-    ),
-}
+from backoffice.schedules import SCHEDULES
 
 
 class Command(BaseCommand):
