@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.accounts.models import IdToken
-from backoffice.accounts.services import driver_tokens
+from backoffice.accounts.services import driver_tokens, drivers
 from backoffice.lib import units
 from backoffice.portal.services import limits
 
@@ -117,15 +117,7 @@ class ProfileForm(forms.Form):
     )
     email_notifications = forms.BooleanField(label=_("Also send them by email"), required=False)
 
-    PREFERENCES = (
-        "phone",
-        "notify_session_started",
-        "notify_charging_finished",
-        "notify_soc_percent",
-        "notify_session_ended",
-        "notify_idle_minutes",
-        "email_notifications",
-    )
+    PREFERENCES = drivers.PROFILE_FIELDS
 
     def preferences(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.PREFERENCES}

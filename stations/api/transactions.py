@@ -18,6 +18,21 @@ from .common import ErrorOutput, Pagination, paginated
 STARTED_AFTER_BEFORE = "started_after must be before started_before."
 
 
+class SessionFilter(serializers.Serializer):
+    """The filters of a session list (staff: /transactions/, drivers: /me/sessions/)."""
+
+    station = serializers.CharField(required=False, help_text="A station id.")
+    state = serializers.ChoiceField(choices=Transaction.State.choices, required=False)
+    started_after = serializers.DateTimeField(required=False)
+    started_before = serializers.DateTimeField(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        after, before = attrs.get("started_after"), attrs.get("started_before")
+        if after and before and after >= before:
+            raise serializers.ValidationError({"started_after": STARTED_AFTER_BEFORE})
+        return attrs
+
+
 def _energy(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=18, decimal_places=3, allow_null=True, **kwargs)
 
@@ -46,17 +61,7 @@ class TransactionOutput(serializers.Serializer):
 class TransactionListApi(APIView):
     pagination_class = Pagination
 
-    class FilterSerializer(serializers.Serializer):
-        station = serializers.CharField(required=False, help_text="A station id.")
-        state = serializers.ChoiceField(choices=Transaction.State.choices, required=False)
-        started_after = serializers.DateTimeField(required=False)
-        started_before = serializers.DateTimeField(required=False)
-
-        def validate(self, attrs: dict) -> dict:
-            after, before = attrs.get("started_after"), attrs.get("started_before")
-            if after and before and after >= before:
-                raise serializers.ValidationError({"started_after": STARTED_AFTER_BEFORE})
-            return attrs
+    FilterSerializer = SessionFilter
 
     @extend_schema(
         operation_id="transactions_list",

@@ -138,6 +138,21 @@ class SessionSeries:
     # Meter values stored for the session (the series holds at most max_points of them).
     stored: int
 
+    def chart(self) -> dict[str, Any]:
+        """What the session chart (static/js/session_chart.js) reads. Floats: chart
+        coordinates only; pages show exact energy from the session, never from these."""
+        return {
+            "t": self.times,
+            "power_w": _floats(self.power_w),
+            "energy_wh": _floats(self.energy_wh),
+            "soc_percent": _floats(self.soc_percent),
+            "stored": self.stored,
+        }
+
+
+def _floats(values: list[Decimal | None]) -> list[float | None]:
+    return [float(value) if value is not None else None for value in values]
+
 
 def session_series(
     *, transaction: Transaction, max_points: int = SESSION_SERIES_MAX_POINTS

@@ -12,8 +12,8 @@ from backoffice.portal import selectors
 from backoffice.portal.models import DriverSession
 from backoffice.portal.services import charging, limits
 from stations.api.common import ErrorOutput, Pagination
+from stations.api.transactions import SessionFilter
 from stations.exceptions import CommandTimeout, StationNotConnected
-from stations.models import Transaction
 
 from .common import (
     NOT_FOUND_SESSION,
@@ -23,7 +23,6 @@ from .common import (
     MeSessionOutput,
 )
 
-STARTED_AFTER_BEFORE = "started_after must be before started_before."
 # The `reason` of a 409 for a start that did not happen, by its start status.
 _START_REFUSALS: dict[str, str] = {
     DriverSession.StartStatus.REFUSED: "rejected",
@@ -34,17 +33,7 @@ TAGS = ["me: sessions"]
 
 
 class SessionListApi(APIView):
-    class FilterSerializer(serializers.Serializer):
-        state = serializers.ChoiceField(choices=Transaction.State.choices, required=False)
-        station = serializers.CharField(required=False, help_text="A station id.")
-        started_after = serializers.DateTimeField(required=False)
-        started_before = serializers.DateTimeField(required=False)
-
-        def validate(self, attrs: dict) -> dict:
-            after, before = attrs.get("started_after"), attrs.get("started_before")
-            if after and before and after >= before:
-                raise serializers.ValidationError({"started_after": STARTED_AFTER_BEFORE})
-            return attrs
+    FilterSerializer = SessionFilter
 
     @extend_schema(
         operation_id="me_sessions_list",

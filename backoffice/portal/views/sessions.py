@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -67,16 +65,7 @@ def session_series(request: HttpRequest, pk: int) -> JsonResponse:
     """Power (W), energy (Wh) and SoC (%) over time, as the operator chart reads them."""
     tx = selectors.own_transaction(request.user, pk)
     series = station_selectors.session_series(transaction=tx)
-    return JsonResponse(
-        {
-            "t": series.times,
-            "power_w": _floats(series.power_w),
-            "energy_wh": _floats(series.energy_wh),
-            "soc_percent": _floats(series.soc_percent),
-            "stored": series.stored,
-            "state": tx.state,
-        }
-    )
+    return JsonResponse({**series.chart(), "state": tx.state})
 
 
 @require_POST
@@ -139,8 +128,3 @@ def _detail(request: HttpRequest, card: SessionCard, *, status: int = 200) -> Ht
         {"nav": "portal-sessions", "card": card, "detail": True},
         status=status,
     )
-
-
-def _floats(values: list[Decimal | None]) -> list[float | None]:
-    # Chart coordinates only: the card shows the exact energy.
-    return [float(value) if value is not None else None for value in values]

@@ -112,25 +112,11 @@ def session_series(request: HttpRequest, pk: int) -> JsonResponse:
     """Power (W), energy delivered (Wh) and SoC (%) over time, at most ~2000 points."""
     summary = selectors.session_summary_for(user=request.user, pk=pk, now=timezone.now())
     series = selectors.session_series(transaction=summary.transaction)
-    return JsonResponse(
-        {
-            "t": series.times,
-            "power_w": _floats(series.power_w),
-            "energy_wh": _floats(series.energy_wh),
-            "soc_percent": _floats(series.soc_percent),
-            "stored": series.stored,
-            "state": summary.transaction.state,
-        }
-    )
+    return JsonResponse({**series.chart(), "state": summary.transaction.state})
 
 
 def _summary_duration(summary: selectors.SessionSummary) -> str:
     return format_duration(summary.duration) if summary.duration is not None else ""
-
-
-def _floats(values: list[Decimal | None]) -> list[float | None]:
-    # Chart coordinates only: the page shows exact energy from the summary, never from these.
-    return [float(value) if value is not None else None for value in values]
 
 
 def _csv_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
