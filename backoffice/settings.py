@@ -165,7 +165,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
-# Where stations reach the back office over HTTP: firmware downloads and diagnostics uploads.
+# Where stations (firmware downloads, diagnostics uploads) and phones (QR codes) reach the back
+# office over HTTP. Unset: `manage.py serve` points it at the address it serves on.
 BACKOFFICE_PUBLIC_URL = env.str("BACKOFFICE_PUBLIC_URL", default="http://127.0.0.1:8000")
 STATION_UPLOAD_MAX_BYTES = int(env_positive("STATION_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
 STORAGES = {

@@ -49,7 +49,9 @@ class LiveOcppServer:
 def server_env(*, database_name: str, channel_prefix: str, **overrides: str) -> dict[str, str]:
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/backoffice")
     parsed = environ.Env.db_url_config(base_url)
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    # Unless a test sets it, BACKOFFICE_PUBLIC_URL follows the server's own port (serve does it).
+    inherited = ("DJANGO_ALLOW_ASYNC_UNSAFE", "BACKOFFICE_PUBLIC_URL")
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
     env.update(
         DJANGO_SETTINGS_MODULE="backoffice.settings_test",
         DATABASE_URL=(

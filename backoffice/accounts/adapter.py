@@ -10,27 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.stages import EmailVerificationStage
-from django.http import HttpRequest, HttpResponse
-
-from . import roles
+from django.http import HttpRequest
 
 _ALLAUTH_EMAIL_STAGE = "allauth.account.stages.EmailVerificationStage"
-
-
-class DriverEmailVerificationStage(EmailVerificationStage):
-    """allauth's verification stage, passed through for members of staff."""
-
-    def handle(self) -> tuple[HttpResponse | None, bool]:
-        if self.login.user is not None and roles.access_for(self.login.user).is_staff:
-            return None, True
-        return super().handle()
+# Named, never imported here: this module is loaded at start (settings ACCOUNT_ADAPTER), and
+# importing allauth's stages module at start breaks on allauth's own import cycle
+# (login_stages.py says more).
+_OUR_EMAIL_STAGE = "backoffice.accounts.login_stages.DriverEmailVerificationStage"
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_stages(self) -> list[str]:
         return [
-            f"{__name__}.DriverEmailVerificationStage" if stage == _ALLAUTH_EMAIL_STAGE else stage
+            _OUR_EMAIL_STAGE if stage == _ALLAUTH_EMAIL_STAGE else stage
             for stage in super().get_login_stages()
         ]
 
