@@ -11,14 +11,14 @@ import tempfile
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from stations.models import StationJob
+from stations import selectors
 from stations.services import files
 
 _CHUNK = 64 * 1024
@@ -74,10 +74,10 @@ def station_upload(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def job_download(request: HttpRequest, job_id: int) -> HttpResponseBase:
-    # Only staff see jobs; to anyone else they do not exist (ids are not probed).
-    if not request.user.is_staff:
-        raise Http404
-    job = get_object_or_404(StationJob, pk=job_id)
+    # Jobs of stations outside the user's sites do not exist for them (ids are not probed).
+    job = selectors.station_job_for(user=request.user, pk=job_id)
+    if not selectors.can_download_uploads(user=request.user):
+        raise PermissionDenied
     if not job.file:
         raise Http404
     return FileResponse(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from stations.models import FirmwareFile, StationJob
 from stations.services import files
+from tests.factories.accounts import StaffProfileFactory
 from tests.factories.stations import StationFactory
 
 pytestmark = pytest.mark.django_db
@@ -212,9 +213,37 @@ def test_an_anonymous_download_goes_to_login(client, uploaded_job):
     assert "login" in response["Location"]
 
 
-def test_a_user_who_is_not_staff_gets_404(client, django_user_model, uploaded_job):
-    client.force_login(django_user_model.objects.create_user("driver", password="x"))
+def test_a_driver_gets_404(client, driver, uploaded_job):
+    client.force_login(driver)
     assert client.get(download_url(uploaded_job)).status_code == 404
+
+
+def test_an_operator_of_the_site_downloads_without_is_staff(client, uploaded_job):
+    # The role and its sites decide, not Django's is_staff flag (admin access).
+    site_operator = StaffProfileFactory(sites=[uploaded_job.station.site]).user
+    assert not site_operator.is_staff
+    client.force_login(site_operator)
+    response = client.get(download_url(uploaded_job))
+    assert response.status_code == 200
+    assert body(response) == b"DIAG"
+
+
+def test_an_operator_of_another_site_gets_404(client, django_user_model, other_site_operator):
+    # Even with is_staff, the job of a station outside their sites does not exist for them.
+    django_user_model.objects.filter(pk=other_site_operator.pk).update(is_staff=True)
+    job = files.store_upload(
+        job_id=StationJob.objects.create(
+            station=StationFactory(), kind=StationJob.Kind.LOG, request_id=9
+        ).pk,
+        content=ContentFile(b"SITE B LOG"),
+    )
+    client.force_login(other_site_operator)
+    assert client.get(download_url(job)).status_code == 404
+
+
+def test_a_viewer_who_sees_the_station_gets_403(client, viewer, uploaded_job):
+    client.force_login(viewer)
+    assert client.get(download_url(uploaded_job)).status_code == 403
 
 
 def test_a_job_without_a_file_is_404(admin_client, upload_job):
