@@ -42,8 +42,13 @@ def firmware_download(request: HttpRequest, token: str) -> HttpResponseBase:
 def station_upload(request: HttpRequest, token: str) -> HttpResponse:
     try:
         job = files.job_for_upload_token(token)
+        return _receive(request, job_id=job.pk)
     except files.BadToken as err:
+        # Forged, expired, or spent by an earlier upload (then the first file stays).
         return HttpResponse(err.message, status=403, content_type="text/plain")
+
+
+def _receive(request: HttpRequest, *, job_id: int) -> HttpResponse:
     limit = settings.STATION_UPLOAD_MAX_BYTES
     if _declared_length(request) > limit:
         return _too_large()
@@ -56,7 +61,7 @@ def station_upload(request: HttpRequest, token: str) -> HttpResponse:
             return HttpResponse("No 'file' part.", status=400, content_type="text/plain")
         if uploaded.size is not None and uploaded.size > limit:
             return _too_large()
-        files.store_upload(job_id=job.pk, content=uploaded, name=uploaded.name or "")
+        files.store_upload(job_id=job_id, content=uploaded, name=uploaded.name or "")
         return HttpResponse(status=201)
     with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as body:
         size = 0
@@ -67,7 +72,7 @@ def station_upload(request: HttpRequest, token: str) -> HttpResponse:
                 return _too_large()
             body.write(chunk)
         body.seek(0)
-        files.store_upload(job_id=job.pk, content=File(body))
+        files.store_upload(job_id=job_id, content=File(body))
     return HttpResponse(status=201)
 
 

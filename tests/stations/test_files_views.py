@@ -131,15 +131,55 @@ def test_a_station_uploads_a_multipart_post_without_csrf(upload_job):
     assert upload_job.file.name.endswith("station-log.txt")
 
 
-def test_an_upload_again_replaces_the_first(client, upload_job, media):
+def test_an_upload_url_is_spent_by_its_first_upload(client, upload_job, media):
     url = upload_url(upload_job)
-    client.put(url, data=b"FIRST", content_type="application/octet-stream")
+    first_put = client.put(url, data=b"FIRST", content_type="application/octet-stream")
+    assert first_put.status_code == 201
     upload_job.refresh_from_db()
-    first = upload_job.file.name
-    client.post(url, {"file": ContentFile(b"SECOND", name="other.zip")})
+    first, uploaded_at = upload_job.file.name, upload_job.uploaded_at
+    # Later, by PUT or multipart POST, even before the token expires: refused, the file stays.
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        again = client.put(url, data=b"SECOND", content_type="application/octet-stream")
+        posted = client.post(url, {"file": ContentFile(b"THIRD", name="other.zip")})
+    assert again.status_code == posted.status_code == 403
+    assert again.content.decode() == files.UPLOAD_SPENT
     upload_job.refresh_from_db()
-    assert upload_job.file.read() == b"SECOND"
-    assert not (media / first).exists()
+    assert (upload_job.file.name, upload_job.uploaded_at) == (first, uploaded_at)
+    assert upload_job.file.read() == b"FIRST"
+    assert [p.name for p in (media / first).parent.iterdir()] == ["diag.zip"]
+
+
+def test_a_second_upload_racing_the_first_is_refused_by_the_service(upload_job):
+    # Both passed the token check before either stored: the locked job keeps the first.
+    files.store_upload(job_id=upload_job.pk, content=ContentFile(b"FIRST"))
+    with pytest.raises(files.BadToken) as refused:
+        files.store_upload(job_id=upload_job.pk, content=ContentFile(b"SECOND"))
+    assert refused.value.message == files.UPLOAD_SPENT
+    upload_job.refresh_from_db()
+    assert upload_job.file.read() == b"FIRST"
+
+
+def test_an_upload_token_dated_in_the_future_is_refused(client, upload_job):
+    # Signed with our key but a clock a day ahead: never one of ours, so refused at once.
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        url = upload_url(upload_job)
+    response = client.put(url, data=b"X", content_type="application/octet-stream")
+    assert response.status_code == 403
+    upload_job.refresh_from_db()
+    assert not upload_job.file
+
+
+def test_a_firmware_token_dated_in_the_future_is_refused(client, firmware_job):
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        url = firmware_url(firmware_job)
+    assert client.get(url).status_code == 403
+
+
+def test_a_token_signed_a_few_seconds_ahead_is_taken(client, upload_job):
+    # Processes' clocks differ a little; a token from a worker a few seconds ahead still works.
+    with time_machine.travel(timezone.now() + timedelta(seconds=5)):
+        url = upload_url(upload_job)
+    assert client.put(url, data=b"X", content_type="application/octet-stream").status_code == 201
 
 
 def test_a_multipart_without_a_file_is_a_bad_request(client, upload_job):
