@@ -168,6 +168,14 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Where stations reach the back office over HTTP: firmware downloads and diagnostics uploads.
 BACKOFFICE_PUBLIC_URL = env.str("BACKOFFICE_PUBLIC_URL", default="http://127.0.0.1:8000")
 STATION_UPLOAD_MAX_BYTES = int(env_positive("STATION_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
+# Request bodies are capped by the server before they are read (backoffice/daphne_body_limits):
+# every route at HTTP_MAX_BODY_BYTES, station uploads at STATION_UPLOAD_MAX_BYTES and firmware
+# images in the admin at FIRMWARE_UPLOAD_MAX_BYTES (each plus multipart framing).
+HTTP_MAX_BODY_BYTES = int(env_positive("HTTP_MAX_BODY_BYTES", 10 * 1024 * 1024))
+FIRMWARE_UPLOAD_MAX_BYTES = int(env_positive("FIRMWARE_UPLOAD_MAX_BYTES", 100 * 1024 * 1024))
+# Form fields are held in memory (400 above this); files above this are spooled to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_positive("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(env_positive("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

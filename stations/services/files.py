@@ -91,10 +91,16 @@ def firmware_for_token(token: str) -> FirmwareFile:
     return job.firmware
 
 
+def check_upload_token(token: str) -> dict[str, int]:
+    """The job and station ids an upload token carries, if it is ours, unexpired and not dated
+    in the future. No query: the server asks before it reads the body. Raises BadToken."""
+    return _unsign(UPLOAD_SALT, token, UPLOAD_TOKEN_MAX_AGE, keys=("job", "station"))
+
+
 def job_for_upload_token(token: str) -> StationJob:
     """The diagnostics or log job the token lets its station upload to, if nothing was
     uploaded to it yet. Raises BadToken (with UPLOAD_SPENT once an upload landed)."""
-    data = _unsign(UPLOAD_SALT, token, UPLOAD_TOKEN_MAX_AGE, keys=("job", "station"))
+    data = check_upload_token(token)
     job = StationJob.objects.filter(
         pk=data["job"], station_id=data["station"], kind__in=_UPLOAD_KINDS
     ).first()
