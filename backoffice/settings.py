@@ -205,6 +205,8 @@ ACCOUNT_ADAPTER = "backoffice.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # Drivers' own cards wait for an operator's approval before they can charge.
 DRIVER_TOKENS_NEED_APPROVAL = env.bool("DRIVER_TOKENS_NEED_APPROVAL", default=True)
+# A driver's tries to add a card someone else holds, refused per day (then every try is).
+CARD_CLAIMS_REFUSED_PER_DAY = int(env_positive("CARD_CLAIMS_REFUSED_PER_DAY", 5))
 # 1.6 idTagInfo.expiryDate / 2.x cacheExpiryDateTime: how long a station may keep an accepted
 # token in its authorization cache (a token's own earlier expiry wins). 0: no cache expiry.
 OCPP_AUTH_CACHE_SECONDS = int(env.int("OCPP_AUTH_CACHE_SECONDS", default=86400))
