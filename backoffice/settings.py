@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads the path: a NUL in it would reach the database (HTTP 500).
+    "backoffice.request_checks.refuse_control_characters",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -169,6 +171,14 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # office over HTTP. Unset: `manage.py serve` points it at the address it serves on.
 BACKOFFICE_PUBLIC_URL = env.str("BACKOFFICE_PUBLIC_URL", default="http://127.0.0.1:8000")
 STATION_UPLOAD_MAX_BYTES = int(env_positive("STATION_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
+# Request bodies are capped by the server before they are read (backoffice/daphne_body_limits):
+# every route at HTTP_MAX_BODY_BYTES, station uploads at STATION_UPLOAD_MAX_BYTES and firmware
+# images in the admin at FIRMWARE_UPLOAD_MAX_BYTES (each plus multipart framing).
+HTTP_MAX_BODY_BYTES = int(env_positive("HTTP_MAX_BODY_BYTES", 10 * 1024 * 1024))
+FIRMWARE_UPLOAD_MAX_BYTES = int(env_positive("FIRMWARE_UPLOAD_MAX_BYTES", 100 * 1024 * 1024))
+# Form fields are held in memory (400 above this); files above this are spooled to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_positive("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(env_positive("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -196,6 +206,8 @@ ACCOUNT_ADAPTER = "backoffice.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # Drivers' own cards wait for an operator's approval before they can charge.
 DRIVER_TOKENS_NEED_APPROVAL = env.bool("DRIVER_TOKENS_NEED_APPROVAL", default=True)
+# A driver's tries to add a card someone else holds, refused per day (then every try is).
+CARD_CLAIMS_REFUSED_PER_DAY = int(env_positive("CARD_CLAIMS_REFUSED_PER_DAY", 5))
 # 1.6 idTagInfo.expiryDate / 2.x cacheExpiryDateTime: how long a station may keep an accepted
 # token in its authorization cache (a token's own earlier expiry wins). 0: no cache expiry.
 OCPP_AUTH_CACHE_SECONDS = int(env.int("OCPP_AUTH_CACHE_SECONDS", default=86400))
