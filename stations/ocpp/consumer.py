@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from backoffice.live import publisher as live
 from stations.models import MessageLog
-from stations.services import command_secrets, connections, station_auth
+from stations.services import command_secrets, connections, security, station_auth
 
 from . import commands as bus
 from . import daphne_close_codes, framing, versions
@@ -33,7 +33,6 @@ log = structlog.get_logger(__name__)
 daphne_close_codes.install()
 
 CLOSE_PROTOCOL_ERROR = 1002
-CLOSE_MESSAGE_TOO_BIG = 1009
 CLOSE_REPLACED = 4000
 _IN, _OUT = MessageLog.Direction.IN, MessageLog.Direction.OUT
 
@@ -167,6 +166,33 @@ class OcppConsumer(AsyncWebsocketConsumer):
             self.closing = True
             await self.close(code=code)
 
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        refused = message.get(daphne_close_codes.REFUSED_MESSAGE_BYTES)
+        try:
+            if refused is not None and self.session is not None:
+                await self._record_refused_frame(refused)
+        finally:
+            await super().websocket_disconnect(message)
+
+    async def _record_refused_frame(self, size: int) -> None:
+        """The server refused a frame over OCPP_MAX_FRAME_BYTES unread and closed with 1009:
+        operators see the attempt in the message log and the security events."""
+        note = (
+            f"(refused unread: a message of {size} bytes, over the limit of "
+            f"{settings.OCPP_MAX_FRAME_BYTES}; closed with 1009)"
+        )
+        message_log.append(
+            station_identity=self.identity, station_pk=self.station_pk, direction=_IN, frame=note
+        )
+        assert self.station_pk is not None  # noqa: S101 - set with the session
+        await run_db(security.record_event)(
+            station_id=self.station_pk,
+            type=security.FRAME_TOO_BIG,
+            timestamp=timezone.now(),
+            tech_info=note,
+            raised_by_backoffice=True,
+        )
+
     async def disconnect(self, code: int) -> None:
         self.closing = True
         if self.session is None:
@@ -196,18 +222,6 @@ class OcppConsumer(AsyncWebsocketConsumer):
             await self._answer_error(
                 framing.UNREADABLE_ID, self.session.errors.framing, "Binary frames are not OCPP-J"
             )
-            return
-        if len(text_data) > settings.OCPP_MAX_FRAME_BYTES // 4 and (
-            len(text_data.encode()) > settings.OCPP_MAX_FRAME_BYTES
-        ):
-            message_log.append(
-                station_identity=self.identity,
-                station_pk=self.station_pk,
-                direction=_IN,
-                frame=text_data[:2000] + "…(truncated: over the size limit)",
-            )
-            log.warning("ocpp.frame_too_big", identity=self.identity, size=len(text_data))
-            await self.close_socket(CLOSE_MESSAGE_TOO_BIG)
             return
         try:
             message = framing.parse(

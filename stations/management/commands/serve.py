@@ -122,10 +122,12 @@ class Command(BaseCommand):
             "30",
             "--ping-timeout",
             "60",
-            # A safety net only: frames over OCPP_MAX_FRAME_BYTES are logged and closed (1009)
-            # by the consumer itself.
+            # Autobahn refuses a frame (or fragmented message) over OCPP_MAX_FRAME_BYTES from
+            # its header, unread, and closes with 1009 (stations/ocpp/daphne_close_codes.py).
+            "--websocket-max-frame-size",
+            str(settings.OCPP_MAX_FRAME_BYTES),
             "--websocket-max-message-size",
-            str(settings.OCPP_MAX_FRAME_BYTES * 4),
+            str(settings.OCPP_MAX_FRAME_BYTES),
             "--application-close-timeout",
             "30",
             "--verbosity",
