@@ -145,6 +145,21 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Django's cache holds what every server process must count together: failed station logins,
+# sign-in attempts (ours and allauth's rate limits). With Redis it is shared, under its own key
+# prefix beside the channel layer's and Celery's keys; without, each process counts alone (the
+# one-process quick start).
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="cache")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Live page updates are sent in batches this often (seconds), duplicates coalesced.
 LIVE_FLUSH_SECONDS = env_positive("LIVE_FLUSH_SECONDS", 0.25)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -264,8 +279,16 @@ OCPP_DB_THREADS = int(
 # Each server process beats this often in the connection registry; its stations count as
 # offline once it has missed three beats.
 OCPP_WORKER_HEARTBEAT_SECONDS = env_positive("OCPP_WORKER_HEARTBEAT_SECONDS", 10)
-# Failed station authentications allowed per station id or source address per minute.
-OCPP_AUTH_FAILURES_PER_MINUTE = int(env_positive("OCPP_AUTH_FAILURES_PER_MINUTE", 10))
+# Failed station logins (stations/services/login_throttle.py): an address's first
+# OCPP_AUTH_FREE_FAILURES recent failures are refused at once, each further one is held longer
+# (1, 2, 4 … s, at most OCPP_AUTH_BACKOFF_MAX_SECONDS, under serve's 30 s handshake timeout);
+# an address's failures are forgotten after OCPP_AUTH_FAILURE_WINDOW_SECONDS without one. A right
+# password is never refused.
+OCPP_AUTH_FREE_FAILURES = env.int("OCPP_AUTH_FREE_FAILURES", default=10)
+OCPP_AUTH_BACKOFF_MAX_SECONDS = env_positive("OCPP_AUTH_BACKOFF_MAX_SECONDS", 20)
+if OCPP_AUTH_BACKOFF_MAX_SECONDS >= 30:
+    raise ImproperlyConfigured("OCPP_AUTH_BACKOFF_MAX_SECONDS must stay under 30 (seconds)")
+OCPP_AUTH_FAILURE_WINDOW_SECONDS = int(env_positive("OCPP_AUTH_FAILURE_WINDOW_SECONDS", 900))
 # TLS (security profile 2): `manage.py serve` adds a wss:// endpoint when both are set.
 OCPP_TLS_CERT_FILE = env.str("OCPP_TLS_CERT_FILE", default="")
 OCPP_TLS_KEY_FILE = env.str("OCPP_TLS_KEY_FILE", default="")

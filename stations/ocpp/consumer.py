@@ -18,6 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
+from backoffice.lib import client_address
 from backoffice.live import publisher as live
 from stations.models import MessageLog
 from stations.services import command_secrets, connections, station_auth
@@ -83,7 +84,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
         session_class = versions.choose(self.scope.get("subprotocols") or [])
         headers = dict(self.scope.get("headers") or [])
         authorization = headers.get(b"authorization", b"").decode("latin-1") or None
-        remote_addr = (self.scope.get("client") or [""])[0] or ""
+        remote_addr = client_address.from_asgi_scope(self.scope)
         admission = await run_db(station_auth.authenticate)(
             identity=self.identity,
             authorization=authorization,
@@ -91,6 +92,8 @@ class OcppConsumer(AsyncWebsocketConsumer):
             remote_addr=remote_addr,
         )
         if not admission.admitted:
+            # The address's back-off is waited here, off the database threads.
+            await asyncio.sleep(admission.delay)
             # Refused before accept(): daphne answers the upgrade with HTTP 403.
             await self.close()
             return
