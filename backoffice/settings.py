@@ -191,7 +191,9 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CSMS <noreply@localhost>")
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend under the sign-in policy, first: it refuses before any backend checks
+    # a password (docs/security.md).
+    "backoffice.accounts.backends.SignInPolicyBackend",
     # Drivers sign in with their email address (staff with their username, too).
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -204,6 +206,18 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# The sign-in policy (backoffice/accounts/services/sign_in_policy.py) replaces allauth's
+# per-account lockout, which let anyone lock a user out with five wrong passwords.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Counts are forgotten this long after their last failure; a full count refuses meanwhile.
+SIGN_IN_WINDOW_SECONDS = int(env_positive("SIGN_IN_WINDOW_SECONDS", 600))
+# Failed sign-ins from one client address, whatever the accounts.
+SIGN_IN_FAILURES_PER_ADDRESS = int(env_positive("SIGN_IN_FAILURES_PER_ADDRESS", 20))
+# Failed sign-ins on one account from one client address.
+SIGN_IN_FAILURES_PER_ACCOUNT = int(env_positive("SIGN_IN_FAILURES_PER_ACCOUNT", 5))
+# Failed sign-ins on one account from addresses it never signed in from (those it did are
+# never refused by this count).
+SIGN_IN_ACCOUNT_FAILURES = int(env_positive("SIGN_IN_ACCOUNT_FAILURES", 30))
 # Drivers get a profile at sign-up; staff skip email verification (backoffice.accounts.adapter).
 ACCOUNT_ADAPTER = "backoffice.accounts.adapter.AccountAdapter"
 # Confirming the email in the browser that signed up signs the driver in (allauth checks that).
@@ -227,7 +241,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"auth-token": "20/min"},
+    # Sign-ins are limited by the sign-in policy; should a throttle be added, DRF must not read
+    # X-Forwarded-For (forgeable unless from TRUSTED_PROXIES): its ident is the peer.
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

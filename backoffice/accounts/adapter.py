@@ -13,7 +13,10 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.stages import EmailVerificationStage
 from django.http import HttpRequest, HttpResponse
 
+from backoffice.lib import client_address
+
 from . import roles
+from .services import sign_in_policy
 
 _ALLAUTH_EMAIL_STAGE = "allauth.account.stages.EmailVerificationStage"
 
@@ -41,3 +44,15 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             drivers.signed_up(user=user)
         return user
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's own limits (sign-up, password reset) key on the address nobody can forge.
+        return client_address.from_request(request)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """The sign-in policy (its backend refuses too; here the form says why)."""
+        super().pre_authenticate(request, **credentials)
+        login = sign_in_policy.login_of(credentials)
+        address = client_address.from_request(request)
+        if login and not sign_in_policy.check(address=address, login=login).allowed:
+            raise self.validation_error("too_many_login_attempts")

@@ -17,12 +17,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 
+from backoffice.lib.cache_counters import bump
+
 _FAILURES = "ocpp-login-failures:{}"
 
 
 def record_failure(*, address: str) -> float:
     """Count a failed login from `address`; return the seconds to hold its refusal."""
-    failures = _bump(_FAILURES.format(address), settings.OCPP_AUTH_FAILURE_WINDOW_SECONDS)
+    failures = bump(_FAILURES.format(address), window=settings.OCPP_AUTH_FAILURE_WINDOW_SECONDS)
     return delay_after(failures)
 
 
@@ -37,15 +39,3 @@ def delay_after(failures: int) -> float:
 def failures(*, address: str) -> int:
     """Recent failed logins from `address` (all processes)."""
     return int(cache.get(_FAILURES.format(address), 0))
-
-
-def _bump(key: str, window: float) -> int:
-    """Increment `key` atomically (INCR on Redis) and keep it `window` seconds past this bump."""
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return 1
-    cache.touch(key, timeout=window)
-    return count
