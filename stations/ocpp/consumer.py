@@ -36,6 +36,7 @@ daphne_close_codes.install()
 CLOSE_PROTOCOL_ERROR = 1002
 CLOSE_MESSAGE_TOO_BIG = 1009
 CLOSE_REPLACED = 4000
+CLOSE_POLICY_VIOLATION = 1008  # access revoked: the charger reconnects under the new rules
 _IN, _OUT = MessageLog.Direction.IN, MessageLog.Direction.OUT
 
 
@@ -164,6 +165,11 @@ class OcppConsumer(AsyncWebsocketConsumer):
         """A newer authenticated connection of this station took over: close this one."""
         log.warning("ocpp.connection_replaced", identity=self.identity)
         await self.close_socket(CLOSE_REPLACED)
+
+    async def ocpp_revoked(self, event: dict[str, Any]) -> None:
+        """The station's password, profile, activity or registration changed (station_access)."""
+        log.warning("ocpp.access_revoked", identity=self.identity, reason=event.get("reason"))
+        await self.close_socket(CLOSE_POLICY_VIOLATION)
 
     async def close_socket(self, code: int) -> None:
         if not self.closing:
