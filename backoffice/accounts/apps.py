@@ -9,5 +9,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and id tokens"
 
     def ready(self) -> None:
-        # The sign-in policy's failure and success receivers.
-        from . import backends  # noqa: F401
+        # The sign-in policy's failure and success receivers; revocation on access changes.
+        from . import backends, signals  # noqa: F401
