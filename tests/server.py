@@ -60,7 +60,7 @@ def server_env(*, database_name: str, channel_prefix: str, **overrides: str) -> 
         ),
         CHANNEL_PREFIX=channel_prefix,
         OCPP_MESSAGE_LOG_FLUSH_SECONDS="0.05",
-        OCPP_AUTH_FAILURES_PER_MINUTE="100000",
+        OCPP_AUTH_FREE_FAILURES="100000",
         OCPP_RESPONSE_TIMEOUT="5",
         OCPP_WORKER_HEARTBEAT_SECONDS="2",
         OCPP_HEARTBEAT_INTERVAL="300",

@@ -12,6 +12,10 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
+from backoffice.lib import client_address
+
+from .services import sign_in_policy
+
 _ALLAUTH_EMAIL_STAGE = "allauth.account.stages.EmailVerificationStage"
 # Named, never imported here: this module is loaded at start (settings ACCOUNT_ADAPTER), and
 # importing allauth's stages module at start breaks on allauth's own import cycle
@@ -33,3 +37,15 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             drivers.signed_up(user=user)
         return user
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's own limits (sign-up, password reset) key on the address nobody can forge.
+        return client_address.from_request(request)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """The sign-in policy (its backend refuses too; here the form says why)."""
+        super().pre_authenticate(request, **credentials)
+        login = sign_in_policy.login_of(credentials)
+        address = client_address.from_request(request)
+        if login and not sign_in_policy.check(address=address, login=login).allowed:
+            raise self.validation_error("too_many_login_attempts")

@@ -18,6 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
+from backoffice.lib import client_address
 from backoffice.live import publisher as live
 from stations.models import MessageLog
 from stations.services import command_secrets, connections, security, station_auth
@@ -34,6 +35,7 @@ daphne_close_codes.install()
 
 CLOSE_PROTOCOL_ERROR = 1002
 CLOSE_REPLACED = 4000
+CLOSE_POLICY_VIOLATION = 1008  # access revoked: the charger reconnects under the new rules
 _IN, _OUT = MessageLog.Direction.IN, MessageLog.Direction.OUT
 
 
@@ -82,7 +84,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
         session_class = versions.choose(self.scope.get("subprotocols") or [])
         headers = dict(self.scope.get("headers") or [])
         authorization = headers.get(b"authorization", b"").decode("latin-1") or None
-        remote_addr = (self.scope.get("client") or [""])[0] or ""
+        remote_addr = client_address.from_asgi_scope(self.scope)
         admission = await run_db(station_auth.authenticate)(
             identity=self.identity,
             authorization=authorization,
@@ -90,6 +92,8 @@ class OcppConsumer(AsyncWebsocketConsumer):
             remote_addr=remote_addr,
         )
         if not admission.admitted:
+            # The address's back-off is waited here, off the database threads.
+            await asyncio.sleep(admission.delay)
             # Refused before accept(): daphne answers the upgrade with HTTP 403.
             await self.close()
             return
@@ -160,6 +164,11 @@ class OcppConsumer(AsyncWebsocketConsumer):
         """A newer authenticated connection of this station took over: close this one."""
         log.warning("ocpp.connection_replaced", identity=self.identity)
         await self.close_socket(CLOSE_REPLACED)
+
+    async def ocpp_revoked(self, event: dict[str, Any]) -> None:
+        """The station's password, profile, activity or registration changed (station_access)."""
+        log.warning("ocpp.access_revoked", identity=self.identity, reason=event.get("reason"))
+        await self.close_socket(CLOSE_POLICY_VIOLATION)
 
     async def close_socket(self, code: int) -> None:
         if not self.closing:
