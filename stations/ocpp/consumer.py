@@ -18,12 +18,13 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
+from backoffice.lib import forwarded_tls
 from backoffice.live import publisher as live
 from stations.models import MessageLog
 from stations.services import command_secrets, connections, station_auth
 
 from . import commands as bus
-from . import daphne_close_codes, framing, versions
+from . import daphne_close_codes, daphne_tls_scheme, framing, versions
 from .db import run_db
 from .message_log import writer as message_log
 from .session import OcppSession, StationContext
@@ -31,6 +32,7 @@ from .session import OcppSession, StationContext
 log = structlog.get_logger(__name__)
 
 daphne_close_codes.install()
+daphne_tls_scheme.install()
 
 CLOSE_PROTOCOL_ERROR = 1002
 CLOSE_MESSAGE_TOO_BIG = 1009
@@ -87,7 +89,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
         admission = await run_db(station_auth.authenticate)(
             identity=self.identity,
             authorization=authorization,
-            secure=self.scope.get("scheme") == "wss",
+            secure=forwarded_tls.is_secure(self.scope),
             remote_addr=remote_addr,
         )
         if not admission.admitted:
