@@ -6,6 +6,7 @@ import asyncio
 import base64
 import contextlib
 import json
+import ssl as ssl_module
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -36,7 +37,9 @@ async def raw_socket(
     password: str | None = STATION_PASSWORD,
     subprotocols: tuple[str, ...] = ("ocpp1.6",),
     suffix: str = "",
+    ssl: ssl_module.SSLContext | None = None,
 ) -> AsyncIterator[websockets.ClientConnection]:
+    """A socket to `server.ws_url(...)`; `ssl` is the client's TLS context for a wss:// URL."""
     headers = basic_auth(identity, password) if password is not None else {}
     async with websockets.connect(
         server.ws_url(identity, suffix),
@@ -44,6 +47,7 @@ async def raw_socket(
         additional_headers=headers,
         open_timeout=10,
         max_size=None,
+        ssl=ssl,
     ) as ws:
         yield ws
 
@@ -59,13 +63,16 @@ async def charger(
     subprotocol: str = "ocpp1.6",
     password: str | None = STATION_PASSWORD,
     client_class: type | None = None,
+    ssl: ssl_module.SSLContext | None = None,
 ) -> AsyncIterator[Any]:
     """A charging station of `subprotocol` connected to the live server, its loop running.
 
     `client_class` (an `ocpp` ChargePoint subclass with @on handlers) answers the back
     office's commands; the default answers none.
     """
-    async with raw_socket(server, identity, password=password, subprotocols=(subprotocol,)) as ws:
+    async with raw_socket(
+        server, identity, password=password, subprotocols=(subprotocol,), ssl=ssl
+    ) as ws:
         assert ws.subprotocol == subprotocol
         cp = (client_class or _CLIENTS[subprotocol])(identity, ws, response_timeout=10)
         task = asyncio.create_task(cp.start())

@@ -47,3 +47,39 @@ def root_pem(common_name: str = "Test Root") -> tuple[str, ec.EllipticCurvePriva
         .sign(key, hashes.SHA256())
     )
     return certificate.public_bytes(serialization.Encoding.PEM).decode(), key
+
+
+def server_certificate_pem(
+    root_pem: str, root_key: ec.EllipticCurvePrivateKey, hosts: tuple[str, ...] = ("127.0.0.1",)
+) -> tuple[str, str]:
+    """A TLS server certificate for `hosts` (IP addresses or names) signed by the root, and its
+    key, both PEM: what a web server is given."""
+    import ipaddress
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    root = x509.load_pem_x509_certificate(root_pem.encode())
+    names: list[x509.GeneralName] = []
+    for host in hosts:
+        try:
+            names.append(x509.IPAddress(ipaddress.ip_address(host)))
+        except ValueError:
+            names.append(x509.DNSName(host))
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
+        .issuer_name(root.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(root_key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return certificate.public_bytes(serialization.Encoding.PEM).decode(), key_pem

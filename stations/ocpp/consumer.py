@@ -19,12 +19,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from backoffice.lib import client_address
+from backoffice.lib import forwarded_tls
 from backoffice.live import publisher as live
 from stations.models import MessageLog
 from stations.services import command_secrets, connections, security, station_auth
 
 from . import commands as bus
-from . import daphne_close_codes, framing, versions
+from . import daphne_close_codes, daphne_tls_scheme, framing, versions
 from .db import run_db
 from .message_log import writer as message_log
 from .session import OcppSession, StationContext
@@ -32,6 +33,7 @@ from .session import OcppSession, StationContext
 log = structlog.get_logger(__name__)
 
 daphne_close_codes.install()
+daphne_tls_scheme.install()
 
 CLOSE_PROTOCOL_ERROR = 1002
 CLOSE_REPLACED = 4000
@@ -88,7 +90,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
         admission = await run_db(station_auth.authenticate)(
             identity=self.identity,
             authorization=authorization,
-            secure=self.scope.get("scheme") == "wss",
+            secure=forwarded_tls.is_secure(self.scope),
             remote_addr=remote_addr,
         )
         if not admission.admitted:
