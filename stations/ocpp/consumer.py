@@ -18,8 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
-from backoffice.lib import client_address
-from backoffice.lib import forwarded_tls
+from backoffice.lib import client_address, forwarded_tls
 from backoffice.live import publisher as live
 from stations.models import MessageLog
 from stations.services import command_secrets, connections, security, station_auth
