@@ -21,7 +21,7 @@ from typing import Any
 MASK = "********"
 # 1.6 configuration keys and 2.x variable names (any component) whose values are credentials,
 # in lower case: names are compared case-insensitively.
-_SECRET_NAMES = frozenset(
+SECRET_NAMES = frozenset(
     {"authorizationkey", "basicauthpassword", "apnpassword", "vpnpassword", "vpnkey"}
 )
 # Message properties that are credentials wherever they appear (NetworkConnectionProfile), and
@@ -35,16 +35,18 @@ _VARIABLE_VALUES = ("attributeValue", "actualValue")
 _ATTRIBUTES = "variableAttribute"
 # Frames naming none of these carry no secret and are logged untouched (JSON escapes may spell
 # a name in disguise: such frames are always looked at).
-_MAY_HOLD_SECRET = re.compile(
-    "|".join(sorted(_SECRET_NAMES | _SECRET_PROPERTIES | {_VPN})) + r"|\\u", re.IGNORECASE
+MAY_HOLD_SECRET = re.compile(
+    "|".join(sorted(SECRET_NAMES | _SECRET_PROPERTIES | {_VPN})) + r"|\\u", re.IGNORECASE
 )
 # Commands whose payload carries a credential when sent: only sent by a waiting caller.
 _ACTIONS_WITH_SECRETS = frozenset({"SetNetworkProfile", "ChangeConfiguration", "SetVariables"})
+# Commands whose payload or answer (a station's own credential) may carry a secret.
+COMMANDS_WITH_SECRETS = _ACTIONS_WITH_SECRETS | {"GetConfiguration", "GetVariables"}
 
 
 def is_secret_name(name: object) -> bool:
     """Whether a 1.6 configuration key or a 2.x variable name holds a credential."""
-    return isinstance(name, str) and name.strip().lower() in _SECRET_NAMES
+    return isinstance(name, str) and name.strip().lower() in SECRET_NAMES
 
 
 def kept_value(name: str, value: str) -> str:
@@ -62,7 +64,7 @@ def redact(payload: Any) -> Any:
 def redact_frame(frame: str) -> str:
     """An OCPP-J frame as it may be logged: its secrets masked, whatever the direction and the
     message type. A frame that is not JSON is logged as it came."""
-    if not _MAY_HOLD_SECRET.search(frame):
+    if not MAY_HOLD_SECRET.search(frame):
         return frame
     try:
         message = json.loads(frame)
