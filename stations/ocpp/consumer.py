@@ -21,7 +21,7 @@ from django.utils import timezone
 from backoffice.lib import client_address, forwarded_tls
 from backoffice.live import publisher as live
 from stations.models import MessageLog
-from stations.services import command_secrets, connections, security, station_auth
+from stations.services import connections, security, station_auth
 
 from . import commands as bus
 from . import daphne_close_codes, daphne_tls_scheme, framing, versions
@@ -61,9 +61,7 @@ class _Connection:
             station_identity=consumer.identity,
             station_pk=consumer.station_pk,
             direction=_OUT,
-            frame=command_secrets.redact_call_frame(action, text)
-            if message_type == framing.CALL
-            else text,
+            frame=text,
             message_type=message_type,
             message_id=message_id,
             action=action,

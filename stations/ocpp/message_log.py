@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from backoffice.live import publisher as live
 from stations.models import MessageLog
+from stations.services import command_secrets
 
 from .db import run_db
 
@@ -53,7 +54,8 @@ class MessageLogWriter:
                 message_type=message_type,
                 message_id=message_id[:64],
                 action=action[:64],
-                frame=frame,
+                # Credentials in either direction are masked before anything keeps them.
+                frame=command_secrets.redact_frame(frame),
                 created_at=at or timezone.now(),
             )
         )

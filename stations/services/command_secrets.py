@@ -1,77 +1,115 @@
-"""Secrets inside commands (station passwords, VPN keys): sent to the station, not kept.
+"""Credentials in OCPP messages (station passwords, VPN and APN keys): sent, never kept.
 
 A command's payload is kept whole only while it is in flight (the process holding the socket
-reads it to send the CALL); once finished it is kept with its secrets masked. The audit trail
-and the message log only ever see the masked copy.
+reads it to send the CALL); once finished it is kept with its secrets masked. The audit trail,
+the message log, the commands' answers and the device model only ever see masked copies, in
+both directions: a station may report its own credentials too (GetConfiguration and
+GetVariables answers, NotifyReport, NotifyEvent).
+
+OCPP names are case-insensitive, so one function, `is_secret_name`, decides whether a 1.6
+configuration key or a 2.x variable (in any component, instance or EVSE) holds a credential,
+whatever its case; `redact` finds such values wherever a message carries them.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+import re
 from typing import Any
 
 MASK = "********"
-# Variables whose values are credentials: 1.6 configuration keys and 2.x variable names.
-_SECRET_KEYS_V16 = frozenset({"AuthorizationKey"})
-_SECRET_VARIABLES_V2X = frozenset({"BasicAuthPassword"})
+# 1.6 configuration keys and 2.x variable names (any component) whose values are credentials,
+# in lower case: names are compared case-insensitively.
+SECRET_NAMES = frozenset(
+    {"authorizationkey", "basicauthpassword", "apnpassword", "vpnpassword", "vpnkey"}
+)
+# Message properties that are credentials wherever they appear (NetworkConnectionProfile), and
+# those that are inside a VPN object.
+_SECRET_PROPERTIES = frozenset({"basicauthpassword", "apnpassword"})
+_VPN, _VPN_SECRETS = "vpn", frozenset({"password", "key"})
+# The value properties next to a 1.6 key or a 2.x variable (GetVariables/SetVariables results,
+# NotifyEvent) and inside a NotifyReport variableAttribute.
+_KEY_VALUE = "value"
+_VARIABLE_VALUES = ("attributeValue", "actualValue")
+_ATTRIBUTES = "variableAttribute"
+# Frames naming none of these carry no secret and are logged untouched (JSON escapes may spell
+# a name in disguise: such frames are always looked at).
+MAY_HOLD_SECRET = re.compile(
+    "|".join(sorted(SECRET_NAMES | _SECRET_PROPERTIES | {_VPN})) + r"|\\u", re.IGNORECASE
+)
+# Commands whose payload carries a credential when sent: only sent by a waiting caller.
+_ACTIONS_WITH_SECRETS = frozenset({"SetNetworkProfile", "ChangeConfiguration", "SetVariables"})
+# Commands whose payload or answer (a station's own credential) may carry a secret.
+COMMANDS_WITH_SECRETS = _ACTIONS_WITH_SECRETS | {"GetConfiguration", "GetVariables"}
 
 
-def redact(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """`payload` with its secrets masked (a copy), or `payload` itself when it has none."""
-    rule = _RULES.get(action)
-    if rule is None:
-        return payload
+def is_secret_name(name: object) -> bool:
+    """Whether a 1.6 configuration key or a 2.x variable name holds a credential."""
+    return isinstance(name, str) and name.strip().lower() in SECRET_NAMES
+
+
+def kept_value(name: str, value: str) -> str:
+    """What the back office keeps of the value of key or variable `name`."""
+    return MASK if value and is_secret_name(name) else value
+
+
+def redact(payload: Any) -> Any:
+    """`payload` (any OCPP message payload) with its secrets masked: a copy, or `payload`
+    itself when it has none."""
     masked = copy.deepcopy(payload)
-    rule(masked)
-    return masked
+    return masked if _mask_in(masked) else payload
 
 
-def kept_value(setting: str, value: str) -> str:
-    """What the back office keeps of a configuration value it set: never a credential."""
-    return MASK if setting in _SECRET_KEYS_V16 | _SECRET_VARIABLES_V2X else value
+def redact_frame(frame: str) -> str:
+    """An OCPP-J frame as it may be logged: its secrets masked, whatever the direction and the
+    message type. A frame that is not JSON is logged as it came."""
+    if not MAY_HOLD_SECRET.search(frame):
+        return frame
+    try:
+        message = json.loads(frame)
+    except (ValueError, RecursionError):
+        return frame
+    return json.dumps(message, ensure_ascii=False) if _mask_in(message) else frame
 
 
 def has_secrets(action: str) -> bool:
-    return action in _RULES
+    """Whether a command of `action` may carry a credential to the station."""
+    return action in _ACTIONS_WITH_SECRETS
 
 
-def redact_call_frame(action: str, frame: str) -> str:
-    """A CALL frame `[2, id, action, payload]` as it may be logged."""
-    if action not in _RULES:
-        return frame
-    message = json.loads(frame)
-    message[3] = redact(action, message[3])
-    return json.dumps(message)
+def _mask_in(value: Any) -> bool:
+    """Mask every credential inside `value`, in place; whether any was found."""
+    found = False
+    if isinstance(value, dict):
+        for name, item in value.items():
+            lower = name.lower() if isinstance(name, str) else ""
+            if lower in _SECRET_PROPERTIES and not isinstance(item, dict | list):
+                found |= _mask(value, name)
+            elif lower == _VPN and isinstance(item, dict):
+                for vpn_name in list(item):
+                    if isinstance(vpn_name, str) and vpn_name.lower() in _VPN_SECRETS:
+                        found |= _mask(item, vpn_name)
+                found |= _mask_in(item)
+            else:
+                found |= _mask_in(item)
+        if is_secret_name(value.get("key")):
+            found |= _mask(value, _KEY_VALUE)
+        variable = value.get("variable")
+        if isinstance(variable, dict) and is_secret_name(variable.get("name")):
+            for name in _VARIABLE_VALUES:
+                found |= _mask(value, name)
+            for attribute in value.get(_ATTRIBUTES) or ():
+                if isinstance(attribute, dict):
+                    found |= _mask(attribute, _KEY_VALUE)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _mask_in(item)
+    return found
 
 
-def _network_profile(payload: dict[str, Any]) -> None:
-    data = payload.get("connectionData") or {}
-    _mask(data, "basicAuthPassword")
-    _mask(data.get("apn") or {}, "apnPassword")
-    _mask(data.get("vpn") or {}, "password")
-    _mask(data.get("vpn") or {}, "key")
-
-
-def _change_configuration(payload: dict[str, Any]) -> None:
-    if payload.get("key") in _SECRET_KEYS_V16:
-        _mask(payload, "value")
-
-
-def _set_variables(payload: dict[str, Any]) -> None:
-    for item in payload.get("setVariableData") or []:
-        if (item.get("variable") or {}).get("name") in _SECRET_VARIABLES_V2X:
-            _mask(item, "attributeValue")
-
-
-def _mask(container: dict[str, Any], key: str) -> None:
-    if container.get(key):
+def _mask(container: dict[str, Any], key: str) -> bool:
+    if container.get(key) not in (None, "", MASK):
         container[key] = MASK
-
-
-_RULES: dict[str, Callable[[dict[str, Any]], None]] = {
-    "SetNetworkProfile": _network_profile,
-    "ChangeConfiguration": _change_configuration,
-    "SetVariables": _set_variables,
-}
+        return True
+    return False

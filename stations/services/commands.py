@@ -128,7 +128,7 @@ def _record(*, station_id: int, action: str, payload: dict[str, Any], caller: Ca
             actor=user,
             actor_label=caller.label,
             target=station,
-            data={"command_id": command.pk, "payload": command_secrets.redact(action, payload)},
+            data={"command_id": command.pk, "payload": command_secrets.redact(payload)},
         )
     return command
 
@@ -147,9 +147,10 @@ def _wake(command: Command) -> None:
 def _without_secrets(command: Command) -> Command:
     """Mask the finished command's secrets, stored and in hand (the CALL went out, or never
     will: a process claims only queued commands)."""
-    if command_secrets.has_secrets(command.action):
-        command.payload = command_secrets.redact(command.action, command.payload)
-        Command.objects.filter(pk=command.pk).update(payload=command.payload)
+    masked = command_secrets.redact(command.payload)
+    if masked is not command.payload:
+        command.payload = masked
+        Command.objects.filter(pk=command.pk).update(payload=masked)
     return command
 
 
@@ -201,7 +202,8 @@ def record_answer(*, command_id: int, payload: dict[str, Any]) -> None:
     _finish(
         command_id,
         state=Command.State.ANSWERED,
-        response=payload,
+        # A station may answer with its own credentials (GetConfiguration, GetVariables).
+        response=command_secrets.redact(payload),
         result_status=status if isinstance(status, str) else "",
     )
 

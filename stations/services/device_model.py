@@ -32,6 +32,7 @@ from stations.models import (
     VariableAttribute,
     VariableMonitor,
 )
+from stations.services import command_secrets
 
 log = structlog.get_logger(__name__)
 
@@ -95,7 +96,7 @@ def store_report(
             VariableAttribute(
                 variable_id=variable_ids[key],
                 type=type_,
-                value=attribute.get("value", ""),
+                value=command_secrets.kept_value(key[1], attribute.get("value", "")),
                 # The spec's defaults when omitted.
                 mutability=attribute.get("mutability") or READ_WRITE,
                 persistent=attribute.get("persistent", False),
@@ -144,7 +145,9 @@ def store_events(
             event_notification_type=item["event_notification_type"],
             component=item["component"],
             variable=item["variable"],
-            actual_value=item["actual_value"],
+            actual_value=command_secrets.kept_value(
+                (item["variable"] or {}).get("name", ""), item["actual_value"]
+            ),
             cause=item.get("cause"),
             tech_code=item.get("tech_code", ""),
             tech_info=item.get("tech_info", ""),
@@ -287,7 +290,7 @@ def store_actual_values(*, station_id: int, values: Mapping[tuple[str, str], str
     Idempotent.
     """
     by_key: dict[VariableKey, str] = {
-        ((component, "", 0, 0), variable, ""): value
+        ((component, "", 0, 0), variable, ""): command_secrets.kept_value(variable, value)
         for (component, variable), value in values.items()
     }
     if not by_key:

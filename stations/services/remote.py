@@ -22,7 +22,7 @@ from typing import Any
 from stations.exceptions import CommandInvalid
 from stations.models import Command, Station
 
-from . import charging_profiles, command_secrets, commands, device_model
+from . import charging_profiles, commands, device_model
 from .charging_profiles import Profile
 from .commands import SYSTEM, Answered, Caller
 
@@ -259,7 +259,7 @@ def change_configuration(
     if status in _VALUE_CHANGED:
         device_model.store_actual_values(
             station_id=station_id,
-            values={(component, variable): command_secrets.kept_value(variable, value)},
+            values={(component, variable): value},
         )
     return CommandResult(command, status)
 
