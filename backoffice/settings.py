@@ -232,6 +232,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Stations and their live status, remote commands, transactions (docs/api.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs pages need a signed-in user (session or token), like the API:
+    # they list every operation and field, which strangers have no use for (docs/api.md).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI and Redoc are served from our own static files, never from a CDN.
