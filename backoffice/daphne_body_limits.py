@@ -143,4 +143,5 @@ def _refuse(request: Any, status: int, message: str, *, path: str, declared: int
         transport.loseConnection()
     else:
         lose_write()
-    reactor.callLater(_LINGER_SECONDS, transport.abortConnection)  # type: ignore[attr-defined]
+    clock: Any = reactor  # zope's interface stubs type callLater without `self`
+    clock.callLater(_LINGER_SECONDS, transport.abortConnection)
