@@ -223,6 +223,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON without NUL anywhere (PostgreSQL stores none); forms as DRF's defaults.
+    "DEFAULT_PARSER_CLASSES": [
+        "backoffice.api_parsers.JSONWithoutNulParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"auth-token": "20/min"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
