@@ -97,10 +97,21 @@ def driver_list(*, user: Any, search: str = "") -> QuerySet[Any]:
             | Q(last_name__icontains=search)
             | Q(username__icontains=search)
         )
+    tokens, sessions = _counted_for(user=user, prefix="id_tokens__")
     return drivers.annotate(
-        token_count=Count("id_tokens", distinct=True),
-        session_count=Count("id_tokens__transactions", distinct=True),
+        token_count=Count("id_tokens", filter=tokens, distinct=True),
+        session_count=Count("id_tokens__transactions", filter=sessions, distinct=True),
     ).order_by("email", "username", "pk")
+
+
+def _counted_for(*, user: Any, prefix: str) -> tuple[Q | None, Q | None]:
+    """Filters counting only the tokens and sessions the user sees (None: all of them)."""
+    site_ids = roles.access_for(user).site_ids
+    if site_ids is None:
+        return None, None
+    tokens = Q(**{f"{prefix}in": id_tokens_for(user=user)}) if prefix else None
+    sessions = Q(**{f"{prefix}transactions__station__site_id__in": site_ids})
+    return tokens, sessions
 
 
 def driver_detail(*, user: Any, pk: int) -> Any:
@@ -121,7 +132,9 @@ def driver_tokens(*, user: Any, driver: Any) -> QuerySet[IdToken]:
     )
 
 
-def driver_session_count(*, driver: Any) -> int:
+def driver_session_count(*, user: Any, driver: Any) -> int:
+    """Sessions started with the driver's tokens, at the user's sites."""
+    _, sessions = _counted_for(user=user, prefix="")
     return IdToken.objects.filter(user=driver).aggregate(
-        sessions=Count("transactions", distinct=True)
+        sessions=Count("transactions", filter=sessions, distinct=True)
     )["sessions"]

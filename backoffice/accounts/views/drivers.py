@@ -95,7 +95,7 @@ def _detail(
             "driver": driver,
             "profile": getattr(driver, "driver_profile", None),
             "tokens": selectors.driver_tokens(user=request.user, driver=driver),
-            "session_count": selectors.driver_session_count(driver=driver),
+            "session_count": selectors.driver_session_count(user=request.user, driver=driver),
             "issue_form": form,
             "nav": "drivers",
             "now": timezone.now(),

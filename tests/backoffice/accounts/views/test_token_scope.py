@@ -98,13 +98,23 @@ def test_network_wide_changes_need_staff_of_every_site(client, other_site_operat
 def test_a_site_operator_sees_only_the_drivers_of_their_tokens(
     client, other_site_operator, driver, tokens
 ):
+    mine = tokens["USED-HERE"].user
+    # The same driver's card charged at another site: neither counted nor shown to them.
+    other_card = IdTokenFactory(id_token="ALSO-MINE-AWAY", user=mine)
+    Transaction.objects.create(
+        station=tokens["USED-ELSEWHERE"].transactions.get().station,
+        transaction_id="3",
+        id_token=other_card,
+    )
     client.force_login(other_site_operator)
     listed = client.get(reverse("drivers:list")).context["page_obj"]
-    assert [user.username for user in listed] == ["charged-here"]
+    assert [(u.username, u.token_count, u.session_count) for u in listed] == [
+        ("charged-here", 1, 1)
+    ]
     assert client.get(reverse("drivers:detail", args=[driver.pk])).status_code == 404
-    mine = tokens["USED-HERE"].user
     detail = client.get(reverse("drivers:detail", args=[mine.pk]))
     assert [token.id_token for token in detail.context["tokens"]] == ["USED-HERE"]
+    assert detail.context["session_count"] == 1
     issue = client.post(reverse("drivers:issue_token", args=[mine.pk]), {"id_token": "NEW-1"})
     assert issue.status_code == 403
 
