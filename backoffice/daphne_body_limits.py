@@ -10,6 +10,10 @@ answered 403. So the server decides from the request line and headers, before th
   at once (the signature is checked without a query; the view checks the job);
 - a body without a length (chunked) is counted as it arrives and cut with 413 at the cap.
 
+A body within its cap waits in Twisted's content file (on disk past 100 kB) and is handed to
+the application 64 kB per receive() instead of all at once; and Twisted's own parsing of POST
+forms (which read a multipart body whole into memory for arguments daphne never uses) is off.
+
 A refused body is dropped as it arrives, never stored; the answer is written, our side of the
 connection is shut, and the connection is aborted after a short linger (so the client reads
 the answer instead of a reset). Caps: HTTP_MAX_BODY_BYTES on every route,
@@ -21,6 +25,7 @@ that moves them.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 from urllib.parse import unquote
 
@@ -40,6 +45,8 @@ _BODYLESS_METHODS = frozenset({b"GET", b"HEAD", b"OPTIONS"})
 _FIRMWARE_ADMIN = frozenset(
     {"admin:stations_firmwarefile_add", "admin:stations_firmwarefile_change"}
 )
+# The body the application gets per receive(): what daphne used as its read buffer.
+_BODY_CHUNK = 64 * 1024
 _REASONS = {403: b"Forbidden", 404: b"Not Found", 413: b"Content Too Large"}
 TOO_LARGE = "The request body is too large."
 
@@ -47,6 +54,7 @@ TOO_LARGE = "The request body is too large."
 def install() -> None:
     try:
         from daphne.http_protocol import WebRequest
+        from daphne.server import Server
     except ImportError:  # another ASGI server: it has its own limits, the views check too
         return
     if getattr(WebRequest.gotLength, "limits_bodies", False):
@@ -54,9 +62,12 @@ def install() -> None:
     got_length = WebRequest.gotLength
     handle_content_chunk = WebRequest.handleContentChunk
     process = WebRequest.process
+    create_application = Server.create_application
 
     def got_length_within_limits(request: Any, length: int | None) -> None:
         got_length(request, length)
+        request._parsePOSTFormSubmission = False  # daphne never reads Twisted's `args`
+        request.body_stream = None
         request.body_received = 0
         request.body_refused = False
         request.body_limit = settings.HTTP_MAX_BODY_BYTES
@@ -83,12 +94,63 @@ def install() -> None:
     def process_unless_refused(request: Any) -> Any:
         if getattr(request, "body_refused", False):
             return None  # a refused request's (chunked) end came before the abort
+        if getattr(request, "body_received", 0):
+            # daphne queues the body it finds in `content` all at once: give it none, and
+            # the application the real one in chunks (create_application below).
+            request.body_stream, request.content = request.content, io.BytesIO()
         return process(request)
+
+    def create_application_with_streamed_body(server: Any, protocol: Any, scope: Any) -> Any:
+        body = getattr(protocol, "body_stream", None)
+        if body is None:
+            return create_application(server, protocol, scope)
+        protocol.body_stream = None
+        application = server.application
+
+        def with_streamed_body(*, scope: Any, receive: Any, send: Any) -> Any:
+            return application(scope=scope, receive=_StreamedBody(receive, body), send=send)
+
+        # Swapped for this one call only: it runs on the event loop's thread, nothing between.
+        server.application = with_streamed_body
+        try:
+            return create_application(server, protocol, scope)
+        finally:
+            server.application = application
 
     got_length_within_limits.limits_bodies = True  # type: ignore[attr-defined]
     WebRequest.gotLength = got_length_within_limits
     WebRequest.handleContentChunk = handle_content_chunk_within_limit
     WebRequest.process = process_unless_refused
+    Server.create_application = create_application_with_streamed_body
+
+
+class _StreamedBody:
+    """The application's receive(): the request body read from Twisted's content file one
+    chunk per call, then daphne's own messages (its empty stand-in body message skipped)."""
+
+    def __init__(self, receive: Any, body: Any) -> None:
+        self._receive = receive
+        self._body: Any = body
+        self._size = body.seek(0, io.SEEK_END)
+        body.seek(0)
+        self._stand_in_pending = True
+
+    async def __call__(self) -> dict[str, Any]:
+        if self._body is not None:
+            try:
+                chunk = self._body.read(_BODY_CHUNK)
+                more = self._body.tell() < self._size
+            except ValueError:  # closed: the client is gone, daphne says so next
+                chunk, more = b"", False
+            if not more:
+                self._body.close()
+                self._body = None
+            return {"type": "http.request", "body": chunk, "more_body": more}
+        message: dict[str, Any] = await self._receive()
+        if self._stand_in_pending and message["type"] == "http.request":
+            self._stand_in_pending = False
+            return await self()
+        return message
 
 
 def _check(path: str) -> tuple[int, tuple[int, str] | None]:
@@ -143,4 +205,5 @@ def _refuse(request: Any, status: int, message: str, *, path: str, declared: int
         transport.loseConnection()
     else:
         lose_write()
-    reactor.callLater(_LINGER_SECONDS, transport.abortConnection)  # type: ignore[attr-defined]
+    clock: Any = reactor  # zope's interface stubs type callLater without `self`
+    clock.callLater(_LINGER_SECONDS, transport.abortConnection)

@@ -33,7 +33,7 @@ def refuse_control_characters(get_response: Handler | AsyncHandler) -> Handler |
     if iscoroutinefunction(get_response):
 
         async def async_middleware(request: HttpRequest) -> HttpResponse:
-            return _refusal(request) or await get_response(request)  # type: ignore[misc]
+            return _refusal(request) or await get_response(request)
 
         return async_middleware
 

@@ -253,6 +253,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON without NUL anywhere (PostgreSQL stores none); forms as DRF's defaults.
+    "DEFAULT_PARSER_CLASSES": [
+        "backoffice.api_parsers.JSONWithoutNulParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Sign-ins are limited by the sign-in policy; should a throttle be added, DRF must not read
     # X-Forwarded-For (forgeable unless from TRUSTED_PROXIES): its ident is the peer.
@@ -264,6 +270,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Stations and their live status, remote commands, transactions (docs/api.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs pages need a signed-in user (session or token), like the API:
+    # they list every operation and field, which strangers have no use for (docs/api.md).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI and Redoc are served from our own static files, never from a CDN.

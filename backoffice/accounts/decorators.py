@@ -16,6 +16,9 @@ from . import roles
 
 NOT_STAFF = _("This page is for the operating staff.")
 ROLE_CANNOT_ACT = _("Your role allows reading only.")
+NETWORK_WIDE = _(
+    "Id tokens and driver accounts work at every site: staff of every site manage them."
+)
 
 
 def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -39,6 +42,21 @@ def operator_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Ht
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not roles.access_for(request.user).can_command:
             raise PermissionDenied(ROLE_CANNOT_ACT)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def all_sites_operator_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """An operator or admin of every site: network-wide changes; others get 403."""
+
+    @operator_required
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not roles.access_for(request.user).all_sites:
+            raise PermissionDenied(NETWORK_WIDE)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -39,6 +39,11 @@ class Access:
     def can_command(self) -> bool:
         return self.role in _COMMANDING
 
+    @property
+    def all_sites(self) -> bool:
+        """Staff of every site: they manage what works network-wide (id tokens, drivers)."""
+        return self.is_staff and self.site_ids is None
+
 
 def access_for(user: Any) -> Access:
     """The user's role and site scope, read once per user object (one request)."""

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.accounts.models import IdToken
+from backoffice.accounts.selectors import id_tokens_for
 from stations.models import Site
 
 COORDINATES_BOTH = _("Give both latitude and longitude, or neither.")
@@ -62,13 +63,15 @@ class SiteForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["latitude"].widget.attrs.update(min=-90, max=90, step="any")
         self.fields["longitude"].widget.attrs.update(min=-180, max=180, step="any")
         self.fields["grid_limit_kw"].widget.attrs.update(min=0, step="any")
         tokens: _TokenChoice = self.fields["allowed_id_tokens"]  # type: ignore[assignment]
-        tokens.queryset = IdToken.objects.order_by("id_token")
+        # Only the tokens the user sees: a site-limited operator picks among their sites'
+        # tokens (a site's listed tokens are among them), never reads the whole network's.
+        tokens.queryset = id_tokens_for(user=user).order_by("id_token")
 
     def clean_latitude(self) -> Any:
         return _in_range(self.cleaned_data["latitude"], 90, _("Latitude is between -90 and 90."))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from django.db.models import Max, Q
 
 from backoffice.accounts.models import IdToken
+from backoffice.accounts.selectors import id_tokens_for
 from reservations.models import Reservation
 from stations.models import (
     ChargingProfile,
@@ -83,13 +85,14 @@ class CommandOptions:
         return list(FirmwareFile.objects.order_by("-uploaded_at")[:FIRMWARE_CHOICES])
 
 
-def id_tokens_matching(*, query: str) -> list[IdToken]:
-    """Id tokens whose value or label contains `query` (the first ones by value)."""
+def id_tokens_matching(*, user: Any, query: str) -> list[IdToken]:
+    """Id tokens the user sees whose value or label contains `query` (the first ones by value)."""
     query = query.strip()
     if not query:
         return []
     return list(
-        IdToken.objects.filter(Q(id_token__icontains=query) | Q(label__icontains=query))
+        id_tokens_for(user=user)
+        .filter(Q(id_token__icontains=query) | Q(label__icontains=query))
         .only("id_token", "label")
         .order_by("id_token")[:ID_TOKEN_SUGGESTIONS]
     )

@@ -9,7 +9,9 @@ import urllib.request
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from backoffice.api_parsers import NUL_IN_BODY
 from backoffice.request_checks import BAD_URL
+from stations.models import Command
 from tests.factories.stations import StationFactory
 
 _PARAMETER = re.compile(r"<(?:\w+:)?\w+>|\(\?P<\w+>[^)]*\)")
@@ -82,3 +84,22 @@ def test_through_the_real_server_a_nul_is_400_before_authentication(server):
         with pytest.raises(urllib.error.HTTPError) as answer:
             urllib.request.urlopen(server.http_url + path, timeout=10)  # noqa: S310 (loopback)
         assert answer.value.code == 400, path
+
+
+@pytest.mark.django_db
+def test_a_nul_anywhere_in_an_api_json_body_is_a_400(client, admin, driver):
+    StationFactory(identity="CP-1")
+    client.force_login(admin)
+    url = "/api/v1/stations/CP-1/commands/data-transfer/"
+    for data in ("a\u0000b", {"k\u0000": 1}, [["deep", {"x": "\u0000"}]]):
+        response = client.post(
+            url, {"vendor_id": "acme", "data": data}, content_type="application/json"
+        )
+        assert response.status_code == 400, data
+        assert response.json() == {"detail": NUL_IN_BODY}
+    assert not Command.objects.exists()
+    # A backslash before "u0000" is text, not a NUL: it goes on (to the offline station).
+    response = client.post(
+        url, {"vendor_id": "acme", "data": "\\u0000"}, content_type="application/json"
+    )
+    assert response.status_code == 409

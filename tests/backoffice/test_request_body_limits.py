@@ -20,6 +20,7 @@ from django.conf import settings
 from stations.models import StationJob
 from stations.services import files
 from tests.factories.stations import StationFactory
+from tests.server import start_server
 
 MiB = 1024 * 1024
 _CHUNK = b"x" * (64 * 1024)
@@ -150,3 +151,64 @@ def test_a_legit_upload_through_the_server_is_kept_once(server, upload_job):
     again = send(server.port, chunked_put(upload_path(upload_job)), chunked_total=MiB)
     assert again.status == 403
     assert again.body.decode() == files.UPLOAD_SPENT
+
+
+def multipart_head(path: str, length: int, boundary: str) -> str:
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    )
+
+
+def send_multipart(port: int, path: str, size: int) -> Outcome:
+    """POST a `file` part of `size` bytes with its Content-Length, in 64 kB writes."""
+    boundary = "b0undary"
+    opening = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    closing = f"\r\n--{boundary}--\r\n".encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(multipart_head(path, len(opening) + size + len(closing), boundary).encode())
+        sock.sendall(opening)
+        for start in range(0, size, len(_CHUNK)):
+            sock.sendall(_CHUNK[: min(len(_CHUNK), size - start)])
+        sock.sendall(closing)
+        answer = _read_answer(sock, time.monotonic() + 60)
+    return Outcome(int(answer.split(b" ", 2)[1]), answer.split(b"\r\n\r\n", 1)[1], size)
+
+
+@pytest.fixture
+def fresh_server(server):
+    """A server process of its own: memory an earlier test took cannot hide a regression."""
+    from django.db import connection
+
+    fresh = start_server(
+        database_name=connection.settings_dict["NAME"], channel_prefix=settings.CHANNEL_PREFIX
+    )
+    # Warmed up: the first requests import and cache what every later one uses.
+    for _ in range(3):
+        send_multipart(fresh.port, "/admin/stations/firmwarefile/add/", 256 * 1024)
+    yield fresh
+    fresh.stop()
+
+
+def test_a_large_legit_upload_is_not_held_in_memory(fresh_server, upload_job):
+    # 40 MiB, under the 50 MiB cap: it goes to disk and to the view in chunks, not to RAM.
+    pid = fresh_server.process.pid
+    before = rss_kib(pid)
+    outcome = send_multipart(fresh_server.port, upload_path(upload_job), 40 * MiB)
+    assert outcome.status == 201, outcome.body
+    assert rss_kib(pid) - before < 16 * 1024
+    upload_job.refresh_from_db()
+    assert upload_job.file.size == 40 * MiB
+
+
+def test_a_large_form_to_a_page_that_needs_sign_in_is_not_held_in_memory(fresh_server):
+    # The firmware admin takes large bodies; a stranger's is refused without piling up in RAM.
+    pid = fresh_server.process.pid
+    before = rss_kib(pid)
+    outcome = send_multipart(fresh_server.port, "/admin/stations/firmwarefile/add/", 40 * MiB)
+    assert outcome.status in (302, 403)
+    assert rss_kib(pid) - before < 16 * 1024

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backoffice.accounts import selectors
-from backoffice.accounts.decorators import operator_required, staff_required
+from backoffice.accounts.decorators import all_sites_operator_required, staff_required
 from backoffice.accounts.exceptions import IdTokenInvalid, ProfileInvalid
 from backoffice.accounts.forms import DriverCreateForm, DriverFilterForm, IssueTokenForm
 from backoffice.accounts.services import drivers, id_tokens
@@ -25,9 +25,8 @@ DRIVERS_PER_PAGE = 50
 def driver_list(request: HttpRequest) -> HttpResponse:
     form = DriverFilterForm(request.GET or None)
     search = (form.cleaned_data.get("q") or "").strip() if form.is_valid() else ""
-    page = Paginator(selectors.driver_list(search=search), DRIVERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    drivers_in_scope = selectors.driver_list(user=request.user, search=search)
+    page = Paginator(drivers_in_scope, DRIVERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -37,7 +36,7 @@ def driver_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@operator_required
+@all_sites_operator_required
 @require_http_methods(["GET", "POST"])
 def driver_create(request: HttpRequest) -> HttpResponse:
     form = DriverCreateForm(request.POST or None)
@@ -58,13 +57,13 @@ def driver_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def driver_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, selectors.driver_detail(pk=pk), IssueTokenForm())
+    return _detail(request, selectors.driver_detail(user=request.user, pk=pk), IssueTokenForm())
 
 
-@operator_required
+@all_sites_operator_required
 @require_POST
 def driver_issue_token(request: HttpRequest, pk: int) -> HttpResponse:
-    driver = selectors.driver_detail(pk=pk)
+    driver = selectors.driver_detail(user=request.user, pk=pk)
     form = IssueTokenForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -95,8 +94,8 @@ def _detail(
         {
             "driver": driver,
             "profile": getattr(driver, "driver_profile", None),
-            "tokens": selectors.driver_tokens(user=driver),
-            "session_count": selectors.driver_session_count(user=driver),
+            "tokens": selectors.driver_tokens(user=request.user, driver=driver),
+            "session_count": selectors.driver_session_count(user=request.user, driver=driver),
             "issue_form": form,
             "nav": "drivers",
             "now": timezone.now(),

@@ -15,7 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from backoffice.accounts import selectors
-from backoffice.accounts.decorators import operator_required, staff_required
+from backoffice.accounts.decorators import (
+    all_sites_operator_required,
+    operator_required,
+    staff_required,
+)
 from backoffice.accounts.exceptions import IdTokenInvalid
 from backoffice.accounts.forms import IdTokenExpiryForm, IdTokenFilterForm, IdTokenForm
 from backoffice.accounts.models import IdToken
@@ -33,6 +37,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = IdTokenFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     tokens = selectors.id_token_list(
+        user=request.user,
         search=(data.get("q") or "").strip(),
         status=data.get("status") or "",
         type=data.get("type") or "",
@@ -50,12 +55,12 @@ def token_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "nav": "tokens",
             "now": timezone.now(),
-            "awaiting_count": selectors.id_token_list(awaiting=True).count(),
+            "awaiting_count": selectors.id_token_list(user=request.user, awaiting=True).count(),
         },
     )
 
 
-@operator_required
+@all_sites_operator_required
 @require_http_methods(["GET", "POST"])
 def token_create(request: HttpRequest) -> HttpResponse:
     form = IdTokenForm(request.POST or None)
@@ -82,7 +87,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def token_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    token = selectors.id_token_detail(pk=pk)
+    token = selectors.id_token_detail(user=request.user, pk=pk)
     form = IdTokenExpiryForm(initial={"expires_at": token.expires_at})
     return _detail(request, token, form)
 
@@ -90,7 +95,7 @@ def token_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @operator_required
 @require_POST
 def token_expiry(request: HttpRequest, pk: int) -> HttpResponse:
-    token = selectors.id_token_detail(pk=pk)
+    token = selectors.id_token_detail(user=request.user, pk=pk)
     form = IdTokenExpiryForm(request.POST)
     if form.is_valid():
         try:
@@ -108,7 +113,7 @@ def token_expiry(request: HttpRequest, pk: int) -> HttpResponse:
 @operator_required
 @require_POST
 def token_block(request: _HtmxRequest, pk: int) -> HttpResponse:
-    token = selectors.id_token_detail(pk=pk)
+    token = selectors.id_token_detail(user=request.user, pk=pk)
     token = id_tokens.block(actor=request.user, token_pk=token.pk)
     return _after_status_change(request, token, _("Id token “%(token)s” blocked."))
 
@@ -116,23 +121,23 @@ def token_block(request: _HtmxRequest, pk: int) -> HttpResponse:
 @operator_required
 @require_POST
 def token_unblock(request: _HtmxRequest, pk: int) -> HttpResponse:
-    token = selectors.id_token_detail(pk=pk)
+    token = selectors.id_token_detail(user=request.user, pk=pk)
     token = id_tokens.unblock(actor=request.user, token_pk=token.pk)
     return _after_status_change(request, token, _("Id token “%(token)s” unblocked."))
 
 
-@operator_required
+@all_sites_operator_required
 @require_POST
 def token_approve(request: _HtmxRequest, pk: int) -> HttpResponse:
-    token = selectors.id_token_detail(pk=pk)
+    token = selectors.id_token_detail(user=request.user, pk=pk)
     token = id_tokens.approve(actor=request.user, token_pk=token.pk)
     return _after_status_change(request, token, _("Card “%(token)s” approved."))
 
 
-@operator_required
+@all_sites_operator_required
 @require_POST
 def token_reject(request: _HtmxRequest, pk: int) -> HttpResponse:
-    token = selectors.id_token_detail(pk=pk)
+    token = selectors.id_token_detail(user=request.user, pk=pk)
     token = id_tokens.reject(actor=request.user, token_pk=token.pk)
     return _after_status_change(request, token, _("Card “%(token)s” rejected (now Invalid)."))
 

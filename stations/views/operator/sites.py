@@ -63,7 +63,7 @@ def site_create(request: HttpRequest) -> HttpResponse:
     if roles.access_for(request.user).site_ids is not None:
         # A site-limited operator would not see the site they made.
         raise PermissionDenied(LIMITED_CANNOT_CREATE)
-    form = SiteForm(request.POST or None)
+    form = SiteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         site = sites.create(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Site “%(name)s” added.") % {"name": site.name})
@@ -75,7 +75,7 @@ def site_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
     site = selectors.site_for(user=request.user, pk=pk)
-    form = SiteForm(request.POST or None, instance=site)
+    form = SiteForm(request.POST or None, instance=site, user=request.user)
     if request.method == "POST" and form.is_valid():
         sites.update(site_id=site.pk, actor=request.user, changes=form.cleaned_data)
         messages.success(request, _("Site saved."))

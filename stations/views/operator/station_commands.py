@@ -118,7 +118,7 @@ def id_token_options(request: HttpRequest, identity: str) -> HttpResponse:
     """The id tokens matching what was typed, as <option>s of the id token field's list."""
     selectors.station_for(user=request.user, identity=identity)
     query = request.GET.get("id_token", "")[:255]
-    tokens = selectors.id_tokens_matching(query=query)
+    tokens = selectors.id_tokens_matching(user=request.user, query=query)
     return render(request, f"{PANEL}#id-token-options", {"tokens": tokens})
 
 

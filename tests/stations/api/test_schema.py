@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.staticfiles import finders
+from rest_framework.authtoken.models import Token
 
 from stations.api.command_specs import neutral
 from stations.api.registry import specs
@@ -12,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def schema(client) -> dict:
+def schema(client, driver) -> dict:
+    client.force_login(driver)
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     return response.json()
@@ -59,8 +61,24 @@ def test_the_read_endpoints_are_documented_with_pagination_and_filters(schema):
     assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}
 
 
+@pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/", "/api/redoc/"])
+def test_the_schema_and_docs_need_a_signed_in_user(client, url):
+    response = client.get(url)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert "paths" not in response.content.decode()
+
+
+def test_an_api_token_opens_the_schema(client, driver):
+    token = Token.objects.create(user=driver)
+    response = client.get("/api/schema/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    assert b"/api/v1/stations/" in response.content
+
+
 @pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
-def test_the_docs_pages_load_their_assets_from_our_static_files(client, url):
+def test_the_docs_pages_load_their_assets_from_our_static_files(client, operator, url):
+    client.force_login(operator)
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()

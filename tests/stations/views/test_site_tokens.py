@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from backoffice.accounts.models import IdToken
 from backoffice.audit.models import AuditEvent
 from stations.forms.sites import PRIVATE_WITHOUT_TOKENS
 from stations.models import Site
@@ -168,3 +169,21 @@ def test_a_change_that_changes_no_answer_tells_no_station(
     changed = AuditEvent.objects.filter(action="stations.site_updated").first()
     assert (changed is not None) == accepts_all_tokens
     assert calls == []
+
+
+def test_a_site_operator_picks_only_among_their_sites_tokens(client, other_site_operator):
+    site = other_site_operator.staff_profile.sites.get()
+    listed = IdTokenFactory(id_token="LISTED-HERE")
+    site.allowed_id_tokens.add(listed)
+    IdTokenFactory(id_token="SOMEONE-ELSES")
+    client.force_login(other_site_operator)
+    page = client.get(edit(site)).content.decode()
+    assert "LISTED-HERE" in page
+    assert "SOMEONE-ELSES" not in page
+    stranger = IdToken.objects.get(id_token="SOMEONE-ELSES")
+    response = client.post(
+        edit(site),
+        {"name": site.name, "accepts_all_tokens": "", "allowed_id_tokens": [stranger.pk]},
+    )
+    assert response.status_code == 200  # the form's error: not a choice
+    assert list(site.allowed_id_tokens.all()) == [listed]
