@@ -91,6 +91,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             authorization=authorization,
             secure=forwarded_tls.is_secure(self.scope),
             remote_addr=remote_addr,
+            client_certificate=forwarded_tls.client_certificate(self.scope),
         )
         if not admission.admitted:
             # Refused before accept(): daphne answers the upgrade with HTTP 403.

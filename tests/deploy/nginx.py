@@ -132,7 +132,12 @@ def start_nginx(directory: Path, variables: dict[str, str], timeout: float = 10)
 
 
 def site_variables(
-    *, upstream_port: int, tls_cert: Path, tls_key: Path, static_root: Path, **extra: str
+    *,
+    upstream_port: int,
+    tls_cert: Path,
+    tls_key: Path,
+    static_root: Path,
+    ca_dir: Path,
 ) -> dict[str, str]:
     """Every variable the site template names, for a test on free loopback ports."""
     return {
@@ -144,5 +149,5 @@ def site_variables(
         "BACKOFFICE_TLS_KEY": str(tls_key),
         "BACKOFFICE_STATIC_ROOT": str(static_root),
         "BACKOFFICE_UPLOAD_MAX": "1m",
-        **extra,
+        "BACKOFFICE_CA_DIR": str(ca_dir),
     }

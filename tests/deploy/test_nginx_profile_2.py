@@ -90,6 +90,7 @@ async def test_a_profile_1_station_connects_over_plain_ws_through_nginx(nginx, t
         assert station.ocpp_version == "1.6"
 
 
+@pytest.mark.django_db
 @pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1:DeprecationWarning")
 @pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1])
 def test_nginx_refuses_tls_below_1_2(nginx, server_tls: ServerTls, version):
@@ -106,6 +107,7 @@ def test_nginx_serves_the_pages_over_https(nginx, server_tls: ServerTls, transac
         assert b"<form" in page.read()
 
 
+@pytest.mark.django_db
 def test_plain_http_pages_move_to_https(nginx):
     request = urllib.request.Request(f"http://127.0.0.1:{nginx.http_port}/accounts/login/")
     opener = urllib.request.build_opener(_NoRedirect())
@@ -117,6 +119,7 @@ def test_plain_http_pages_move_to_https(nginx):
     )
 
 
+@pytest.mark.django_db
 def test_nginx_serves_static_files_from_static_root(nginx, server_tls: ServerTls):
     context = server_tls.client_context()
     url = nginx.https_url("/static/css/site.0123abcd.css")
@@ -126,6 +129,7 @@ def test_nginx_serves_static_files_from_static_root(nginx, server_tls: ServerTls
         assert "max-age=604800" in response.headers["Cache-Control"]
 
 
+@pytest.mark.django_db
 def test_station_uploads_above_the_limit_are_refused_by_nginx(nginx, server_tls: ServerTls):
     context = server_tls.client_context()
     body = b"x" * (1024 * 1024 + 1)  # the test renders BACKOFFICE_UPLOAD_MAX=1m
