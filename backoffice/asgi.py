@@ -12,7 +12,10 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from backoffice import daphne_body_limits  # noqa: E402
 from backoffice.routing import websocket_urlpatterns  # noqa: E402
+
+daphne_body_limits.install()
 
 application = ProtocolTypeRouter(
     {

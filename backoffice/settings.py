@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads the path: a NUL in it would reach the database (HTTP 500).
+    "backoffice.request_checks.refuse_control_characters",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -145,6 +147,21 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Django's cache holds what every server process must count together: failed station logins,
+# sign-in attempts (ours and allauth's rate limits). With Redis it is shared, under its own key
+# prefix beside the channel layer's and Celery's keys; without, each process counts alone (the
+# one-process quick start).
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="cache")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Live page updates are sent in batches this often (seconds), duplicates coalesced.
 LIVE_FLUSH_SECONDS = env_positive("LIVE_FLUSH_SECONDS", 0.25)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -165,9 +182,18 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
-# Where stations reach the back office over HTTP: firmware downloads and diagnostics uploads.
+# Where stations (firmware downloads, diagnostics uploads) and phones (QR codes) reach the back
+# office over HTTP. Unset: `manage.py serve` points it at the address it serves on.
 BACKOFFICE_PUBLIC_URL = env.str("BACKOFFICE_PUBLIC_URL", default="http://127.0.0.1:8000")
 STATION_UPLOAD_MAX_BYTES = int(env_positive("STATION_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
+# Request bodies are capped by the server before they are read (backoffice/daphne_body_limits):
+# every route at HTTP_MAX_BODY_BYTES, station uploads at STATION_UPLOAD_MAX_BYTES and firmware
+# images in the admin at FIRMWARE_UPLOAD_MAX_BYTES (each plus multipart framing).
+HTTP_MAX_BODY_BYTES = int(env_positive("HTTP_MAX_BODY_BYTES", 10 * 1024 * 1024))
+FIRMWARE_UPLOAD_MAX_BYTES = int(env_positive("FIRMWARE_UPLOAD_MAX_BYTES", 100 * 1024 * 1024))
+# Form fields are held in memory (400 above this); files above this are spooled to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_positive("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(env_positive("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -176,7 +202,9 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CSMS <noreply@localhost>")
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend under the sign-in policy, first: it refuses before any backend checks
+    # a password (docs/security.md).
+    "backoffice.accounts.backends.SignInPolicyBackend",
     # Drivers sign in with their email address (staff with their username, too).
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -189,12 +217,26 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# The sign-in policy (backoffice/accounts/services/sign_in_policy.py) replaces allauth's
+# per-account lockout, which let anyone lock a user out with five wrong passwords.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Counts are forgotten this long after their last failure; a full count refuses meanwhile.
+SIGN_IN_WINDOW_SECONDS = int(env_positive("SIGN_IN_WINDOW_SECONDS", 600))
+# Failed sign-ins from one client address, whatever the accounts.
+SIGN_IN_FAILURES_PER_ADDRESS = int(env_positive("SIGN_IN_FAILURES_PER_ADDRESS", 20))
+# Failed sign-ins on one account from one client address.
+SIGN_IN_FAILURES_PER_ACCOUNT = int(env_positive("SIGN_IN_FAILURES_PER_ACCOUNT", 5))
+# Failed sign-ins on one account from addresses it never signed in from (those it did are
+# never refused by this count).
+SIGN_IN_ACCOUNT_FAILURES = int(env_positive("SIGN_IN_ACCOUNT_FAILURES", 30))
 # Drivers get a profile at sign-up; staff skip email verification (backoffice.accounts.adapter).
 ACCOUNT_ADAPTER = "backoffice.accounts.adapter.AccountAdapter"
 # Confirming the email in the browser that signed up signs the driver in (allauth checks that).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # Drivers' own cards wait for an operator's approval before they can charge.
 DRIVER_TOKENS_NEED_APPROVAL = env.bool("DRIVER_TOKENS_NEED_APPROVAL", default=True)
+# A driver's tries to add a card someone else holds, refused per day (then every try is).
+CARD_CLAIMS_REFUSED_PER_DAY = int(env_positive("CARD_CLAIMS_REFUSED_PER_DAY", 5))
 # 1.6 idTagInfo.expiryDate / 2.x cacheExpiryDateTime: how long a station may keep an accepted
 # token in its authorization cache (a token's own earlier expiry wins). 0: no cache expiry.
 OCPP_AUTH_CACHE_SECONDS = int(env.int("OCPP_AUTH_CACHE_SECONDS", default=86400))
@@ -212,7 +254,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"auth-token": "20/min"},
+    # Sign-ins are limited by the sign-in policy; should a throttle be added, DRF must not read
+    # X-Forwarded-For (forgeable unless from TRUSTED_PROXIES): its ident is the peer.
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -264,8 +308,16 @@ OCPP_DB_THREADS = int(
 # Each server process beats this often in the connection registry; its stations count as
 # offline once it has missed three beats.
 OCPP_WORKER_HEARTBEAT_SECONDS = env_positive("OCPP_WORKER_HEARTBEAT_SECONDS", 10)
-# Failed station authentications allowed per station id or source address per minute.
-OCPP_AUTH_FAILURES_PER_MINUTE = int(env_positive("OCPP_AUTH_FAILURES_PER_MINUTE", 10))
+# Failed station logins (stations/services/login_throttle.py): an address's first
+# OCPP_AUTH_FREE_FAILURES recent failures are refused at once, each further one is held longer
+# (1, 2, 4 … s, at most OCPP_AUTH_BACKOFF_MAX_SECONDS, under serve's 30 s handshake timeout);
+# an address's failures are forgotten after OCPP_AUTH_FAILURE_WINDOW_SECONDS without one. A right
+# password is never refused.
+OCPP_AUTH_FREE_FAILURES = env.int("OCPP_AUTH_FREE_FAILURES", default=10)
+OCPP_AUTH_BACKOFF_MAX_SECONDS = env_positive("OCPP_AUTH_BACKOFF_MAX_SECONDS", 20)
+if OCPP_AUTH_BACKOFF_MAX_SECONDS >= 30:
+    raise ImproperlyConfigured("OCPP_AUTH_BACKOFF_MAX_SECONDS must stay under 30 (seconds)")
+OCPP_AUTH_FAILURE_WINDOW_SECONDS = int(env_positive("OCPP_AUTH_FAILURE_WINDOW_SECONDS", 900))
 # TLS (security profile 2): `manage.py serve` adds a wss:// endpoint when both are set.
 OCPP_TLS_CERT_FILE = env.str("OCPP_TLS_CERT_FILE", default="")
 OCPP_TLS_KEY_FILE = env.str("OCPP_TLS_KEY_FILE", default="")

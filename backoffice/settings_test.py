@@ -13,6 +13,8 @@ os.environ.setdefault(
     f"test-{os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}-"
     f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
 )
+# The same for the cache (shared with its servers: they count failed logins together).
+os.environ.setdefault("CACHE_KEY_PREFIX", f"{os.environ['CHANNEL_PREFIX']}-cache")
 
 from .settings import *  # noqa: F403
 

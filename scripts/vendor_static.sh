@@ -8,6 +8,10 @@ trap 'rm -rf "$work"' EXIT
 
 version() { python3 -c "import json,sys; print(json.load(open('package.json'))['dependencies'][sys.argv[1]])" "$1"; }
 
+source_map() {  # the file a built .js/.css names in its trailing sourceMappingURL, if any
+  tail -n 3 "$1" | sed -nE 's@^(//|/\*)# sourceMappingURL=([^ *]+).*@\2@p' | grep -v '^data:' || true
+}
+
 fetch() {  # fetch <package> <file in package>... into static/vendor/<package>-<version>/
   local package=$1; shift
   local ver; ver=$(version "$package")
@@ -18,6 +22,12 @@ fetch() {  # fetch <package> <file in package>... into static/vendor/<package>-<
   for file in "$@"; do
     mkdir -p "$dest/$(dirname "$file")"
     cp "$work/$package/package/$file" "$dest/$file"
+    # A build that names its source map needs the map beside it: the manifest storage of
+    # collectstatic refuses the whole run over one missing reference (and so would `make run`).
+    local map; map=$(source_map "$dest/$file")
+    if [ -n "$map" ]; then
+      cp "$work/$package/package/$(dirname "$file")/$map" "$dest/$(dirname "$file")/$map"
+    fi
   done
   cp "$work/$package/package/LICENSE"* "$dest/" 2>/dev/null || true
   echo "$dest"

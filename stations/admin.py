@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from stations.exceptions import CommandError
-from stations.services import certificate_revocation, local_list, station_auth
+from stations.services import certificate_revocation, local_list, station_access, station_auth
 from stations.services.commands import Caller
 
 from .models import (
@@ -191,14 +191,24 @@ class StationAdmin(admin.ModelAdmin):
         if password:
             obj.password_hash = station_auth.hash_password(password)
         super().save_model(request, obj, form, change)
+        if change and station_access.access_changed(
+            changed_fields=form.changed_data, password_changed=bool(password)
+        ):
+            station_access.close_connections(station_ids=[obj.pk], reason="changed in admin")
 
     @admin.action(description=_("Accept the selected stations"))
     def accept_stations(self, request: HttpRequest, queryset: QuerySet[Station]) -> None:
-        queryset.update(registration_status=Station.Registration.ACCEPTED)
+        station_access.set_registration(
+            station_ids=list(queryset.values_list("pk", flat=True)),
+            status=Station.Registration.ACCEPTED,
+        )
 
     @admin.action(description=_("Reject the selected stations"))
     def reject_stations(self, request: HttpRequest, queryset: QuerySet[Station]) -> None:
-        queryset.update(registration_status=Station.Registration.REJECTED)
+        station_access.set_registration(
+            station_ids=list(queryset.values_list("pk", flat=True)),
+            status=Station.Registration.REJECTED,
+        )
 
 
 @admin.register(Evse)

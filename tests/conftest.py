@@ -26,6 +26,22 @@ def _redis_is_up() -> None:
     redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Counts in the shared cache (failed logins, sign-in limits) start at zero in every test.
+
+    Only this run's keys go (CACHE_KEY_PREFIX is per test database): cache.clear() would flush
+    the whole Redis database, other runs' channel layers with it.
+    """
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match=f"{settings.CACHE_KEY_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(scope="session")
 def live_server_process(django_db_setup, django_db_blocker, worker_id):
     """The back office served by `manage.py serve` on a free loopback port, on the test DB."""

@@ -49,7 +49,9 @@ class LiveOcppServer:
 def server_env(*, database_name: str, channel_prefix: str, **overrides: str) -> dict[str, str]:
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/backoffice")
     parsed = environ.Env.db_url_config(base_url)
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    # Unless a test sets it, BACKOFFICE_PUBLIC_URL follows the server's own port (serve does it).
+    inherited = ("DJANGO_ALLOW_ASYNC_UNSAFE", "BACKOFFICE_PUBLIC_URL")
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
     env.update(
         DJANGO_SETTINGS_MODULE="backoffice.settings_test",
         DATABASE_URL=(
@@ -58,7 +60,7 @@ def server_env(*, database_name: str, channel_prefix: str, **overrides: str) -> 
         ),
         CHANNEL_PREFIX=channel_prefix,
         OCPP_MESSAGE_LOG_FLUSH_SECONDS="0.05",
-        OCPP_AUTH_FAILURES_PER_MINUTE="100000",
+        OCPP_AUTH_FREE_FAILURES="100000",
         OCPP_RESPONSE_TIMEOUT="5",
         OCPP_WORKER_HEARTBEAT_SECONDS="2",
         OCPP_HEARTBEAT_INTERVAL="300",

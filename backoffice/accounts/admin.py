@@ -3,11 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.lib import client_address
+
 from .models import DriverProfile, IdToken, StaffProfile
+from .services import sign_in_policy
 
 
 @admin.register(IdToken)
@@ -63,3 +68,18 @@ class UserWithRoleAdmin(_user_admin_class):  # type: ignore[misc, valid-type]
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 admin.site.register(User, UserWithRoleAdmin)
+
+
+class SignInPolicyAdminLoginForm(AdminAuthenticationForm):
+    """Django admin's sign-in, told why the sign-in policy refuses it (the backend enforces)."""
+
+    def clean(self) -> dict[str, Any]:
+        login = sign_in_policy.login_of(self.cleaned_data)
+        if login and self.request is not None:
+            address = client_address.from_request(self.request)
+            if not sign_in_policy.check(address=address, login=login).allowed:
+                raise ValidationError(sign_in_policy.TOO_MANY_ATTEMPTS, code="too_many_attempts")
+        return super().clean()
+
+
+admin.site.login_form = SignInPolicyAdminLoginForm

@@ -3,7 +3,12 @@ the same scope as the pages and the API (`stations.selectors`)."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
+
+from django.conf import settings
+from django.contrib import auth
+from django.http import HttpRequest
 
 from backoffice.accounts import roles
 from stations import selectors
@@ -22,6 +27,14 @@ def resolve(user: Any, names: list[str]) -> tuple[list[str], list[str]]:
         else:
             allowed.append(group)
     return allowed, refused
+
+
+def session_user(session_key: str | None) -> Any:
+    """Who the session signs in now, as a page request would see it: anonymous once the user
+    is deactivated or deleted, or changed their password in another session."""
+    request = HttpRequest()
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    return auth.get_user(request)
 
 
 def name_of(group: str) -> str:

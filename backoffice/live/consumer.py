@@ -15,7 +15,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from . import access
 from .interest import WATCH_SECONDS, interest
-from .publisher import start_flusher
+from .publisher import access_group, start_flusher
 
 MAX_WATCHED = 50
 
@@ -30,6 +30,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         self.groups_watched = []
         self._renew: asyncio.Task[None] | None = None
+        # Told when the user's access changes (publisher.access_changed).
+        self._access_group = access_group(user.pk)
+        await self.channel_layer.group_add(self._access_group, self.channel_name)
         await self.accept()
         start_flusher()
 
@@ -53,17 +56,43 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def live_batch(self, message: dict[str, Any]) -> None:
         await self.send_json({"events": message["events"]})
 
+    async def live_access_changed(self, message: dict[str, Any]) -> None:
+        await self._recheck()
+
     async def disconnect(self, code: int) -> None:
         renew = getattr(self, "_renew", None)
         if renew is not None:
             renew.cancel()
-        for group in getattr(self, "groups_watched", []):
+        groups = [*getattr(self, "groups_watched", []), getattr(self, "_access_group", None)]
+        for group in filter(None, groups):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def _keep_watching(self) -> None:
         while True:
             await asyncio.sleep(WATCH_SECONDS / 3)
+            # Also catches what no message announces (a station moved to another site) and a
+            # lost access message.
+            await self._recheck()
             await database_sync_to_async(interest.watch)(list(self.groups_watched))
+
+    async def _recheck(self) -> None:
+        """Watch only what the session's user may still see; close once nobody is signed in."""
+        session = self.scope.get("session")
+        user = await database_sync_to_async(access.session_user)(
+            session.session_key if session is not None else None
+        )
+        if not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        self.scope["user"] = user
+        names = names_of(self.groups_watched)
+        allowed, refused = await database_sync_to_async(access.resolve)(user, names)
+        for group in self.groups_watched:
+            if group not in allowed:
+                await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_watched = [group for group in self.groups_watched if group in allowed]
+        if refused:
+            await self.send_json({"watching": names_of(self.groups_watched), "refused": refused})
 
 
 def names_of(groups: list[str]) -> list[str]:

@@ -43,6 +43,34 @@ def user_group(user_pk: int) -> str:
 
 
 NETWORK_GROUP = "live.network"
+ACCESS_CHANGED = "live.access_changed"
+
+
+def access_group(user_pk: int) -> str:
+    """Every live socket of a user, told when the user's access changes (never a page's)."""
+    return f"live.access.{user_pk}"
+
+
+def access_changed(*, user_pk: int) -> None:
+    """The user's role, sites, activity or password changed: their live sockets re-check what
+    they watch, or close, once the change commits. Not batched or filtered by interest: the
+    layer may still drop it, so the sockets also re-check on their own every WATCH_SECONDS/3."""
+    transaction.on_commit(lambda: _group_send(access_group(user_pk), {"type": ACCESS_CHANGED}))
+
+
+def _group_send(group: str, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # a view, a task, a command: no loop in this thread
+        async_to_sync(layer.group_send)(group, message)
+    else:
+        task = loop.create_task(layer.group_send(group, message))
+        _sending.add(task)  # kept until done: the loop holds only a weak reference
+        task.add_done_callback(_sending.discard)
+
+
+_sending: set[asyncio.Task[None]] = set()
 
 
 def transaction_changed(*, station_id: int, transaction_pk: int) -> None:

@@ -18,10 +18,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
-from backoffice.lib import forwarded_tls
+from backoffice.lib import client_address, forwarded_tls
 from backoffice.live import publisher as live
 from stations.models import MessageLog
-from stations.services import command_secrets, connections, station_auth
+from stations.services import command_secrets, connections, security, station_auth
 
 from . import commands as bus
 from . import daphne_close_codes, daphne_tls_scheme, framing, versions
@@ -35,8 +35,8 @@ daphne_close_codes.install()
 daphne_tls_scheme.install()
 
 CLOSE_PROTOCOL_ERROR = 1002
-CLOSE_MESSAGE_TOO_BIG = 1009
 CLOSE_REPLACED = 4000
+CLOSE_POLICY_VIOLATION = 1008  # access revoked: the charger reconnects under the new rules
 _IN, _OUT = MessageLog.Direction.IN, MessageLog.Direction.OUT
 
 
@@ -85,7 +85,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
         session_class = versions.choose(self.scope.get("subprotocols") or [])
         headers = dict(self.scope.get("headers") or [])
         authorization = headers.get(b"authorization", b"").decode("latin-1") or None
-        remote_addr = (self.scope.get("client") or [""])[0] or ""
+        remote_addr = client_address.from_asgi_scope(self.scope)
         admission = await run_db(station_auth.authenticate)(
             identity=self.identity,
             authorization=authorization,
@@ -94,6 +94,8 @@ class OcppConsumer(AsyncWebsocketConsumer):
             client_certificate=forwarded_tls.client_certificate(self.scope),
         )
         if not admission.admitted:
+            # The address's back-off is waited here, off the database threads.
+            await asyncio.sleep(admission.delay)
             # Refused before accept(): daphne answers the upgrade with HTTP 403.
             await self.close()
             return
@@ -165,10 +167,42 @@ class OcppConsumer(AsyncWebsocketConsumer):
         log.warning("ocpp.connection_replaced", identity=self.identity)
         await self.close_socket(CLOSE_REPLACED)
 
+    async def ocpp_revoked(self, event: dict[str, Any]) -> None:
+        """The station's password, profile, activity or registration changed (station_access)."""
+        log.warning("ocpp.access_revoked", identity=self.identity, reason=event.get("reason"))
+        await self.close_socket(CLOSE_POLICY_VIOLATION)
+
     async def close_socket(self, code: int) -> None:
         if not self.closing:
             self.closing = True
             await self.close(code=code)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        refused = message.get(daphne_close_codes.REFUSED_MESSAGE_BYTES)
+        try:
+            if refused is not None and self.session is not None:
+                await self._record_refused_frame(refused)
+        finally:
+            await super().websocket_disconnect(message)
+
+    async def _record_refused_frame(self, size: int) -> None:
+        """The server refused a frame over OCPP_MAX_FRAME_BYTES unread and closed with 1009:
+        operators see the attempt in the message log and the security events."""
+        note = (
+            f"(refused unread: a message of {size} bytes, over the limit of "
+            f"{settings.OCPP_MAX_FRAME_BYTES}; closed with 1009)"
+        )
+        message_log.append(
+            station_identity=self.identity, station_pk=self.station_pk, direction=_IN, frame=note
+        )
+        assert self.station_pk is not None  # noqa: S101 - set with the session
+        await run_db(security.record_event)(
+            station_id=self.station_pk,
+            type=security.FRAME_TOO_BIG,
+            timestamp=timezone.now(),
+            tech_info=note,
+            raised_by_backoffice=True,
+        )
 
     async def disconnect(self, code: int) -> None:
         self.closing = True
@@ -199,18 +233,6 @@ class OcppConsumer(AsyncWebsocketConsumer):
             await self._answer_error(
                 framing.UNREADABLE_ID, self.session.errors.framing, "Binary frames are not OCPP-J"
             )
-            return
-        if len(text_data) > settings.OCPP_MAX_FRAME_BYTES // 4 and (
-            len(text_data.encode()) > settings.OCPP_MAX_FRAME_BYTES
-        ):
-            message_log.append(
-                station_identity=self.identity,
-                station_pk=self.station_pk,
-                direction=_IN,
-                frame=text_data[:2000] + "…(truncated: over the size limit)",
-            )
-            log.warning("ocpp.frame_too_big", identity=self.identity, size=len(text_data))
-            await self.close_socket(CLOSE_MESSAGE_TOO_BIG)
             return
         try:
             message = framing.parse(

@@ -21,7 +21,7 @@ UNREADABLE_ID = "-1"
 class Call:
     message_id: str
     action: str
-    payload: dict[str, Any]
+    payload: Any  # any JSON value: checked against the action's schema, not here
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ class Send:
 
     message_id: str
     action: str
-    payload: dict[str, Any]
+    payload: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +124,7 @@ def parse(
         raise FrameError(errors.framing, "Message id missing, empty or longer than 36 characters")
     if message_type == SEND:
         # Never answered, so a malformed SEND is logged and dropped.
-        if len(frame) != 4 or not isinstance(frame[2], str) or not isinstance(frame[3], dict):
+        if len(frame) != 4 or not isinstance(frame[2], str):
             return Ignored("malformed SEND", message_type, message_id)
         return Send(message_id, frame[2], frame[3])
     if message_type == CALL:
@@ -133,8 +133,7 @@ def parse(
         _, _, action, payload = frame
         if not isinstance(action, str) or not action:
             raise FrameError(errors.framing, "Action is not a string", message_id)
-        if not isinstance(payload, dict):
-            raise FrameError(errors.framing, "Payload is not a JSON object", message_id)
+        # A payload of any JSON type makes a well-formed frame: the action's schema judges it.
         return Call(message_id, action, payload)
     # Responses are never answered with a CALLERROR: a malformed one is logged and dropped.
     if message_type == CALLRESULT:

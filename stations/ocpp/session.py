@@ -178,9 +178,8 @@ class OcppSession(ChargePoint):
                 f"Station is {self.station.registration_status}: only BootNotification is allowed",
             )
         request_validator = validation.validator(self.schema_dir, self.request_schema(call.action))
-        if request_validator is not None:
-            validation.check(request_validator, call.payload, self.errors)
-        result = await handler(**to_snake(call.payload))
+        request = validation.check_payload(request_validator, call.payload, self.errors)
+        result = await handler(**to_snake(request))
         payload = to_camel(remove_nones(serialize_as_dict(result)))
         response_validator = validation.validator(
             self.schema_dir, self.response_schema(call.action)
@@ -216,9 +215,8 @@ class OcppSession(ChargePoint):
             return
         try:
             send_validator = validation.validator(self.schema_dir, self.send_schema(send.action))
-            if send_validator is not None:
-                validation.check(send_validator, send.payload, self.errors)
-            await handler(**to_snake(send.payload))
+            request = validation.check_payload(send_validator, send.payload, self.errors)
+            await handler(**to_snake(request))
         except OcppCallError as err:
             log.warning(
                 "ocpp.send_invalid",

@@ -79,6 +79,23 @@ def _bound_integers(schema: Any) -> None:
             _bound_integers(value)
 
 
+def check_payload(
+    validate: Callable[[Any], Any] | None, payload: Any, errors: ErrorCodes
+) -> dict[str, Any]:
+    """Check the payload of a well-formed CALL or SEND and return it.
+
+    Every OCPP request schema is `"type": "object"`: a payload of another JSON type (string,
+    number, array, null, boolean) breaks that type, so it is TypeConstraintViolation on every
+    version, like any other wrong type (PROTOCOL.md allows it for 1.6 and 2.x), never a framing
+    error. Checked here too so that an action without a schema cannot take one either.
+    """
+    if not isinstance(payload, dict):
+        raise OcppCallError(errors.type_constraint, "payload must be object", {"field": "payload"})
+    if validate is not None:
+        check(validate, payload, errors)
+    return payload
+
+
 def check(validate: Callable[[Any], Any], payload: dict[str, Any], errors: ErrorCodes) -> None:
     """Validate `payload`; raise OcppCallError with the version's code for the violation."""
     try:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from .access import (
     can_command,
+    can_download_uploads,
     command_for,
     commands_for,
     station_for,
+    station_job_for,
     station_list_for,
     stations_for,
     transaction_for,
@@ -87,6 +89,7 @@ __all__ = [
     "SessionSummary",
     "VariableRow",
     "can_command",
+    "can_download_uploads",
     "command_for",
     "commands_for",
     "current_sessions_for_station",
@@ -105,6 +108,7 @@ __all__ = [
     "station_commands_recent",
     "station_for",
     "station_frames_recent",
+    "station_job_for",
     "station_jobs_recent",
     "station_list_for",
     "station_page_list_for",

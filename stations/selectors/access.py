@@ -8,7 +8,15 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from backoffice.accounts import roles
-from stations.models import Command, Connector, Evse, MeterValue, Station, Transaction
+from stations.models import (
+    Command,
+    Connector,
+    Evse,
+    MeterValue,
+    Station,
+    StationJob,
+    Transaction,
+)
 from stations.services import connections
 
 # --- role-scoped access (DESIGN §4) ---------------------------------------------------------
@@ -55,6 +63,23 @@ def can_command(*, user: Any, station: Station) -> bool:
     """Whether the user's role allows commands to this station (which they can see)."""
     access = roles.access_for(user)
     return access.can_command and stations_for(user=user).filter(pk=station.pk).exists()
+
+
+def can_download_uploads(*, user: Any) -> bool:
+    """Whether the role may download what stations uploaded (diagnostics, logs).
+
+    Only roles that may command: a station's raw diagnostics and logs can hold credentials
+    (network profiles, authorization keys) that the pages mask from viewers.
+    """
+    return roles.access_for(user).can_command
+
+
+def station_job_for(*, user: Any, pk: int) -> StationJob:
+    """A firmware or log job of a station in scope; Http404 outside the scope."""
+    job = StationJob.objects.filter(station__in=stations_for(user=user), pk=pk).first()
+    if job is None:
+        raise Http404("No job has this id.")
+    return job
 
 
 def commands_for(*, user: Any) -> QuerySet[Command]:

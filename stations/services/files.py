@@ -3,7 +3,10 @@
 A token is a TimestampSigner signature (its own salt per purpose) over the job id, the
 station id and, for firmware, the firmware id. A token is honoured only while the job it names
 still belongs to that station (and, for firmware, still points at that firmware), so a token
-made for one station or job opens nothing else.
+made for one station or job opens nothing else. A token dated in the future is refused: we
+never sign one, so it is forged or made on a machine whose clock is wrong. An upload token is
+spent by the first upload it carries: the file a station sent cannot be replaced through its
+URL afterwards.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 from datetime import timedelta
 from typing import Any
 
+import structlog
 from django.conf import settings
 from django.core import signing
 from django.core.files import File
@@ -22,6 +26,8 @@ from django.utils.text import get_valid_filename
 
 from stations.models import FirmwareFile, StationJob
 
+log = structlog.get_logger(__name__)
+
 FIRMWARE_SALT = "stations.files.firmware"
 UPLOAD_SALT = "stations.files.upload"
 # A station may fetch firmware long after the command (its retrieve date, then retries).
@@ -29,13 +35,19 @@ FIRMWARE_TOKEN_MAX_AGE = timedelta(days=30)
 UPLOAD_TOKEN_MAX_AGE = timedelta(days=2)
 _UPLOAD_KINDS = frozenset({StationJob.Kind.DIAGNOSTICS, StationJob.Kind.LOG})
 
+# Clocks of the processes signing and checking tokens may differ by this much.
+_CLOCK_SKEW = timedelta(seconds=60)
+
 BAD_TOKEN = "This link is not valid or has expired."  # noqa: S105 (a message, not a secret)
+UPLOAD_SPENT = "This upload link was already used."
 
 
 class BadToken(Exception):
-    """The token is forged, expired, or names a job that is not its station's."""
+    """The token is forged, expired, spent, or names a job that is not its station's."""
 
-    message = BAD_TOKEN
+    def __init__(self, message: str = BAD_TOKEN) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 # --- tokens ----------------------------------------------------------------------------------
@@ -79,14 +91,23 @@ def firmware_for_token(token: str) -> FirmwareFile:
     return job.firmware
 
 
+def check_upload_token(token: str) -> dict[str, int]:
+    """The job and station ids an upload token carries, if it is ours, unexpired and not dated
+    in the future. No query: the server asks before it reads the body. Raises BadToken."""
+    return _unsign(UPLOAD_SALT, token, UPLOAD_TOKEN_MAX_AGE, keys=("job", "station"))
+
+
 def job_for_upload_token(token: str) -> StationJob:
-    """The diagnostics or log job the token lets its station upload to. Raises BadToken."""
-    data = _unsign(UPLOAD_SALT, token, UPLOAD_TOKEN_MAX_AGE, keys=("job", "station"))
+    """The diagnostics or log job the token lets its station upload to, if nothing was
+    uploaded to it yet. Raises BadToken (with UPLOAD_SPENT once an upload landed)."""
+    data = check_upload_token(token)
     job = StationJob.objects.filter(
         pk=data["job"], station_id=data["station"], kind__in=_UPLOAD_KINDS
     ).first()
     if job is None:
         raise BadToken(BAD_TOKEN)
+    if job.uploaded_at is not None:
+        raise BadToken(UPLOAD_SPENT)
     return job
 
 
@@ -94,10 +115,16 @@ def job_for_upload_token(token: str) -> StationJob:
 
 
 def store_upload(*, job_id: int, content: File[bytes], name: str = "") -> StationJob:
-    """Keep the file a station uploaded on its job, replacing an earlier upload (a retry)."""
+    """Keep the file a station uploaded on its job; the job's upload token is spent then.
+
+    Raises BadToken(UPLOAD_SPENT) when the job already holds an upload.
+    """
     with transaction.atomic():
-        # Locked so two concurrent uploads (a station retrying) leave one file, not two.
+        # Locked so that of two concurrent uploads with one token only the first is kept.
         job = StationJob.objects.select_for_update().get(pk=job_id)
+        if job.uploaded_at is not None:
+            log.warning("files.upload_spent", job_id=job.pk, station_id=job.station_id)
+            raise BadToken(UPLOAD_SPENT)
         previous = job.file.name if job.file else ""
         filename = get_valid_filename(
             os.path.basename(name or job.file_name) or f"{job.kind}-{job.pk}"
@@ -121,10 +148,16 @@ def _sign(salt: str, data: dict[str, Any]) -> str:
 
 def _unsign(salt: str, token: str, max_age: timedelta, keys: tuple[str, ...]) -> dict[str, int]:
     """The ids a token carries; BadToken unless it is ours, unexpired and holds each of `keys`."""
+    signer = signing.TimestampSigner(salt=salt)
     try:
-        data = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
-    except signing.BadSignature:  # SignatureExpired is one too
+        data = signer.unsign_object(token, max_age=max_age)
+        # TimestampSigner takes a negative age (a date in the future) as fresh: read the date.
+        signed = signing.Signer.unsign(signer, token)  # "<payload>:<timestamp>", checked
+        signed_at = signing.b62_decode(signed.rsplit(signer.sep, 1)[1])
+    except (signing.BadSignature, ValueError):  # SignatureExpired is a BadSignature too
         raise BadToken(BAD_TOKEN) from None
+    if signed_at > (timezone.now() + _CLOCK_SKEW).timestamp():
+        raise BadToken(BAD_TOKEN)
     if not isinstance(data, dict) or not all(isinstance(data.get(key), int) for key in keys):
         raise BadToken(BAD_TOKEN)
     return {key: data[key] for key in keys}

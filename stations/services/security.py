@@ -12,6 +12,8 @@ from stations.models import SecurityEvent
 log = structlog.get_logger(__name__)
 
 CONNECTION_REPLACED = "ConnectionReplaced"
+# A station sent a frame over OCPP_MAX_FRAME_BYTES; it was refused unread.
+FRAME_TOO_BIG = "FrameTooBig"
 
 
 def record_event(

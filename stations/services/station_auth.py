@@ -7,9 +7,6 @@ import binascii
 import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 
 import structlog
@@ -19,7 +16,7 @@ from django.db import IntegrityError
 from backoffice.lib.forwarded_tls import ProxiedCertificate
 from stations.models import Station
 
-from . import client_certificates
+from . import client_certificates, login_throttle
 
 log = structlog.get_logger(__name__)
 
@@ -55,6 +52,8 @@ class Admission:
     station_id: int | None
     registration_status: str = ""
     reason: str = ""
+    # Seconds the refusal is held before it is sent (login_throttle): the caller waits them.
+    delay: float = 0.0
 
     @property
     def admitted(self) -> bool:
@@ -75,12 +74,11 @@ def authenticate(
     are created Pending without credentials. Profile 1 and 2 need HTTP Basic with username =
     identity; profile 2 also needs TLS. Profile 3 needs TLS and the client certificate a
     trusted proxy verified (`client_certificates`); a Basic username, when sent, must still be
-    the identity. Failures are rate-limited per id and per address.
+    the identity. A right password is always admitted; each failure is counted against
+    `remote_addr` and its refusal carries the delay the address has earned.
     """
     if not identity or len(identity) > 48 or ":" in identity:
-        return Admission(None, reason="invalid station id")
-    if _limiter.blocked(identity, remote_addr):
-        return Admission(None, reason="too many failed attempts")
+        return _refuse(identity, remote_addr, "invalid station id")
     station = (
         Station.objects.filter(identity=identity)
         .only("pk", "is_active", "security_profile", "password_hash", "registration_status")
@@ -155,50 +153,8 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
 
 
 def _refuse(identity: str, remote_addr: str, reason: str) -> Admission:
-    _limiter.failed(identity, remote_addr)
-    log.warning("station.refused", identity=identity, remote_addr=remote_addr, reason=reason)
-    return Admission(None, reason=reason)
-
-
-class _FailureLimiter:
-    """Per-process sliding window of failed authentications per station id and address.
-
-    Locked: the OCPP database threads check and record at once (a storm of connections from
-    one address raced on the same window: a KeyError refused a good station with HTTP 500).
-    """
-
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> int:
-        window = self._failures.get(key)
-        if window is None:
-            return 0
-        cutoff = now - 60
-        while window and window[0] < cutoff:
-            window.popleft()
-        if not window:
-            del self._failures[key]
-        return len(window)
-
-    def blocked(self, identity: str, remote_addr: str) -> bool:
-        limit = settings.OCPP_AUTH_FAILURES_PER_MINUTE
-        keys = [f"id:{identity}"] + ([f"addr:{remote_addr}"] if remote_addr else [])
-        now = time.monotonic()
-        with self._lock:
-            return any(self._recent(key, now) >= limit for key in keys)
-
-    def failed(self, identity: str, remote_addr: str) -> None:
-        now = time.monotonic()
-        keys = [f"id:{identity}"] + ([f"addr:{remote_addr}"] if remote_addr else [])
-        with self._lock:
-            for key in keys:
-                self._failures.setdefault(key, deque()).append(now)
-
-    def reset(self) -> None:
-        with self._lock:
-            self._failures.clear()
-
-
-_limiter = _FailureLimiter()
+    delay = login_throttle.record_failure(address=remote_addr)
+    log.warning(
+        "station.refused", identity=identity, remote_addr=remote_addr, reason=reason, delay=delay
+    )
+    return Admission(None, reason=reason, delay=delay)

@@ -11,14 +11,14 @@ import tempfile
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from stations.models import StationJob
+from stations import selectors
 from stations.services import files
 
 _CHUNK = 64 * 1024
@@ -42,8 +42,13 @@ def firmware_download(request: HttpRequest, token: str) -> HttpResponseBase:
 def station_upload(request: HttpRequest, token: str) -> HttpResponse:
     try:
         job = files.job_for_upload_token(token)
+        return _receive(request, job_id=job.pk)
     except files.BadToken as err:
+        # Forged, expired, or spent by an earlier upload (then the first file stays).
         return HttpResponse(err.message, status=403, content_type="text/plain")
+
+
+def _receive(request: HttpRequest, *, job_id: int) -> HttpResponse:
     limit = settings.STATION_UPLOAD_MAX_BYTES
     if _declared_length(request) > limit:
         return _too_large()
@@ -56,7 +61,7 @@ def station_upload(request: HttpRequest, token: str) -> HttpResponse:
             return HttpResponse("No 'file' part.", status=400, content_type="text/plain")
         if uploaded.size is not None and uploaded.size > limit:
             return _too_large()
-        files.store_upload(job_id=job.pk, content=uploaded, name=uploaded.name or "")
+        files.store_upload(job_id=job_id, content=uploaded, name=uploaded.name or "")
         return HttpResponse(status=201)
     with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as body:
         size = 0
@@ -67,17 +72,17 @@ def station_upload(request: HttpRequest, token: str) -> HttpResponse:
                 return _too_large()
             body.write(chunk)
         body.seek(0)
-        files.store_upload(job_id=job.pk, content=File(body))
+        files.store_upload(job_id=job_id, content=File(body))
     return HttpResponse(status=201)
 
 
 @login_required
 @require_GET
 def job_download(request: HttpRequest, job_id: int) -> HttpResponseBase:
-    # Only staff see jobs; to anyone else they do not exist (ids are not probed).
-    if not request.user.is_staff:
-        raise Http404
-    job = get_object_or_404(StationJob, pk=job_id)
+    # Jobs of stations outside the user's sites do not exist for them (ids are not probed).
+    job = selectors.station_job_for(user=request.user, pk=job_id)
+    if not selectors.can_download_uploads(user=request.user):
+        raise PermissionDenied
     if not job.file:
         raise Http404
     return FileResponse(

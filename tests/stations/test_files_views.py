@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from stations.models import FirmwareFile, StationJob
 from stations.services import files
+from tests.factories.accounts import StaffProfileFactory
 from tests.factories.stations import StationFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,15 +131,55 @@ def test_a_station_uploads_a_multipart_post_without_csrf(upload_job):
     assert upload_job.file.name.endswith("station-log.txt")
 
 
-def test_an_upload_again_replaces_the_first(client, upload_job, media):
+def test_an_upload_url_is_spent_by_its_first_upload(client, upload_job, media):
     url = upload_url(upload_job)
-    client.put(url, data=b"FIRST", content_type="application/octet-stream")
+    first_put = client.put(url, data=b"FIRST", content_type="application/octet-stream")
+    assert first_put.status_code == 201
     upload_job.refresh_from_db()
-    first = upload_job.file.name
-    client.post(url, {"file": ContentFile(b"SECOND", name="other.zip")})
+    first, uploaded_at = upload_job.file.name, upload_job.uploaded_at
+    # Later, by PUT or multipart POST, even before the token expires: refused, the file stays.
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        again = client.put(url, data=b"SECOND", content_type="application/octet-stream")
+        posted = client.post(url, {"file": ContentFile(b"THIRD", name="other.zip")})
+    assert again.status_code == posted.status_code == 403
+    assert again.content.decode() == files.UPLOAD_SPENT
     upload_job.refresh_from_db()
-    assert upload_job.file.read() == b"SECOND"
-    assert not (media / first).exists()
+    assert (upload_job.file.name, upload_job.uploaded_at) == (first, uploaded_at)
+    assert upload_job.file.read() == b"FIRST"
+    assert [p.name for p in (media / first).parent.iterdir()] == ["diag.zip"]
+
+
+def test_a_second_upload_racing_the_first_is_refused_by_the_service(upload_job):
+    # Both passed the token check before either stored: the locked job keeps the first.
+    files.store_upload(job_id=upload_job.pk, content=ContentFile(b"FIRST"))
+    with pytest.raises(files.BadToken) as refused:
+        files.store_upload(job_id=upload_job.pk, content=ContentFile(b"SECOND"))
+    assert refused.value.message == files.UPLOAD_SPENT
+    upload_job.refresh_from_db()
+    assert upload_job.file.read() == b"FIRST"
+
+
+def test_an_upload_token_dated_in_the_future_is_refused(client, upload_job):
+    # Signed with our key but a clock a day ahead: never one of ours, so refused at once.
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        url = upload_url(upload_job)
+    response = client.put(url, data=b"X", content_type="application/octet-stream")
+    assert response.status_code == 403
+    upload_job.refresh_from_db()
+    assert not upload_job.file
+
+
+def test_a_firmware_token_dated_in_the_future_is_refused(client, firmware_job):
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        url = firmware_url(firmware_job)
+    assert client.get(url).status_code == 403
+
+
+def test_a_token_signed_a_few_seconds_ahead_is_taken(client, upload_job):
+    # Processes' clocks differ a little; a token from a worker a few seconds ahead still works.
+    with time_machine.travel(timezone.now() + timedelta(seconds=5)):
+        url = upload_url(upload_job)
+    assert client.put(url, data=b"X", content_type="application/octet-stream").status_code == 201
 
 
 def test_a_multipart_without_a_file_is_a_bad_request(client, upload_job):
@@ -212,9 +253,37 @@ def test_an_anonymous_download_goes_to_login(client, uploaded_job):
     assert "login" in response["Location"]
 
 
-def test_a_user_who_is_not_staff_gets_404(client, django_user_model, uploaded_job):
-    client.force_login(django_user_model.objects.create_user("driver", password="x"))
+def test_a_driver_gets_404(client, driver, uploaded_job):
+    client.force_login(driver)
     assert client.get(download_url(uploaded_job)).status_code == 404
+
+
+def test_an_operator_of_the_site_downloads_without_is_staff(client, uploaded_job):
+    # The role and its sites decide, not Django's is_staff flag (admin access).
+    site_operator = StaffProfileFactory(sites=[uploaded_job.station.site]).user
+    assert not site_operator.is_staff
+    client.force_login(site_operator)
+    response = client.get(download_url(uploaded_job))
+    assert response.status_code == 200
+    assert body(response) == b"DIAG"
+
+
+def test_an_operator_of_another_site_gets_404(client, django_user_model, other_site_operator):
+    # Even with is_staff, the job of a station outside their sites does not exist for them.
+    django_user_model.objects.filter(pk=other_site_operator.pk).update(is_staff=True)
+    job = files.store_upload(
+        job_id=StationJob.objects.create(
+            station=StationFactory(), kind=StationJob.Kind.LOG, request_id=9
+        ).pk,
+        content=ContentFile(b"SITE B LOG"),
+    )
+    client.force_login(other_site_operator)
+    assert client.get(download_url(job)).status_code == 404
+
+
+def test_a_viewer_who_sees_the_station_gets_403(client, viewer, uploaded_job):
+    client.force_login(viewer)
+    assert client.get(download_url(uploaded_job)).status_code == 403
 
 
 def test_a_job_without_a_file_is_404(admin_client, upload_job):

@@ -8,11 +8,13 @@ audited with the driver as actor, through `id_tokens`, which also tells the stat
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.accounts.exceptions import IdTokenChangeRefused, IdTokenInvalid
@@ -51,6 +53,10 @@ VALUE_BAD_CHARACTERS = _(
 VALUE_NOT_HEX = _("An RFID card's number is hexadecimal: digits 0-9 and letters A-F only.")
 VALUE_NOT_MAC = _("A MAC address is six (or eight) pairs of hex digits, e.g. 00:1A:2B:3C:4D:5E.")
 ONLY_ACCEPTED_CAN_BE_BLOCKED = _("Only a card in use can be blocked.")
+CARD_UNAVAILABLE = _("This card cannot be added. If it is yours, please contact the operator.")
+CARD_YOURS_ALREADY = _("You have added this card already.")
+TOO_MANY_REFUSED = _("Too many cards could not be added today; please contact the operator.")
+CLAIM_REFUSED = "accounts.id_token.claim_refused"
 BLOCKED_BY_OPERATOR = _(
     "The operator blocked this card; only the operator can unblock it. Please contact them."
 )
@@ -59,9 +65,23 @@ BLOCKED_BY_OPERATOR = _(
 def add_card(*, user: Any, id_token: str, type: str, label: str = "") -> IdToken:
     """The driver's new card. It waits for an operator's approval when
     settings.DRIVER_TOKENS_NEED_APPROVAL. Raises IdTokenInvalid (`field` "id_token" or "type")
-    for a kind drivers may not add, a malformed or taken value."""
+    for a kind drivers may not add, a malformed or taken value.
+
+    Id tokens are compared without case (OCPP's are case-insensitive). A value someone else
+    holds is refused with CARD_UNAVAILABLE whatever the reason (another driver's card, an
+    operator's, a group token), audited, and such refusals are limited per driver
+    (CARD_CLAIMS_REFUSED_PER_DAY), so the form cannot be used to look up cards.
+    """
     value = id_token.strip()
     check_value(value, type=type)
+    taken = IdToken.objects.filter(id_token__iexact=value).first()
+    if taken is not None and taken.user_id == user.pk:
+        raise IdTokenInvalid(str(CARD_YOURS_ALREADY), field="id_token")
+    if _claims_refused_today(user) >= settings.CARD_CLAIMS_REFUSED_PER_DAY:
+        raise IdTokenInvalid(str(TOO_MANY_REFUSED), field="id_token")
+    if taken is not None:
+        audit.record(action=CLAIM_REFUSED, actor=user, target=taken, data={"id_token": value})
+        raise IdTokenInvalid(str(CARD_UNAVAILABLE), field="id_token")
     return id_tokens.create(
         actor=user,
         id_token=value,
@@ -70,6 +90,13 @@ def add_card(*, user: Any, id_token: str, type: str, label: str = "") -> IdToken
         user=user,
         awaiting_approval=bool(settings.DRIVER_TOKENS_NEED_APPROVAL),
     )
+
+
+def _claims_refused_today(user: Any) -> int:
+    since = timezone.now() - timedelta(days=1)
+    return AuditEvent.objects.filter(
+        action=CLAIM_REFUSED, actor=user, created_at__gte=since
+    ).count()
 
 
 def check_value(value: str, *, type: str) -> None:

@@ -48,6 +48,9 @@ def create(
     _check_expiry(expires_at, now=now)
     if group_id_token and group_id_token == id_token:
         raise IdTokenInvalid(str(GROUP_IS_SELF), field="group_id_token")
+    # OCPP id tokens are case-insensitive: "04ab" and "04AB" are one card at the chargers.
+    if IdToken.objects.filter(id_token__iexact=id_token).exists():
+        raise IdTokenInvalid(str(TOKEN_EXISTS), field="id_token")
     try:
         with transaction.atomic():
             token = IdToken.objects.create(

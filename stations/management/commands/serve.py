@@ -7,6 +7,8 @@ PostgreSQL and the Redis channel layer: any process can command a station anothe
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import resource
 import signal
 import socket
@@ -27,6 +29,30 @@ WORKERS_AND_TLS = (
     "Several workers cannot share the TLS endpoint: terminate TLS at a proxy, or use one worker."
 )
 _BACKLOG = 4096
+_PUBLIC_URL = "BACKOFFICE_PUBLIC_URL"
+
+
+def served_url(*, host: str, port: int) -> str:
+    """The base URL of what this server listens on (a wildcard bind is reached on loopback)."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return f"http://{host}:{port}"
+    if address.is_unspecified:
+        address = ipaddress.ip_address("::1" if address.version == 6 else "127.0.0.1")
+    return f"http://[{address}]:{port}" if address.version == 6 else f"http://{address}:{port}"
+
+
+def follow_served_address(*, host: str, port: int) -> str | None:
+    """Point BACKOFFICE_PUBLIC_URL (QR codes, station file URLs) at this server when it is not
+    set: the quick start on another PORT must not print codes for port 8000. Sets it in the
+    environment too, for the worker processes. The URL chosen, or None when it was set."""
+    if os.environ.get(_PUBLIC_URL):
+        return None
+    url = served_url(host=host, port=port)
+    settings.BACKOFFICE_PUBLIC_URL = url
+    os.environ[_PUBLIC_URL] = url
+    return url
 
 
 def raise_open_file_limit() -> int:
@@ -62,6 +88,12 @@ class Command(BaseCommand):
         limit = raise_open_file_limit()
         workers = int(options["workers"])
         tls = bool(settings.OCPP_TLS_CERT_FILE and settings.OCPP_TLS_KEY_FILE)
+        if options["fd"] is None:
+            public = follow_served_address(host=str(options["host"]), port=int(options["port"]))
+            if public:
+                self.stdout.write(
+                    f"QR codes and station file URLs use {public} (BACKOFFICE_PUBLIC_URL)"
+                )
         if options["fd"] is None and workers > 1:
             if not settings.REDIS_URL:
                 raise CommandError(WORKERS_NEED_REDIS)
@@ -90,10 +122,12 @@ class Command(BaseCommand):
             "30",
             "--ping-timeout",
             "60",
-            # A safety net only: frames over OCPP_MAX_FRAME_BYTES are logged and closed (1009)
-            # by the consumer itself.
+            # Autobahn refuses a frame (or fragmented message) over OCPP_MAX_FRAME_BYTES from
+            # its header, unread, and closes with 1009 (stations/ocpp/daphne_close_codes.py).
+            "--websocket-max-frame-size",
+            str(settings.OCPP_MAX_FRAME_BYTES),
             "--websocket-max-message-size",
-            str(settings.OCPP_MAX_FRAME_BYTES * 4),
+            str(settings.OCPP_MAX_FRAME_BYTES),
             "--application-close-timeout",
             "30",
             "--verbosity",

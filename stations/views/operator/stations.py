@@ -177,6 +177,7 @@ def station_detail(request: HttpRequest, identity: str) -> HttpResponse:
         "configuration": _configuration_rows(station),
         "commands": selectors.station_commands_recent(station_id=station.pk),
         "jobs": selectors.station_jobs_recent(station_id=station.pk),
+        "can_download": selectors.can_download_uploads(user=request.user),
         "security_events": selectors.station_security_events_recent(station_id=station.pk),
         "frames": selectors.station_frames_recent(identity=station.identity, action=action),
         "frame_action": action,
@@ -202,6 +203,7 @@ def station_history(request: HttpRequest, identity: str) -> HttpResponse:
         "station": station,
         "commands": selectors.station_commands_recent(station_id=station.pk),
         "jobs": selectors.station_jobs_recent(station_id=station.pk),
+        "can_download": selectors.can_download_uploads(user=request.user),
         "security_events": selectors.station_security_events_recent(station_id=station.pk),
     }
     return render(request, f"{DETAIL}#history", context)

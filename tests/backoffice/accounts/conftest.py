@@ -15,12 +15,3 @@ def token_changes(monkeypatch):
 
     monkeypatch.setattr(token_sync, "token_changed", record)
     return calls
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """allauth rate-limits emails per address in the cache (local memory, per process): each
-    test starts with none spent."""
-    from django.core.cache import cache
-
-    cache.clear()

@@ -3,14 +3,22 @@ own block; others' tokens are out of reach; every change audited; stations told.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from backoffice.accounts.exceptions import IdTokenChangeRefused, IdTokenInvalid
 from backoffice.accounts.models import IdToken
 from backoffice.accounts.services import driver_tokens, id_tokens
 from backoffice.accounts.services.driver_tokens import (
     BLOCKED_BY_OPERATOR,
+    CARD_UNAVAILABLE,
+    CARD_YOURS_ALREADY,
+    CLAIM_REFUSED,
     ONLY_ACCEPTED_CAN_BE_BLOCKED,
+    TOO_MANY_REFUSED,
     TYPE_NOT_ALLOWED,
     VALUE_BAD_CHARACTERS,
     VALUE_HAS_SPACES,
@@ -112,11 +120,45 @@ def test_every_kind_a_driver_holds_can_be_added(driver, value, type):
     assert driver_tokens.add_card(user=driver, id_token=value, type=type).type == type
 
 
-def test_a_value_taken_by_anyone_is_refused(driver, other_driver):
+@pytest.mark.parametrize("value", ["OTHER-DRIVER-TAG", "other-driver-tag", "FLEET-1", "fleet-1"])
+def test_a_value_someone_holds_is_refused_without_saying_whose(driver, other_driver, value):
+    # Another driver's card or an operator's group token, in any case: one answer for all.
+    IdToken.objects.create(id_token="FLEET-1")
     with pytest.raises(IdTokenInvalid) as error:
-        driver_tokens.add_card(user=driver, id_token="OTHER-DRIVER-TAG", type=Type.KEY_CODE)
-    assert (error.value.message, error.value.field) == (str(TOKEN_EXISTS), "id_token")
+        driver_tokens.add_card(user=driver, id_token=value, type=Type.KEY_CODE)
+    assert (error.value.message, error.value.field) == (str(CARD_UNAVAILABLE), "id_token")
+    assert IdToken.objects.filter(id_token__iexact=value).count() == 1
     assert IdToken.objects.get(id_token="OTHER-DRIVER-TAG").user == other_driver
+    refusal = AuditEvent.objects.get(action=CLAIM_REFUSED)
+    assert (refusal.actor, refusal.data) == (driver, {"id_token": value})
+
+
+def test_a_case_variant_of_ones_own_card_is_said_to_be_theirs(driver):
+    with pytest.raises(IdTokenInvalid) as error:
+        driver_tokens.add_card(user=driver, id_token="driver-tag", type=Type.KEY_CODE)
+    assert error.value.message == str(CARD_YOURS_ALREADY)
+
+
+def test_after_a_few_refused_values_every_value_is_refused_for_a_day(
+    driver, other_driver, settings
+):
+    settings.CARD_CLAIMS_REFUSED_PER_DAY = 2
+    for _ in range(2):
+        with pytest.raises(IdTokenInvalid):
+            driver_tokens.add_card(user=driver, id_token="OTHER-DRIVER-TAG", type=Type.KEY_CODE)
+    # Now a free value is refused too: trying values no longer tells which are taken.
+    with pytest.raises(IdTokenInvalid) as error:
+        driver_tokens.add_card(user=driver, id_token="FREE-CARD-1", type=Type.KEY_CODE)
+    assert error.value.message == str(TOO_MANY_REFUSED)
+    assert not IdToken.objects.filter(id_token="FREE-CARD-1").exists()
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
+        assert driver_tokens.add_card(user=driver, id_token="FREE-CARD-1", type=Type.KEY_CODE)
+
+
+def test_an_operator_cannot_add_a_case_variant_either(operator, driver):
+    with pytest.raises(IdTokenInvalid) as error:
+        id_tokens.create(actor=operator, id_token="Driver-Tag", type=Type.KEY_CODE)
+    assert error.value.message == str(TOKEN_EXISTS)
 
 
 # --- others' tokens are out of reach ---------------------------------------------------------

@@ -89,6 +89,14 @@ async def test_a_socket_from_another_site_is_refused(server, operator):
             await _receive(ws)
 
 
+async def test_a_socket_from_another_port_of_this_host_is_refused(server, operator):
+    # A page served by another program on this machine (same host, other port) is not ours.
+    cookie = _session_cookie(operator)
+    with pytest.raises(websockets.InvalidStatus):
+        async with _connect(server, cookie, origin="http://127.0.0.1:9999") as ws:
+            await _receive(ws)
+
+
 async def test_users_watch_only_what_they_may_see(
     server, station, driver, other_site_operator, viewer
 ):

@@ -172,6 +172,10 @@ def test_a_viewer_sees_everything_but_no_edit_controls(client, station, viewer):
     assert client.post(CHANGE, {"variable": variable.pk, "value": "60"}, **HTMX).status_code == 403
     assert client.post(READ, **HTMX).status_code == 403
     assert not Command.objects.filter(action="ChangeConfiguration").exists()
+    # Uploaded diagnostics may hold credentials: a viewer sees the job, not a download link.
+    job = StationJob.objects.get()
+    assert job.file_name in page
+    assert reverse("stations:job_download", args=[job.pk]) not in page
 
 
 @pytest.mark.django_db

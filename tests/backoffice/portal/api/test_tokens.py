@@ -45,6 +45,20 @@ def test_a_bad_or_taken_card_is_refused_with_the_field(api, driver, other_driver
     assert IdToken.objects.filter(user=driver).count() == 1
 
 
+def test_a_taken_card_in_any_case_gets_one_answer_that_does_not_say_it_exists(
+    api, driver, other_driver
+):
+    answers = [
+        api(driver).post("/api/v1/me/tokens/", {"id_token": value, "type": "KeyCode"})
+        for value in ("OTHER-DRIVER-TAG", "Other-Driver-Tag")
+    ]
+    for answer in answers:
+        assert answer.status_code == 400
+        assert answer.json() == {"id_token": [str(driver_tokens.CARD_UNAVAILABLE)]}
+        assert "exist" not in answer.content.decode().lower()
+    assert not IdToken.objects.filter(user=driver, id_token__iexact="other-driver-tag").exists()
+
+
 def test_a_token_is_renamed_blocked_and_unblocked(api, driver):
     token = IdToken.objects.get(user=driver)
     client = api(driver)

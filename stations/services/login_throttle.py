@@ -1,0 +1,41 @@
+"""Failed station logins, counted per client address across every server process.
+
+A right password is always admitted, whatever the counts say: station ids are public (QR
+links), so refusing an id after failures would let anyone keep its station out, and refusing
+an address would keep out every station behind one NAT. What failures cost is time, for the
+address making them: past OCPP_AUTH_FREE_FAILURES recent failures each refusal is held longer
+(1, 2, 4 … up to OCPP_AUTH_BACKOFF_MAX_SECONDS) before it is sent. This module only decides the
+delay; the consumer waits it out with asyncio, so no database thread is held by a delay.
+
+Counts live in Django's cache (Redis when REDIS_URL is set), so every process counts together:
+two workers allow no more failures than one. An address's count is forgotten after
+OCPP_AUTH_FAILURE_WINDOW_SECONDS without a failure.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+
+from backoffice.lib.cache_counters import bump
+
+_FAILURES = "ocpp-login-failures:{}"
+
+
+def record_failure(*, address: str) -> float:
+    """Count a failed login from `address`; return the seconds to hold its refusal."""
+    failures = bump(_FAILURES.format(address), window=settings.OCPP_AUTH_FAILURE_WINDOW_SECONDS)
+    return delay_after(failures)
+
+
+def delay_after(failures: int) -> float:
+    """The hold of the refusal of an address's `failures`-th recent failure."""
+    excess = failures - settings.OCPP_AUTH_FREE_FAILURES
+    if excess <= 0:
+        return 0.0
+    return float(min(settings.OCPP_AUTH_BACKOFF_MAX_SECONDS, 2 ** min(excess - 1, 16)))
+
+
+def failures(*, address: str) -> int:
+    """Recent failed logins from `address` (all processes)."""
+    return int(cache.get(_FAILURES.format(address), 0))
