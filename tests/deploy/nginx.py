@@ -148,6 +148,8 @@ def site_variables(
         "BACKOFFICE_TLS_CERT": str(tls_cert),
         "BACKOFFICE_TLS_KEY": str(tls_key),
         "BACKOFFICE_STATIC_ROOT": str(static_root),
+        "BACKOFFICE_BODY_MAX": "10m",
         "BACKOFFICE_UPLOAD_MAX": "1m",
+        "BACKOFFICE_FIRMWARE_MAX": "2m",
         "BACKOFFICE_CA_DIR": str(ca_dir),
     }
