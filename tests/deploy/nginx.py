@@ -56,6 +56,13 @@ class Nginx:
         path = self.directory / "error.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def dump_config(self) -> str:
+        """The configuration as nginx parsed it (`nginx -T`)."""
+        dumped = subprocess.run(  # noqa: S603 - our nginx, our config
+            [*self._command(), "-T"], check=True, capture_output=True, text=True
+        )
+        return dumped.stdout
+
     def reload(self) -> None:
         """Make nginx read its files again (`systemctl reload nginx` does the same)."""
         subprocess.run(  # noqa: S603 - our nginx, our config
