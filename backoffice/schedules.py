@@ -16,6 +16,11 @@ SCHEDULES: dict[str, tuple[str, dict[str, Any]]] = {
         "reservations.tasks.expire_reservations",
         {"minute": "*"},
     ),
+    # nginx refuses a CA's certificates once its CRL has expired (CRLs last 30 days).
+    "Publish the CA certificates and CRLs for the TLS proxy": (
+        "stations.tasks.refresh_ca_export",
+        {"minute": "41", "hour": "4"},
+    ),
     "Check drivers' sessions (limits, idle cars)": (
         "backoffice.portal.tasks.check_sessions",
         {"minute": "*"},

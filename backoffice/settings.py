@@ -336,6 +336,9 @@ SERVER_WORKERS = int(env_positive("SERVER_WORKERS", 1))
 # Password of the certificate authority's private key (stored encrypted in the database);
 # unset: a password derived from SECRET_KEY.
 OCPP_CA_KEY_PASSWORD = env_secret("OCPP_CA_KEY_PASSWORD") or ""
+# Where the CA certificates and CRLs for the TLS proxy (security profile 3) are kept up to date:
+# written on every revocation and daily (`manage.py export_ca` writes them once). Empty: never.
+OCPP_CA_EXPORT_DIR = env.str("OCPP_CA_EXPORT_DIR", default="")
 
 # --- Logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

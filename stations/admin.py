@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from stations.exceptions import CommandError
-from stations.services import local_list, station_access, station_auth
+from stations.services import certificate_revocation, local_list, station_access, station_auth
 from stations.services.commands import Caller
 
 from .models import (
@@ -659,12 +659,27 @@ class IssuedCertificateAdmin(ReadOnlyAdmin):
         "subject",
         "not_after",
         "delivery",
+        "revoked_at",
     ]
     list_filter = ["certificate_type", "delivery"]
     search_fields = ["station__identity", "serial_number", "subject"]
     list_select_related = ["station"]
     raw_id_fields = ["command"]
     date_hierarchy = "created_at"
+    actions = ["revoke"]
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("stations.change_issuedcertificate")
+
+    @admin.action(description=_("Revoke the selected certificates"), permissions=["revoke"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[IssuedCertificate]) -> None:
+        # The CRL for the TLS proxy is written again (OCPP_CA_EXPORT_DIR): docs/deployment.md.
+        caller = Caller(user=request.user, label="admin")
+        for certificate_id in queryset.values_list("pk", flat=True):
+            certificate_revocation.revoke(certificate_id=certificate_id, caller=caller)
+        self.message_user(
+            request, _("Revoked %(count)d certificate(s).") % {"count": len(queryset)}
+        )
 
 
 @admin.register(InstalledCertificate)

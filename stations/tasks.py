@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from stations.services import retention, token_sync
+from stations.services import certificate_revocation, retention, token_sync
 from stations.services.local_list import FOLLOW_UPS
 
 
@@ -24,3 +24,10 @@ def sync_local_list(*, station_id: int, follow_ups: int = FOLLOW_UPS) -> str:
 def clear_auth_cache(*, station_id: int) -> str:
     """Clear one station's authorization cache (after a change took access away)."""
     return token_sync.clear_auth_cache(station_id=station_id)
+
+
+@shared_task
+def refresh_ca_export() -> str:
+    """Write the CA certificates and fresh CRLs into OCPP_CA_EXPORT_DIR (when set)."""
+    files = certificate_revocation.refresh_export()
+    return str(files.crl) if files else ""

@@ -83,3 +83,34 @@ def server_certificate_pem(
         serialization.NoEncryption(),
     ).decode()
     return certificate.public_bytes(serialization.Encoding.PEM).decode(), key_pem
+
+
+def client_certificate_pem(
+    root_pem: str,
+    root_key: ec.EllipticCurvePrivateKey,
+    common_name: str,
+    key: ec.EllipticCurvePrivateKey,
+) -> str:
+    """A TLS client certificate for `common_name` signed by another PKI's root (PEM)."""
+    root = x509.load_pem_x509_certificate(root_pem.encode())
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+        .issuer_name(root.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(root_key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def key_pem(key: ec.EllipticCurvePrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()

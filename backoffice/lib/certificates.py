@@ -11,7 +11,7 @@ values are compared normalised (`HashData.from_ocpp`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -306,3 +306,37 @@ def decrypt_key(pem: str, password: str) -> PrivateKey:
 def common_name(name: x509.Name) -> str:
     names = name.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(names[0].value) if names else ""
+
+
+def build_crl(
+    *,
+    ca_certificate: x509.Certificate,
+    ca_key: PrivateKey,
+    revoked: Iterable[tuple[int, dt.datetime]],
+    now: dt.datetime,
+    days: int,
+) -> x509.CertificateRevocationList:
+    """The CA's certificate revocation list (RFC 5280): `revoked` holds (serial, revoked at).
+
+    Valid `days` from `now`; a relying party (nginx's `ssl_crl`) refuses every certificate of
+    the CA once it is past, so it is published again well before. Its number grows with time.
+    """
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca_certificate.subject)
+        .last_update(now - CLOCK_SKEW)
+        .next_update(now + dt.timedelta(days=days))
+        .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+    )
+    for serial, revoked_at in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(serial)
+            .revocation_date(revoked_at)
+            .build()
+        )
+    return builder.sign(ca_key, hashes.SHA256())

@@ -55,6 +55,9 @@ class Station(models.Model):
         NONE = 0, _("0: no authentication (trusted networks only)")
         BASIC = 1, _("1: HTTP Basic authentication")
         TLS_BASIC = 2, _("2: TLS with HTTP Basic authentication")
+        # Mutual TLS, terminated at the proxy (docs/deployment.md): the client certificate,
+        # issued by the back office CA, names the station in its CN.
+        TLS_CLIENT_CERT = 3, _("3: TLS with a client certificate")
 
     # OCPP: at most 48 characters, no ":" (it is the Basic-auth username).
     identity = models.CharField(_("station id"), max_length=48, unique=True)

@@ -89,6 +89,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             authorization=authorization,
             secure=forwarded_tls.is_secure(self.scope),
             remote_addr=remote_addr,
+            client_certificate=forwarded_tls.client_certificate(self.scope),
         )
         if not admission.admitted:
             # The address's back-off is waited here, off the database threads.

@@ -118,6 +118,11 @@ def create_authority(
     return created
 
 
+def signing_key(ca: CertificateAuthority) -> x509lib.PrivateKey:
+    """The CA's private key, decrypted (CertificateError when OCPP_CA_KEY_PASSWORD is wrong)."""
+    return _private_key(ca.pk, ca.private_key_pem)
+
+
 def authority_pem() -> str:
     """The active CA's certificate, e.g. to install on stations as their CSMS root."""
     return authority().certificate_pem

@@ -6,7 +6,8 @@ SetVariables, then a reset: use case B10). The profile is checked here against t
 OCPP version, which differ: 2.0.1 requires the OCPP version and knows OCPP12..OCPP20 and no
 "Any" interface; 2.1 adds OCPP201 / OCPP21, the "Any" interface, and the identity and
 basic-auth password to use with the new CSMS. A profile below the station's current security
-profile is refused (A00.FR.005, B09.FR.04).
+profile is refused (A00.FR.005, B09.FR.04); a higher one, once accepted, becomes the station's
+(`security_profiles.raised`).
 
 A 1.6 station gets CommandInvalid before anything is sent. The bus's errors pass through
 unchanged (see `remote`).
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 from stations.exceptions import CommandInvalid
 from stations.models import Station
 
-from . import v2x
+from . import security_profiles, v2x
 from .commands import SYSTEM, Caller
 from .remote import CommandResult, Message, _send
 
@@ -81,6 +82,12 @@ def set_network_profile(
         current_security_profile=current,
     )
     command = _send(station_id, message, caller)
+    if command.result_status == "Accepted":
+        security_profiles.raised(
+            station_id=station_id,
+            profile=message.payload["connectionData"]["securityProfile"],
+            caller=caller,
+        )
     return CommandResult(command, command.result_status)
 
 

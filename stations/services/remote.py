@@ -22,7 +22,7 @@ from typing import Any
 from stations.exceptions import CommandInvalid
 from stations.models import Command, Station
 
-from . import charging_profiles, commands, device_model
+from . import charging_profiles, commands, device_model, security_profiles
 from .charging_profiles import Profile
 from .commands import SYSTEM, Answered, Caller
 
@@ -248,6 +248,10 @@ def change_configuration(
     """
     version = _version(station_id)
     message = build_change_configuration(version=version, key=key, value=value)
+    profile = None
+    if security_profiles.is_profile_key(key):
+        profile = security_profiles.parse(value)
+        security_profiles.check_not_lowered(station_id=station_id, profile=profile)
     command = _send(station_id, message, caller)
     if version == V16:
         status = command.result_status
@@ -261,6 +265,8 @@ def change_configuration(
             station_id=station_id,
             values={(component, variable): value},
         )
+        if profile is not None:
+            security_profiles.raised(station_id=station_id, profile=profile, caller=caller)
     return CommandResult(command, status)
 
 

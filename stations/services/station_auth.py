@@ -13,9 +13,10 @@ import structlog
 from django.conf import settings
 from django.db import IntegrityError
 
+from backoffice.lib.forwarded_tls import ProxiedCertificate
 from stations.models import Station
 
-from . import login_throttle
+from . import client_certificates, login_throttle
 
 log = structlog.get_logger(__name__)
 
@@ -60,14 +61,21 @@ class Admission:
 
 
 def authenticate(
-    *, identity: str, authorization: str | None, secure: bool, remote_addr: str = ""
+    *,
+    identity: str,
+    authorization: str | None,
+    secure: bool,
+    remote_addr: str = "",
+    client_certificate: ProxiedCertificate | None = None,
 ) -> Admission:
     """Decide whether a socket for `identity` is admitted (DESIGN §4).
 
     Unknown stations are refused unless OCPP_ALLOW_UNKNOWN_STATIONS is on, in which case they
     are created Pending without credentials. Profile 1 and 2 need HTTP Basic with username =
-    identity; profile 2 also needs TLS. A right password is always admitted; each failure is
-    counted against `remote_addr` and its refusal carries the delay the address has earned.
+    identity; profile 2 also needs TLS. Profile 3 needs TLS and the client certificate a
+    trusted proxy verified (`client_certificates`); a Basic username, when sent, must still be
+    the identity. A right password is always admitted; each failure is counted against
+    `remote_addr` and its refusal carries the delay the address has earned.
     """
     if not identity or len(identity) > 48 or ":" in identity:
         return _refuse(identity, remote_addr, "invalid station id")
@@ -80,19 +88,32 @@ def authenticate(
         if not settings.OCPP_ALLOW_UNKNOWN_STATIONS:
             return _refuse(identity, remote_addr, "unknown station")
         station = _register_unknown(identity)
-    reason = _check(station, identity, authorization, secure)
+    reason = _check(station, identity, authorization, secure, client_certificate)
     if reason:
         return _refuse(identity, remote_addr, reason)
     return Admission(station.pk, registration_status=station.registration_status)
 
 
-def _check(station: Station, identity: str, authorization: str | None, secure: bool) -> str:
+def _check(
+    station: Station,
+    identity: str,
+    authorization: str | None,
+    secure: bool,
+    certificate: ProxiedCertificate | None = None,
+) -> str:
     if not station.is_active:
         return "station is inactive"
     if station.security_profile == Station.SecurityProfile.NONE:
         return ""
-    if station.security_profile == Station.SecurityProfile.TLS_BASIC and not secure:
-        return "security profile 2 requires TLS"
+    if station.security_profile >= Station.SecurityProfile.TLS_BASIC and not secure:
+        return f"security profile {station.security_profile} requires TLS"
+    if station.security_profile == Station.SecurityProfile.TLS_CLIENT_CERT:
+        credentials = _basic_credentials(authorization)
+        if credentials is not None and credentials[0] != identity:
+            return "Basic username does not match the station id"
+        return client_certificates.refusal(
+            station=station, identity=identity, certificate=certificate
+        )
     if not station.password_hash:
         return "no password set for station"
     credentials = _basic_credentials(authorization)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from tests.deploy.nginx import Nginx, site_variables, start_nginx
@@ -9,9 +13,50 @@ from tests.server import LiveOcppServer, start_server
 from tests.tls import ServerTls, make_server_tls
 
 
+@dataclass(frozen=True)
+class StationCa:
+    """The back office CA the module's nginx checks client certificates against: its row
+    (restored after each test's flush, so nginx's exported files stay right) and the directory
+    of ca.pem and crl.pem."""
+
+    directory: Path
+    row: dict[str, Any]
+
+
 @pytest.fixture(scope="module")
 def server_tls(tmp_path_factory: pytest.TempPathFactory) -> ServerTls:
     return make_server_tls(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="module")
+def station_ca(django_db_setup, django_db_blocker, tmp_path_factory) -> StationCa:
+    from backoffice.audit.models import AuditEvent
+    from stations.models import CertificateAuthority
+    from stations.services import certificate_authority, certificate_revocation
+
+    directory = tmp_path_factory.mktemp("ca")
+    with django_db_blocker.unblock():
+        existed = CertificateAuthority.objects.exists()
+        ca = certificate_authority.authority()
+        certificate_revocation.export(directory=directory)
+        row = {field.attname: getattr(ca, field.attname) for field in ca._meta.concrete_fields}
+        if not existed:
+            # Committed outside any test: leave the database as found (issuing_ca restores it).
+            AuditEvent.objects.filter(target_id=str(ca.pk)).delete()
+            ca.delete()
+    return StationCa(directory=directory, row=row)
+
+
+@pytest.fixture
+def issuing_ca(station_ca: StationCa, transactional_db):
+    """The module's CA as the active one in the test's (flushed) database."""
+    from stations.models import CertificateAuthority
+
+    found = CertificateAuthority.objects.filter(pk=station_ca.row["id"]).first()
+    if found is None:
+        CertificateAuthority.objects.filter(is_active=True).update(is_active=False)
+        found = CertificateAuthority.objects.create(**station_ca.row)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -39,13 +84,18 @@ def static_root(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def nginx(
-    proxied_server: LiveOcppServer, server_tls: ServerTls, static_root, tmp_path_factory
+    proxied_server: LiveOcppServer,
+    server_tls: ServerTls,
+    station_ca: StationCa,
+    static_root,
+    tmp_path_factory,
 ) -> Nginx:
     variables = site_variables(
         upstream_port=proxied_server.port,
         tls_cert=server_tls.certificate,
         tls_key=server_tls.key,
         static_root=static_root,
+        ca_dir=station_ca.directory,
     )
     proxy = start_nginx(tmp_path_factory.mktemp("nginx"), variables)
     yield proxy

@@ -15,6 +15,8 @@ from pathlib import Path
 from tests.server import ROOT, free_port
 
 SITE_TEMPLATE = ROOT / "deploy" / "nginx" / "backoffice.conf"
+# What a worker logs (at notice level) when a reload retires it.
+_OLD_WORKER_LEAVES = "gracefully shutting down"
 
 
 def nginx_binary() -> str:
@@ -42,6 +44,21 @@ def render_site(variables: dict[str, str]) -> str:
     return rendered
 
 
+def nginx_command(directory: Path) -> list[str]:
+    """nginx in the foreground on `directory`'s configuration, never the system service's."""
+    return [
+        nginx_binary(),
+        "-p",
+        str(directory),
+        "-e",
+        str(directory / "error.log"),
+        "-c",
+        str(directory / "nginx.conf"),
+        "-g",
+        f"daemon off; pid {directory / 'nginx.pid'};",
+    ]
+
+
 @dataclass
 class Nginx:
     directory: Path
@@ -56,26 +73,29 @@ class Nginx:
         path = self.directory / "error.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def reload(self) -> None:
-        """Make nginx read its files again (`systemctl reload nginx` does the same)."""
+    def dump_config(self) -> str:
+        """The configuration as nginx parsed it (`nginx -T`)."""
+        dumped = subprocess.run(  # noqa: S603 - our nginx, our config
+            [*self._command(), "-T"], check=True, capture_output=True, text=True
+        )
+        return dumped.stdout
+
+    def reload(self, timeout: float = 10) -> None:
+        """Make nginx read its files again (`systemctl reload nginx` does the same), and
+        return once the old worker has stopped taking connections."""
+        retired = self.error_log().count(_OLD_WORKER_LEAVES)
         subprocess.run(  # noqa: S603 - our nginx, our config
             [*self._command(), "-s", "reload"], check=True, capture_output=True
         )
-        # Old workers finish, new ones (with the new files) take new connections.
-        time.sleep(0.5)
+        deadline = time.monotonic() + timeout
+        # The master starts new workers (with the new files) before it retires the old one.
+        while self.error_log().count(_OLD_WORKER_LEAVES) <= retired:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"nginx did not reload:\n{self.error_log()}")
+            time.sleep(0.05)
 
     def _command(self) -> list[str]:
-        return [
-            nginx_binary(),
-            "-p",
-            str(self.directory),
-            "-e",
-            str(self.directory / "error.log"),
-            "-c",
-            str(self.directory / "nginx.conf"),
-            "-g",
-            f"daemon off; pid {self.directory / 'nginx.pid'};",
-        ]
+        return nginx_command(self.directory)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -94,6 +114,7 @@ def start_nginx(directory: Path, variables: dict[str, str], timeout: float = 10)
     user = "user root;\n" if os.geteuid() == 0 else ""
     (directory / "nginx.conf").write_text(
         f"{user}worker_processes 1;\n"
+        f"error_log {directory / 'error.log'} notice;\n"
         "events { worker_connections 1024; }\n"
         "http {\n"
         "    include /etc/nginx/mime.types;\n"
@@ -106,17 +127,17 @@ def start_nginx(directory: Path, variables: dict[str, str], timeout: float = 10)
         f"    include {directory / 'backoffice.conf'};\n"
         "}\n"
     )
+    command = nginx_command(directory)
+    check = subprocess.run([*command, "-t"], capture_output=True, text=True)  # noqa: S603
+    if check.returncode != 0:
+        raise RuntimeError(f"nginx -t refused the configuration:\n{check.stderr}")
     nginx = Nginx(
         directory=directory,
         http_port=int(variables["BACKOFFICE_HTTP_PORT"]),
         https_port=int(variables["BACKOFFICE_HTTPS_PORT"]),
-        process=None,  # type: ignore[arg-type]
-    )
-    check = subprocess.run([*nginx._command(), "-t"], capture_output=True, text=True)  # noqa: S603
-    if check.returncode != 0:
-        raise RuntimeError(f"nginx -t refused the configuration:\n{check.stderr}")
-    nginx.process = subprocess.Popen(  # noqa: S603
-        nginx._command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        process=subprocess.Popen(  # noqa: S603 - Debian's nginx on the test's configuration
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        ),
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -132,7 +153,12 @@ def start_nginx(directory: Path, variables: dict[str, str], timeout: float = 10)
 
 
 def site_variables(
-    *, upstream_port: int, tls_cert: Path, tls_key: Path, static_root: Path, **extra: str
+    *,
+    upstream_port: int,
+    tls_cert: Path,
+    tls_key: Path,
+    static_root: Path,
+    ca_dir: Path,
 ) -> dict[str, str]:
     """Every variable the site template names, for a test on free loopback ports."""
     return {
@@ -143,6 +169,8 @@ def site_variables(
         "BACKOFFICE_TLS_CERT": str(tls_cert),
         "BACKOFFICE_TLS_KEY": str(tls_key),
         "BACKOFFICE_STATIC_ROOT": str(static_root),
+        "BACKOFFICE_BODY_MAX": "10m",
         "BACKOFFICE_UPLOAD_MAX": "1m",
-        **extra,
+        "BACKOFFICE_FIRMWARE_MAX": "2m",
+        "BACKOFFICE_CA_DIR": str(ca_dir),
     }

@@ -69,7 +69,7 @@ def station_registered(request: HttpRequest, identity: str) -> HttpResponse:
 def _ocpp_url(request: HttpRequest, station: Station) -> str:
     """The URL the charger connects to: this server as the browser reached it; TLS (wss) when
     the page is served over HTTPS or the profile requires it."""
-    secure = request.is_secure() or station.security_profile == Station.SecurityProfile.TLS_BASIC
+    secure = request.is_secure() or station.security_profile >= Station.SecurityProfile.TLS_BASIC
     scheme = "wss" if secure else "ws"
     return f"{scheme}://{request.get_host()}/ocpp/{station.identity}"
 

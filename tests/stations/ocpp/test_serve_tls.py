@@ -99,6 +99,7 @@ async def test_a_forwarded_proto_from_an_untrusted_peer_is_not_believed(
     assert refused.value.response.status_code == 403
 
 
+@pytest.mark.django_db
 @pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1:DeprecationWarning")
 @pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1])
 def test_serve_refuses_tls_below_1_2(tls_server, server_tls: ServerTls, version):
@@ -107,6 +108,7 @@ def test_serve_refuses_tls_below_1_2(tls_server, server_tls: ServerTls, version)
     assert "protocol version" in error or "unsupported protocol" in error, error
 
 
+@pytest.mark.django_db
 def test_serve_speaks_tls_1_2_and_1_3(tls_server, server_tls: ServerTls):
     port = int(tls_server.env["tls_port"])
     for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):

@@ -127,7 +127,7 @@ def test_ocpp_identifier_characters_are_allowed(client, operator, site):
 
 def test_an_unknown_security_profile_is_refused(client, operator, site):
     client.force_login(operator)
-    response = _register(client, site, security_profile="3")
+    response = _register(client, site, security_profile="4")
     assert "security_profile" in response.context["form"].errors
 
 
@@ -176,3 +176,12 @@ def test_the_form_costs_a_fixed_number_of_queries(client, operator, django_asser
     client.force_login(operator)
     with django_assert_max_num_queries(4):
         assert client.get(REGISTER).status_code == 200
+
+
+def test_a_profile_3_station_is_registered_with_a_wss_url(client, operator, site):
+    client.force_login(operator)
+    response = _register(client, site, identity="CP-MTLS", security_profile="3")
+    assert response.status_code == 302
+    assert Station.objects.get(identity="CP-MTLS").security_profile == 3
+    done = client.get(response["Location"]).content.decode()
+    assert "wss://testserver/ocpp/CP-MTLS" in done

@@ -446,3 +446,11 @@ def test_without_javascript_a_change_comes_back_to_the_page_with_its_outcome(
     response = client.post(CHANGE, {"variable": variable.pk, "value": "60"}, follow=True)
     assert response.redirect_chain == [(f"{DETAIL}#configuration", 302)]
     assert "Offline: the station is not connected" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_shows_the_security_profile(client, operator):
+    StationFactory(identity="CP-MTLS", security_profile=3)
+    client.force_login(operator)
+    html = client.get(reverse("operator:station_detail", args=["CP-MTLS"])).content.decode()
+    assert "<dd>3: TLS with a client certificate</dd>" in html

@@ -206,3 +206,15 @@ def test_a_row_renders_alone_for_its_live_refresh(client, operator, other_site_o
     assert "1: Preparing" in body
     client.force_login(other_site_operator)
     assert client.get(url).status_code == 404
+
+
+def test_each_row_shows_the_stations_security_profile(client, operator):
+    StationFactory(identity="CP-OPEN", security_profile=Station.SecurityProfile.NONE)
+    StationFactory(identity="CP-MTLS", security_profile=Station.SecurityProfile.TLS_CLIENT_CERT)
+    html = _get(client, operator).content.decode()
+    # Profile 0 stands out: no authentication at all.
+    assert (
+        '<span class="badge warning" title="0: no authentication (trusted networks only)">'
+        "profile 0</span>"
+    ) in html
+    assert '<span class="badge" title="3: TLS with a client certificate">profile 3</span>' in html
