@@ -1,4 +1,4 @@
-"""CI: the production settings module on PostgreSQL and Redis, run as docs/deployment.md says.
+"""CI: the production settings module on PostgreSQL and Redis, run as a deployment runs it.
 
 On its own database (dropped and made again) and its own Redis database, so it never meets the
 test suite: `migrate`, `check --deploy` in a production-like environment (every warning left
@@ -35,6 +35,7 @@ from smoke_lib import (
     booted_charger,
     check,
     free_port,
+    run,
     say,
     wait_until,
 )
@@ -150,22 +151,8 @@ def prepare_data(env: dict[str, str]) -> str:
 
 def start_services(processes: Processes, env: dict[str, str], *, port: int) -> None:
     python = sys.executable
-    processes.start(
-        "serve",
-        [
-            python,
-            "manage.py",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    serve = ["manage.py", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
+    processes.start("serve", [python, *serve], env=env, cwd=ROOT)
     worker = processes.start(
         "celery-worker",
         [python, "-m", "celery", "-A", "backoffice", "worker", "-l", "info", "--concurrency", "2"],
@@ -288,8 +275,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SmokeFailure as failure:
-        say(f"FAILED: {failure}")
-        sys.exit(1)
+    run(main)

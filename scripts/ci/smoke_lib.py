@@ -44,6 +44,15 @@ def say(message: str) -> None:
     sys.stdout.flush()
 
 
+def run(main: Callable[[], int]) -> None:
+    """Run a smoke script's main(): its exit code, or 1 with the failure said."""
+    try:
+        sys.exit(main())
+    except SmokeFailure as failure:
+        say(f"FAILED: {failure}")
+        sys.exit(1)
+
+
 def check(condition: object, message: str) -> None:
     if not condition:
         raise SmokeFailure(message)
