@@ -72,7 +72,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Before anything reads the path: a NUL in it would reach the database (HTTP 500).
     "backoffice.request_checks.refuse_control_characters",
+    # Before SecurityMiddleware: what request.is_secure() believes.
+    "backoffice.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "backoffice.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -194,6 +197,22 @@ FIRMWARE_UPLOAD_MAX_BYTES = int(env_positive("FIRMWARE_UPLOAD_MAX_BYTES", 100 * 
 # Form fields are held in memory (400 above this); files above this are spooled to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_positive("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
 FILE_UPLOAD_MAX_MEMORY_SIZE = int(env_positive("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024))
+
+# --- Transport security -------------------------------------------------------------------------
+# Served over TLS (by serve itself or a TLS proxy in front): cookies travel only over HTTPS,
+# browsers are told to use nothing else (HSTS), plain http is redirected. On by default when the
+# public URL is https; docs/production-checks.md.
+HTTPS = env.bool("HTTPS", default=BACKOFFICE_PUBLIC_URL.startswith("https://"))
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 86400 if HTTPS else 0)
+# Both bind every subdomain of the host's domain too: the domain's owner decides.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# A TLS proxy says "https" in X-Forwarded-Proto; backoffice.middleware.ForwardedProtoMiddleware
+# drops the header from anyone but a TRUSTED_PROXIES address, so a client cannot claim it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

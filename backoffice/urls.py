@@ -5,12 +5,18 @@ from django.urls import include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
-    SpectacularSwaggerView,
+    SpectacularSwaggerSplitView,
 )
 
 from backoffice.accounts.api import ObtainTokenApi
 from backoffice.accounts.views import drivers as operator_drivers
 from backoffice.accounts.views.home import home
+from backoffice.middleware import content_security_policy
+
+# Redoc styles its page with injected <style> elements and searches in a blob: worker.
+redoc_policy = content_security_policy(
+    style_src="'self' 'unsafe-inline'", worker_src="'self' blob:"
+)
 
 urlpatterns = [
     path("", include("stations.views.operator.urls")),
@@ -25,6 +31,11 @@ urlpatterns = [
     path("api/v1/me/", include("backoffice.portal.api.urls")),
     path("api/v1/", include("stations.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    # The split view serves Swagger UI's start script as a file (no inline script).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "api/redoc/",
+        redoc_policy(SpectacularRedocView.as_view(url_name="api_schema")),
+        name="api_redoc",
+    ),
 ]

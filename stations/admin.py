@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -183,11 +184,9 @@ class StationAdmin(admin.ModelAdmin):
         password = form.cleaned_data.get("new_password")
         if form.cleaned_data.get("generate_password"):
             password = station_auth.generate_password()
-            messages.warning(
-                request,
-                _("Password for %(id)s: %(pw)s (shown once; configure it on the charger).")
-                % {"id": obj.identity, "pw": password},
-            )
+            # Shown in the answer to this request only (response_add/_change): a message would
+            # carry it in the signed, unencrypted messages cookie or wait in the session.
+            request._generated_station_password = password  # type: ignore[attr-defined]
         if password:
             obj.password_hash = station_auth.hash_password(password)
         super().save_model(request, obj, form, change)
@@ -195,6 +194,32 @@ class StationAdmin(admin.ModelAdmin):
             changed_fields=form.changed_data, password_changed=bool(password)
         ):
             station_access.close_connections(station_ids=[obj.pk], reason="changed in admin")
+
+    def response_add(self, request: HttpRequest, obj: Station, *args: Any) -> HttpResponse:
+        return self._password_once(request, obj) or super().response_add(request, obj, *args)
+
+    def response_change(self, request: HttpRequest, obj: Station) -> HttpResponse:
+        return self._password_once(request, obj) or super().response_change(request, obj)
+
+    def _password_once(self, request: HttpRequest, obj: Station) -> HttpResponse | None:
+        password = getattr(request, "_generated_station_password", None)
+        if password is None:
+            return None
+        response = TemplateResponse(
+            request,
+            "admin/stations/station/password_once.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "station": obj,
+                "password": password,
+                "title": _("Password for %(id)s") % {"id": obj.identity},
+                "change_url": reverse("admin:stations_station_change", args=[obj.pk]),
+            },
+        )
+        # The password must not outlive this response in any cache.
+        response["Cache-Control"] = "no-store"
+        return response
 
     @admin.action(description=_("Accept the selected stations"))
     def accept_stations(self, request: HttpRequest, queryset: QuerySet[Station]) -> None:

@@ -1,4 +1,4 @@
-"""CI: the production settings module on PostgreSQL and Redis, run as docs/deployment.md says.
+"""CI: the production settings module on PostgreSQL and Redis, run as a deployment runs it.
 
 On its own database (dropped and made again) and its own Redis database, so it never meets the
 test suite: `migrate`, `check --deploy` in a production-like environment (every warning left
@@ -35,6 +35,7 @@ from smoke_lib import (
     booted_charger,
     check,
     free_port,
+    run,
     say,
     wait_until,
 )
@@ -46,6 +47,8 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 ADMIN, ADMIN_EMAIL = "ci-admin", "ci-admin@example.com"
 STATION = "CI-PROD-CP-1"
 COMMANDS = 4  # through a fresh connection each: the kernel spreads them over both workers
+# What the TLS proxy in front adds to every request.
+PROXY = {"X-Forwarded-Proto": "https"}
 EXPLAINED = ROOT / "docs" / "production-checks.md"
 
 
@@ -65,7 +68,11 @@ def production_env(*, port: int) -> dict[str, str]:
         DJANGO_SUPERUSER_PASSWORD=secrets.token_urlsafe(18),
         DEBUG="false",
         ALLOWED_HOSTS="127.0.0.1,localhost",
-        BACKOFFICE_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        # As behind a TLS proxy on this machine: Secure cookies, HSTS, redirects to https, and
+        # X-Forwarded-Proto believed from 127.0.0.1 only.
+        BACKOFFICE_PUBLIC_URL=f"https://127.0.0.1:{port}",
+        HTTPS="true",
+        TRUSTED_PROXIES="127.0.0.1",
         MEDIA_ROOT=tempfile.mkdtemp(prefix="ci-production-media-"),
     )
     return env
@@ -144,22 +151,8 @@ def prepare_data(env: dict[str, str]) -> str:
 
 def start_services(processes: Processes, env: dict[str, str], *, port: int) -> None:
     python = sys.executable
-    processes.start(
-        "serve",
-        [
-            python,
-            "manage.py",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    serve = ["manage.py", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
+    processes.start("serve", [python, *serve], env=env, cwd=ROOT)
     worker = processes.start(
         "celery-worker",
         [python, "-m", "celery", "-A", "backoffice", "worker", "-l", "info", "--concurrency", "2"],
@@ -175,7 +168,9 @@ def start_services(processes: Processes, env: dict[str, str], *, port: int) -> N
 
     def serving() -> bool:
         processes.check_running()
-        return Browser(f"http://127.0.0.1:{port}").get("/accounts/login/").status == 200
+        return (
+            Browser(f"http://127.0.0.1:{port}", headers=PROXY).get("/accounts/login/").status == 200
+        )
 
     wait_until("the server answering", serving, timeout=60)
 
@@ -188,8 +183,15 @@ def start_services(processes: Processes, env: dict[str, str], *, port: int) -> N
 
 
 def pages_and_static_files(base: str, password: str) -> None:
-    browser = Browser(base)
+    plain = Browser(base).first_answer("/accounts/login/")
+    location = plain.headers.get("Location", "")
+    check(plain.status == 301 and location.startswith("https://"), f"plain HTTP got {plain}")
+    browser = Browser(base, headers=PROXY)
     page = browser.sign_in(ADMIN, password)
+    check(
+        all(cookie.secure for cookie in browser.jar if cookie.name in {"sessionid", "csrftoken"}),
+        "the session or CSRF cookie is not Secure",
+    )
     check("<h1>Dashboard</h1>" in page.body, "the admin's sign-in did not reach the dashboard")
     assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.body)
     check(assets, "the dashboard names no static file")
@@ -197,6 +199,8 @@ def pages_and_static_files(base: str, password: str) -> None:
         # The manifest storage's hashed names, served by WhiteNoise.
         check(re.search(r"\.[0-9a-f]{12}\.\w+$", asset), f"{asset} is not a hashed name")
         check(browser.get(asset).status == 200, f"{asset} is not served")
+    check("Content-Security-Policy" in page.headers, "the dashboard has no CSP header")
+    check("Strict-Transport-Security" in page.headers, "no HSTS header over HTTPS")
     say(f"the admin signed in; the dashboard and its {len(assets)} hashed static files load")
 
 
@@ -204,7 +208,9 @@ def api(base: str, path: str, body: dict[str, Any], token: str | None = None) ->
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Token {token}"
-    page = Browser(base).request(path, data=json.dumps(body).encode(), headers=headers)
+    page = Browser(base, headers=PROXY).request(
+        path, data=json.dumps(body).encode(), headers=headers
+    )
     return page.status, json.loads(page.body)
 
 
@@ -269,8 +275,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SmokeFailure as failure:
-        say(f"FAILED: {failure}")
-        sys.exit(1)
+    run(main)

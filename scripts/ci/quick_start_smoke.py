@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import sys
 from pathlib import Path
 
 from ocpp.v16 import call as call16
-from smoke_lib import Browser, SmokeFailure, booted_charger, check, say, wait_until
+from smoke_lib import Browser, SmokeFailure, booted_charger, check, run, say, wait_until
 
 OPERATOR = re.compile(
     r"Operator pages: (?P<base>http://\S+?)/? .*"
@@ -68,8 +67,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SmokeFailure as failure:
-        say(f"FAILED: {failure}")
-        sys.exit(1)
+    run(main)

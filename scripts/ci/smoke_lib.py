@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import http.client
 import http.cookiejar
 import os
 import signal
@@ -41,6 +42,15 @@ class SmokeFailure(Exception):
 def say(message: str) -> None:
     sys.stdout.write(f"smoke: {message}\n")
     sys.stdout.flush()
+
+
+def run(main: Callable[[], int]) -> None:
+    """Run a smoke script's main(): its exit code, or 1 with the failure said."""
+    try:
+        sys.exit(main())
+    except SmokeFailure as failure:
+        say(f"FAILED: {failure}")
+        sys.exit(1)
 
 
 def check(condition: object, message: str) -> None:
@@ -80,6 +90,14 @@ class Page:
     status: int
     url: str
     body: str
+    headers: dict[str, str]
+
+
+class _TlsProxyPolicy(http.cookiejar.DefaultCookiePolicy):
+    """Treat the connection as HTTPS: a TLS proxy would stand between us and the app."""
+
+    def return_ok_secure(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return True
 
 
 class Browser:
@@ -87,7 +105,14 @@ class Browser:
 
     def __init__(self, base_url: str, *, headers: dict[str, str] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self.jar = http.cookiejar.CookieJar()
+        # Behind a TLS proxy (X-Forwarded-Proto: https) the browser's side is HTTPS: it keeps
+        # and sends the cookies the app marks Secure.
+        behind_tls = (headers or {}).get("X-Forwarded-Proto") == "https"
+        self.jar = http.cookiejar.CookieJar(_TlsProxyPolicy() if behind_tls else None)
+        # The origin the browser's address bar shows (Django's CSRF check compares it).
+        self.origin = (
+            self.base_url.replace("http://", "https://", 1) if behind_tls else self.base_url
+        )
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         # Sent on every request, redirects included (e.g. X-Forwarded-Proto from a TLS proxy).
         self.opener.addheaders = list((headers or {}).items())
@@ -102,9 +127,23 @@ class Browser:
         request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310
         try:
             with self.opener.open(request, timeout=30) as response:
-                return Page(response.status, response.url, response.read().decode())
+                body = response.read().decode()
+                return Page(response.status, response.url, body, dict(response.headers))
         except urllib.error.HTTPError as error:
-            return Page(error.code, error.url, error.read().decode(errors="replace"))
+            body = error.read().decode(errors="replace")
+            return Page(error.code, error.url, body, dict(error.headers))
+
+    def first_answer(self, path: str) -> Page:
+        """The answer itself, redirects not followed (the Location is in `headers`)."""
+        split = urllib.parse.urlsplit(self.base_url)
+        connection = http.client.HTTPConnection(split.hostname or "", split.port, timeout=30)
+        try:
+            connection.request("GET", path, headers=dict(self.opener.addheaders))
+            response = connection.getresponse()
+            body = response.read().decode(errors="replace")
+            return Page(response.status, self.base_url + path, body, dict(response.headers))
+        finally:
+            connection.close()
 
     def get(self, path: str) -> Page:
         return self.request(path)
@@ -113,7 +152,7 @@ class Browser:
         token = self.cookie("csrftoken") or ""
         body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
         # Over HTTPS, Django's CSRF check also wants the request to come from our own origin.
-        origin = {"Origin": self.base_url, "Referer": self.base_url + path}
+        origin = {"Origin": self.origin, "Referer": self.origin + path}
         return self.request(path, data=body, headers=origin)
 
     def sign_in(self, login: str, password: str) -> Page:

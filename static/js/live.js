@@ -1,6 +1,6 @@
 // Live updates: one WebSocket per page to /ws/live/. Elements name what they show with
 // data-live="station:12" (several names separated by spaces); the page asks to watch them and
-// each event is re-dispatched on <body> as "live:<name>" and "live:<kind>", so an htmx element
+// each event is re-dispatched on <body> as "live:<name>", "live:<name>:<kind>" and "live:<kind>", so an htmx element
 // refreshes itself with hx-trigger="live:station:12 from:body". Events say what changed,
 // never the new state: fragments re-fetch it. Reconnects with backoff after a drop.
 (function () {
@@ -42,7 +42,12 @@
       var data = JSON.parse(message.data);
       if (data.watching) { emit("live:ready", data); return; }
       (data.events || []).forEach(function (event) {
-        namesOf(event).forEach(function (name) { emit("live:" + name, event); });
+        namesOf(event).forEach(function (name) {
+          emit("live:" + name, event);
+          // Kind by kind too: htmx trigger filters ([detail.kind==…]) need eval, which the
+          // Content-Security-Policy forbids.
+          emit("live:" + name + ":" + event.kind, event);
+        });
         if (event.station !== undefined && watched.indexOf("network") !== -1) {
           emit("live:network", event);
         }

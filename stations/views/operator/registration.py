@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
@@ -13,9 +13,6 @@ from stations.exceptions import StationAlreadyRegistered
 from stations.forms.registration import PROFILE_0_WARNING, StationRegistrationForm
 from stations.models import Station
 from stations.services import registration
-
-# The session key holding the password of the station just registered, until it is shown once.
-_SHOWN_ONCE = "station_register.password"
 
 
 @operator_required
@@ -28,11 +25,9 @@ def station_register(request: HttpRequest) -> HttpResponse:
         except StationAlreadyRegistered as error:
             form.add_error("identity", error.message)
         else:
-            request.session[_SHOWN_ONCE] = {
-                "identity": registered.station.identity,
-                "password": registered.password,
-            }
-            return redirect("operator:station_registered", identity=registered.station.identity)
+            # The answer to this POST is the one place the password ever appears: not in a
+            # redirect's session or messages cookie, where it would wait for the next page.
+            return _credentials(request, registered.station, password=registered.password)
     return render(
         request,
         "operator/stations/register.html",
@@ -42,13 +37,13 @@ def station_register(request: HttpRequest) -> HttpResponse:
 
 @operator_required
 def station_registered(request: HttpRequest, identity: str) -> HttpResponse:
-    """The URL and credentials to configure on the charger; the password only the first time."""
+    """The URL and credentials to configure on the charger, without the password (shown once,
+    in the answer to the registration)."""
     station = selectors.station_for(user=request.user, identity=identity)
-    pending = request.session.get(_SHOWN_ONCE)
-    password = ""
-    if pending and pending.get("identity") == station.identity:
-        password = pending["password"]
-        del request.session[_SHOWN_ONCE]
+    return _credentials(request, station, password="")
+
+
+def _credentials(request: HttpRequest, station: Station, *, password: str) -> HttpResponse:
     response = render(
         request,
         "operator/stations/register_done.html",
