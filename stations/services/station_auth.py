@@ -15,17 +15,21 @@ from django.db import IntegrityError
 
 from stations.models import Station
 
-from . import login_throttle
+from . import login_throttle, station_passwords
 
 log = structlog.get_logger(__name__)
 
-PASSWORD_MIN_LENGTH = 16
-PASSWORD_MAX_LENGTH = 40
+PASSWORD_MIN_LENGTH = station_passwords.PASSWORD_MIN_LENGTH
+PASSWORD_MAX_LENGTH = station_passwords.PASSWORD_MAX_LENGTH
 
 
 def generate_password() -> str:
-    """A random station password: 32 URL-safe characters (within OCPP's 16 to 40)."""
-    return secrets.token_urlsafe(24)
+    """A random station password: 32 URL-safe characters (within OCPP's 16 to 40), drawn again
+    in the rare case it looks like something typed (a run like "abcd", a common word)."""
+    while True:
+        password = secrets.token_urlsafe(24)
+        if station_passwords.is_acceptable(password):
+            return password
 
 
 def hash_password(password: str) -> str:
