@@ -20,6 +20,7 @@ from django.core.cache import cache
 from backoffice.lib.cache_counters import bump
 
 _FAILURES = "ocpp-login-failures:{}"
+_REGISTRATIONS = "ocpp-auto-registrations:{}"
 
 
 def record_failure(*, address: str) -> float:
@@ -34,6 +35,13 @@ def delay_after(failures: int) -> float:
     if excess <= 0:
         return 0.0
     return float(min(settings.OCPP_AUTH_BACKOFF_MAX_SECONDS, 2 ** min(excess - 1, 16)))
+
+
+def allow_auto_registration(*, address: str) -> bool:
+    """Count an unknown station's creation from `address`: False past the hourly limit
+    (OCPP_UNKNOWN_STATIONS_PER_ADDRESS_PER_HOUR), so one address cannot fill the table."""
+    created = bump(_REGISTRATIONS.format(address), window=3600)
+    return created <= settings.OCPP_UNKNOWN_STATIONS_PER_ADDRESS_PER_HOUR
 
 
 def failures(*, address: str) -> int:

@@ -73,7 +73,7 @@ def authenticate(
     identity; profile 2 also needs TLS. A right password is always admitted; each failure is
     counted against `remote_addr` and its refusal carries the delay the address has earned.
     """
-    if not identity or len(identity) > 48 or ":" in identity:
+    if not _valid_identity(identity):
         return _refuse(identity, remote_addr, "invalid station id")
     station = (
         Station.objects.filter(identity=identity)
@@ -83,6 +83,8 @@ def authenticate(
     if station is None:
         if not settings.OCPP_ALLOW_UNKNOWN_STATIONS:
             return _refuse(identity, remote_addr, "unknown station")
+        if reason := _may_register(remote_addr):
+            return _refuse(identity, remote_addr, reason)
         station = _register_unknown(identity)
     reason = _check(station, identity, authorization, secure)
     if reason:
@@ -107,6 +109,30 @@ def _check(station: Station, identity: str, authorization: str | None, secure: b
         return "Basic username does not match the station id"
     if not check_password(password, station.password_hash):
         return "wrong password"
+    return ""
+
+
+def _valid_identity(identity: str) -> bool:
+    # OCPP: 1 to 48 characters, no ":" (the Basic-auth separator). A URL path segment holds no
+    # "/" (one arrives as %2F), and no one's id holds control characters (PostgreSQL refuses NUL).
+    return (
+        0 < len(identity) <= 48
+        and ":" not in identity
+        and "/" not in identity
+        and identity.isprintable()
+    )
+
+
+def _may_register(remote_addr: str) -> str:
+    """Why an unknown station may not be created now ("" if it may): anonymous sockets must
+    not fill the station table, in total or from one address."""
+    pending = Station.objects.filter(
+        auto_registered=True, registration_status=Station.Registration.PENDING
+    ).count()
+    if pending >= settings.OCPP_MAX_PENDING_STATIONS:
+        return "too many pending stations"
+    if not login_throttle.allow_auto_registration(address=remote_addr):
+        return "too many new stations from this address"
     return ""
 
 
