@@ -41,7 +41,7 @@ def allow_auto_registration(*, address: str) -> bool:
     """Count an unknown station's creation from `address`: False past the hourly limit
     (OCPP_UNKNOWN_STATIONS_PER_ADDRESS_PER_HOUR), so one address cannot fill the table."""
     created = bump(_REGISTRATIONS.format(address), window=3600)
-    return created <= settings.OCPP_UNKNOWN_STATIONS_PER_ADDRESS_PER_HOUR
+    return created <= int(settings.OCPP_UNKNOWN_STATIONS_PER_ADDRESS_PER_HOUR)
 
 
 def failures(*, address: str) -> int:
