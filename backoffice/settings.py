@@ -311,8 +311,14 @@ SPECTACULAR_SETTINGS = {
 API_COMMAND_TIMEOUT_MAX = env_positive("API_COMMAND_TIMEOUT_MAX", 120)
 
 # --- OCPP -------------------------------------------------------------------------------------
-# Unknown stations are admitted (without credentials) and kept Pending until accepted.
+# Unknown stations are admitted (without credentials) and kept Pending until accepted, up to
+# OCPP_MAX_PENDING_STATIONS such stations in all and OCPP_UNKNOWN_STATIONS_PER_ADDRESS_PER_HOUR
+# created from one client address.
 OCPP_ALLOW_UNKNOWN_STATIONS = env.bool("OCPP_ALLOW_UNKNOWN_STATIONS", default=False)
+OCPP_MAX_PENDING_STATIONS = env.int("OCPP_MAX_PENDING_STATIONS", default=100)
+OCPP_UNKNOWN_STATIONS_PER_ADDRESS_PER_HOUR = env.int(
+    "OCPP_UNKNOWN_STATIONS_PER_ADDRESS_PER_HOUR", default=10
+)
 # Interval (s) sent in an Accepted BootNotification.conf.
 OCPP_HEARTBEAT_INTERVAL = int(env_positive("OCPP_HEARTBEAT_INTERVAL", 300))
 # Interval (s) after which a Pending or Rejected station should boot again.

@@ -12,7 +12,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from stations.exceptions import CommandError
-from stations.services import certificate_revocation, local_list, station_access, station_auth
+from stations.services import (
+    certificate_revocation,
+    local_list,
+    station_access,
+    station_auth,
+    station_passwords,
+)
 from stations.services.commands import Caller
 
 from .models import (
@@ -78,9 +84,12 @@ class StationForm(forms.ModelForm):
     new_password = forms.CharField(
         label=_("New password"),
         required=False,
-        min_length=station_auth.PASSWORD_MIN_LENGTH,
-        max_length=station_auth.PASSWORD_MAX_LENGTH,
-        help_text=_("16 to 40 characters, for security profiles 1 and 2. Leave empty to keep."),
+        strip=False,
+        validators=[station_passwords.validate],
+        help_text=_(
+            "16 to 40 random characters (letters, digits, * - _ = : + | @ .), for security "
+            "profiles 1 and 2; better, tick 'Generate'. Leave empty to keep."
+        ),
     )
     generate_password = forms.BooleanField(
         label=_("Generate a new password"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.core.cache import cache
 
 
@@ -15,3 +17,17 @@ def bump(key: str, *, window: float) -> int:
         return 1
     cache.touch(key, timeout=window)
     return int(count)
+
+
+def address_key(address: str) -> str:
+    """What to count a client address under: an IPv6 client is its /64 (one subscriber's
+    network holds 2**64 addresses, each of which would otherwise start from zero)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)

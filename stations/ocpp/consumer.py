@@ -79,7 +79,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
     closing: bool = False
 
     async def connect(self) -> None:
-        self.identity = self.scope["url_route"]["kwargs"]["station_id"]
+        self.identity = self.scope["url_route"]["kwargs"].get("station_id") or ""
         session_class = versions.choose(self.scope.get("subprotocols") or [])
         headers = dict(self.scope.get("headers") or [])
         authorization = headers.get(b"authorization", b"").decode("latin-1") or None

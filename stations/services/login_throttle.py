@@ -17,14 +17,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 
-from backoffice.lib.cache_counters import bump
+from backoffice.lib.cache_counters import address_key, bump
 
 _FAILURES = "ocpp-login-failures:{}"
+_REGISTRATIONS = "ocpp-auto-registrations:{}"
 
 
 def record_failure(*, address: str) -> float:
     """Count a failed login from `address`; return the seconds to hold its refusal."""
-    failures = bump(_FAILURES.format(address), window=settings.OCPP_AUTH_FAILURE_WINDOW_SECONDS)
+    failures = bump(
+        _FAILURES.format(address_key(address)), window=settings.OCPP_AUTH_FAILURE_WINDOW_SECONDS
+    )
     return delay_after(failures)
 
 
@@ -36,6 +39,13 @@ def delay_after(failures: int) -> float:
     return float(min(settings.OCPP_AUTH_BACKOFF_MAX_SECONDS, 2 ** min(excess - 1, 16)))
 
 
+def allow_auto_registration(*, address: str) -> bool:
+    """Count an unknown station's creation from `address`: False past the hourly limit
+    (OCPP_UNKNOWN_STATIONS_PER_ADDRESS_PER_HOUR), so one address cannot fill the table."""
+    created = bump(_REGISTRATIONS.format(address_key(address)), window=3600)
+    return created <= int(settings.OCPP_UNKNOWN_STATIONS_PER_ADDRESS_PER_HOUR)
+
+
 def failures(*, address: str) -> int:
     """Recent failed logins from `address` (all processes)."""
-    return int(cache.get(_FAILURES.format(address), 0))
+    return int(cache.get(_FAILURES.format(address_key(address)), 0))

@@ -16,17 +16,21 @@ from django.db import IntegrityError
 from backoffice.lib.forwarded_tls import ProxiedCertificate
 from stations.models import Station
 
-from . import client_certificates, login_throttle
+from . import client_certificates, login_throttle, station_passwords
 
 log = structlog.get_logger(__name__)
 
-PASSWORD_MIN_LENGTH = 16
-PASSWORD_MAX_LENGTH = 40
+PASSWORD_MIN_LENGTH = station_passwords.PASSWORD_MIN_LENGTH
+PASSWORD_MAX_LENGTH = station_passwords.PASSWORD_MAX_LENGTH
 
 
 def generate_password() -> str:
-    """A random station password: 32 URL-safe characters (within OCPP's 16 to 40)."""
-    return secrets.token_urlsafe(24)
+    """A random station password: 32 URL-safe characters (within OCPP's 16 to 40), drawn again
+    in the rare case it looks like something typed (a run like "abcd", a common word)."""
+    while True:
+        password = secrets.token_urlsafe(24)
+        if station_passwords.is_acceptable(password):
+            return password
 
 
 def hash_password(password: str) -> str:
@@ -77,7 +81,7 @@ def authenticate(
     the identity. A right password is always admitted; each failure is counted against
     `remote_addr` and its refusal carries the delay the address has earned.
     """
-    if not identity or len(identity) > 48 or ":" in identity:
+    if not _valid_identity(identity):
         return _refuse(identity, remote_addr, "invalid station id")
     station = (
         Station.objects.filter(identity=identity)
@@ -87,6 +91,8 @@ def authenticate(
     if station is None:
         if not settings.OCPP_ALLOW_UNKNOWN_STATIONS:
             return _refuse(identity, remote_addr, "unknown station")
+        if reason := _may_register(remote_addr):
+            return _refuse(identity, remote_addr, reason)
         station = _register_unknown(identity)
     reason = _check(station, identity, authorization, secure, client_certificate)
     if reason:
@@ -124,6 +130,30 @@ def _check(
         return "Basic username does not match the station id"
     if not check_password(password, station.password_hash):
         return "wrong password"
+    return ""
+
+
+def _valid_identity(identity: str) -> bool:
+    # OCPP: 1 to 48 characters, no ":" (the Basic-auth separator). A URL path segment holds no
+    # "/" (one arrives as %2F), and no one's id holds control characters (PostgreSQL refuses NUL).
+    return (
+        0 < len(identity) <= 48
+        and ":" not in identity
+        and "/" not in identity
+        and identity.isprintable()
+    )
+
+
+def _may_register(remote_addr: str) -> str:
+    """Why an unknown station may not be created now ("" if it may): anonymous sockets must
+    not fill the station table, in total or from one address."""
+    pending = Station.objects.filter(
+        auto_registered=True, registration_status=Station.Registration.PENDING
+    ).count()
+    if pending >= settings.OCPP_MAX_PENDING_STATIONS:
+        return "too many pending stations"
+    if not login_throttle.allow_auto_registration(address=remote_addr):
+        return "too many new stations from this address"
     return ""
 
 

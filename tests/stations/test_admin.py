@@ -54,12 +54,13 @@ from stations.models import (
 from stations.models.v21 import DefaultTariff, DerControl, DerControlReport, PeriodicEventStream
 from stations.services import station_auth
 from tests.factories.accounts import IdTokenFactory, UserFactory
-from tests.factories.stations import STATION_PASSWORD, SiteFactory, StationFactory
+from tests.factories.stations import SiteFactory, StationFactory
 from tests.stations.firmware_signing_fixtures import FIRMWARE_BYTES, signing_material
 
 pytestmark = pytest.mark.django_db
 
 APPS = {"stations", "accounts", "reservations", "portal"}
+STRONG_PASSWORD = "kV3x-9qTz_R7mwP2@LbN"
 EVIDENCE = [
     Connector,
     StatusEvent,
@@ -433,12 +434,12 @@ def station_form(**overrides: str) -> dict[str, str]:
 
 def test_a_new_password_is_stored_as_a_hash(admin_client):
     response = admin_client.post(
-        admin_url(Station, "add"), station_form(new_password=STATION_PASSWORD)
+        admin_url(Station, "add"), station_form(new_password=STRONG_PASSWORD)
     )
     assert response.status_code == 302
     station = Station.objects.get(identity="CP-ADMIN-1")
-    assert STATION_PASSWORD not in station.password_hash
-    assert station_auth.check_password(STATION_PASSWORD, station.password_hash)
+    assert STRONG_PASSWORD not in station.password_hash
+    assert station_auth.check_password(STRONG_PASSWORD, station.password_hash)
 
 
 def test_saving_without_a_new_password_keeps_the_old_one(admin_client):
@@ -487,11 +488,23 @@ def test_a_password_outside_16_to_40_chars_is_rejected(admin_client, password):
     assert not Station.objects.filter(identity="CP-ADMIN-1").exists()
 
 
-def test_a_password_of_16_chars_is_accepted(admin_client):
-    response = admin_client.post(admin_url(Station, "add"), station_form(new_password="p" * 16))
+def test_a_random_password_of_16_chars_is_accepted(admin_client):
+    password = "q7Rm2xK9vT4pZ8wN"
+    response = admin_client.post(admin_url(Station, "add"), station_form(new_password=password))
     assert response.status_code == 302
     station = Station.objects.get(identity="CP-ADMIN-1")
-    assert station_auth.check_password("p" * 16, station.password_hash)
+    assert station_auth.check_password(password, station.password_hash)
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["aaaaaaaaaaaaaaaa", "abcdefghijklmnop", "Password12345678", "correct-horse-battery-staple-42"],
+)
+def test_a_guessable_password_is_rejected(admin_client, password):
+    response = admin_client.post(admin_url(Station, "add"), station_form(new_password=password))
+    assert response.status_code == 200
+    assert "new_password" in response.context["adminform"].form.errors
+    assert not Station.objects.filter(identity="CP-ADMIN-1").exists()
 
 
 @pytest.mark.parametrize("identity", ["CP:1", "CP/1"])

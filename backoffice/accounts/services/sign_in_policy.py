@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.lib.cache_counters import bump
+from backoffice.lib.cache_counters import address_key, bump
 
 log = structlog.get_logger(__name__)
 
@@ -58,6 +58,7 @@ def login_of(credentials: Mapping[str, Any]) -> str | None:
 
 def check(*, address: str, login: str) -> Verdict:
     """Whether a password sign-in as `login` from `address` may be tried now."""
+    address = address_key(address)
     account = _account(login)
     window = int(settings.SIGN_IN_WINDOW_SECONDS)
     counts = cache.get_many(
@@ -81,6 +82,7 @@ def check(*, address: str, login: str) -> Verdict:
 
 def failed(*, address: str, login: str) -> None:
     """Count a wrong password (or unknown account) for `login` from `address`."""
+    address = address_key(address)
     account = _account(login)
     window = int(settings.SIGN_IN_WINDOW_SECONDS)
     bump(_ADDRESS.format(address=address), window=window)
@@ -92,6 +94,7 @@ def failed(*, address: str, login: str) -> None:
 
 def succeeded(*, address: str, login: str) -> None:
     """`login` signed in from `address`: its guesses there are forgiven, the address is known."""
+    address = address_key(address)
     account = _account(login)
     cache.delete(_PAIR.format(account=account, address=address))
     cache.set(_KNOWN.format(account=account, address=address), 1, timeout=KNOWN_ADDRESS_SECONDS)

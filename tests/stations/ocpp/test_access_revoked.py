@@ -13,7 +13,7 @@ from websockets.exceptions import InvalidStatus
 from stations.models import Station, StationConnection
 from stations.services import station_auth
 from tests.factories.accounts import UserFactory
-from tests.factories.stations import STATION_PASSWORD
+from tests.factories.stations import STATION_PASSWORD, StationFactory
 from tests.ocpp_client import eventually, exchange, raw_socket
 
 pytestmark = pytest.mark.asyncio
@@ -102,3 +102,25 @@ async def test_an_edit_that_takes_no_access_away_leaves_the_socket_open(server, 
         await asyncio.to_thread(_change_in_admin, station, name="Renamed")
         await asyncio.sleep(1)
         assert (await exchange(ws, HEARTBEAT))[0] == 3
+
+
+async def test_accepting_a_pending_station_closes_its_socket_so_it_boots_accepted(
+    server, transactional_db
+):
+    station = StationFactory(
+        identity="CP-PENDING", registration_status=Station.Registration.PENDING
+    )
+    async with raw_socket(server, station.identity) as ws:
+        assert await _connected(station)
+        response = await asyncio.to_thread(
+            _admin_client().post,
+            "/admin/stations/station/",
+            {"action": "accept_stations", "_selected_action": [station.pk]},
+        )
+        assert response.status_code == 302
+        assert await _closed_with(ws) == 1008
+    async with raw_socket(server, station.identity) as ws:
+        boot = await exchange(
+            ws, [2, "b", "BootNotification", {"chargePointVendor": "A", "chargePointModel": "B"}]
+        )
+        assert boot[2]["status"] == "Accepted"

@@ -105,6 +105,15 @@ def test_the_failures_of_one_address_do_not_delay_another(db, settings):
     assert refused.delay == 0
 
 
+def test_the_addresses_of_one_ipv6_network_count_together(db, settings):
+    # A subscriber's /64 holds 2**64 addresses: each must not start from zero.
+    settings.OCPP_AUTH_FREE_FAILURES = 2
+    station = StationFactory()
+    delays = [authenticate(station.identity, WRONG, f"2001:db8:7:7::{n}").delay for n in range(4)]
+    assert delays == [0, 0, 1, 2]
+    assert authenticate(station.identity, WRONG, "2001:db8:7:8::1").delay == 0
+
+
 def test_every_kind_of_refusal_counts_against_the_address(db, settings):
     settings.OCPP_AUTH_FREE_FAILURES = 0
     station = StationFactory()
