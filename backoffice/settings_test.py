@@ -6,14 +6,20 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/backoffice")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
-# One channel-layer prefix per test database and xdist worker, shared by its test process and
-# its servers, so two runs on one machine (with different DATABASE_URLs) never cross.
+# One channel-layer and cache prefix per test database and xdist worker, shared by its test
+# process and its servers, so two runs on one machine (with different DATABASE_URLs) never cross.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if os.environ.get("TEST_PREFIXES_OF_WORKER", _worker) != _worker:
+    # xdist's workers inherit the controller's environment, prefixes derived for "main" with it:
+    # both workers shared them, and one worker's cache cleanup deleted the other's sign-in
+    # counts mid-test. Prefixes a test gives its own server (same worker) are kept.
+    for name in ("CHANNEL_PREFIX", "CACHE_KEY_PREFIX"):
+        os.environ.pop(name, None)
+os.environ["TEST_PREFIXES_OF_WORKER"] = _worker
 os.environ.setdefault(
-    "CHANNEL_PREFIX",
-    f"test-{os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}-"
-    f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
+    "CHANNEL_PREFIX", f"test-{os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}-{_worker}"
 )
-# The same for the cache (shared with its servers: they count failed logins together).
+# The cache is shared with the worker's servers: they count failed logins together.
 os.environ.setdefault("CACHE_KEY_PREFIX", f"{os.environ['CHANNEL_PREFIX']}-cache")
 
 from .settings import *  # noqa: F403
