@@ -22,7 +22,7 @@ os.environ.setdefault(
 # The cache is shared with the worker's servers: they count failed logins together.
 os.environ.setdefault("CACHE_KEY_PREFIX", f"{os.environ['CHANNEL_PREFIX']}-cache")
 
-from .settings import *  # noqa: F403
+from .settings import *  # noqa: E402, F403
 
 # Users' passwords in tests need no slow hashing.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
