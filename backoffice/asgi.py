@@ -12,10 +12,10 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from backoffice import daphne_body_limits  # noqa: E402
+from backoffice import daphne_patches  # noqa: E402
 from backoffice.routing import websocket_urlpatterns  # noqa: E402
 
-daphne_body_limits.install()
+daphne_patches.install()
 
 application = ProtocolTypeRouter(
     {

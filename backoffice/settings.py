@@ -189,7 +189,7 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # office over HTTP. Unset: `manage.py serve` points it at the address it serves on.
 BACKOFFICE_PUBLIC_URL = env.str("BACKOFFICE_PUBLIC_URL", default="http://127.0.0.1:8000")
 STATION_UPLOAD_MAX_BYTES = int(env_positive("STATION_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
-# Request bodies are capped by the server before they are read (backoffice/daphne_body_limits):
+# Request bodies are capped by the server before they are read (daphne_patches/body_limits.py):
 # every route at HTTP_MAX_BODY_BYTES, station uploads at STATION_UPLOAD_MAX_BYTES and firmware
 # images in the admin at FIRMWARE_UPLOAD_MAX_BYTES (each plus multipart framing).
 HTTP_MAX_BODY_BYTES = int(env_positive("HTTP_MAX_BODY_BYTES", 10 * 1024 * 1024))

@@ -18,21 +18,20 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
+from backoffice.daphne_patches import close_codes
 from backoffice.lib import client_address, forwarded_tls
 from backoffice.live import publisher as live
 from stations.models import MessageLog
 from stations.services import connections, security, station_auth
 
 from . import commands as bus
-from . import daphne_close_codes, daphne_tls_scheme, framing, versions
+from . import framing, versions
 from .db import run_db
 from .message_log import writer as message_log
 from .session import OcppSession, StationContext
 
 log = structlog.get_logger(__name__)
 
-daphne_close_codes.install()
-daphne_tls_scheme.install()
 
 CLOSE_PROTOCOL_ERROR = 1002
 CLOSE_REPLACED = 4000
@@ -176,7 +175,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             await self.close(code=code)
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
-        refused = message.get(daphne_close_codes.REFUSED_MESSAGE_BYTES)
+        refused = message.get(close_codes.REFUSED_MESSAGE_BYTES)
         try:
             if refused is not None and self.session is not None:
                 await self._record_refused_frame(refused)

@@ -123,7 +123,7 @@ class Command(BaseCommand):
             "--ping-timeout",
             "60",
             # Autobahn refuses a frame (or fragmented message) over OCPP_MAX_FRAME_BYTES from
-            # its header, unread, and closes with 1009 (stations/ocpp/daphne_close_codes.py).
+            # its header, unread, and closes with 1009 (backoffice/daphne_patches/close_codes.py).
             "--websocket-max-frame-size",
             str(settings.OCPP_MAX_FRAME_BYTES),
             "--websocket-max-message-size",
