@@ -71,11 +71,6 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
-            "--proxy-headers",
-            action="store_true",
-            help="Trust X-Forwarded-* headers (behind a reverse proxy).",
-        )
-        parser.add_argument(
             "--workers",
             type=int,
             default=settings.SERVER_WORKERS,
@@ -141,8 +136,6 @@ class Command(BaseCommand):
                     f":privateKey={settings.OCPP_TLS_KEY_FILE}:certKey={settings.OCPP_TLS_CERT_FILE}"
                 ),
             ]
-        if options["proxy_headers"]:
-            argv.append("--proxy-headers")
         if options["fd"] is None:
             self.stdout.write(
                 f"Serving HTTP and OCPP on {options['host']}:{options['port']} "
@@ -177,8 +170,6 @@ def _run_workers(count: int, host: str, port: int, options: dict[str, Any]) -> N
     for listener in listeners:
         fd = listener.fileno()
         argv = [sys.executable, sys.argv[0], "serve", "--fd", str(fd), "--workers", "1"]
-        if options["proxy_headers"]:
-            argv.append("--proxy-headers")
         # Our own interpreter and manage.py.
         children.append(subprocess.Popen(argv, pass_fds=[fd]))  # noqa: S603
 
