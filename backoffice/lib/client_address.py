@@ -52,10 +52,15 @@ def client_address(peer: str, forwarded_for: Iterable[str] = ()) -> str:
     return address
 
 
+def peer_of(scope: Mapping[str, object]) -> str:
+    """The address of the socket's other end in an ASGI scope ("" when the server gave none)."""
+    client = scope.get("client") or ("", 0)
+    return str(client[0]) if isinstance(client, list | tuple) and client else ""
+
+
 def from_asgi_scope(scope: Mapping[str, object]) -> str:
     """client_address() for an ASGI scope (HTTP or WebSocket)."""
-    client = scope.get("client") or ("", 0)
-    peer = str(client[0]) if isinstance(client, list | tuple) and client else ""
+    peer = peer_of(scope)
     headers = scope.get("headers") or []
     forwarded = [
         value.decode("latin-1")

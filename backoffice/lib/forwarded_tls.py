@@ -45,16 +45,11 @@ def _header(scope: Mapping[str, object], name: bytes) -> str:
     return values[-1].decode("latin-1").strip() if values else ""
 
 
-def _peer(scope: Mapping[str, object]) -> str:
-    client = scope.get("client") or ("", 0)
-    return str(client[0]) if isinstance(client, list | tuple) and client else ""
-
-
 def is_secure(scope: Mapping[str, object]) -> bool:
     """Whether the client reached us over TLS: directly, or at a trusted proxy that says so."""
     if scope.get("scheme") in _SECURE_SCHEMES:
         return True
-    if not client_address.is_trusted_proxy(_peer(scope)):
+    if not client_address.is_trusted_proxy(client_address.peer_of(scope)):
         return False
     # A chain of proxies appends: the right-most entry is what the proxy next to us saw.
     proto = _header(scope, PROTO_HEADER).rsplit(",", 1)[-1].strip().lower()
@@ -63,7 +58,7 @@ def is_secure(scope: Mapping[str, object]) -> bool:
 
 def client_certificate(scope: Mapping[str, object]) -> ProxiedCertificate | None:
     """The client certificate a trusted proxy verified, or None when no trusted proxy said."""
-    if not client_address.is_trusted_proxy(_peer(scope)):
+    if not client_address.is_trusted_proxy(client_address.peer_of(scope)):
         return None
     verify = _header(scope, VERIFY_HEADER)
     if not verify:

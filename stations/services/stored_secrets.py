@@ -8,8 +8,11 @@ mask_stored_secrets` runs this once over what is already stored. Idempotent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from backoffice.audit.models import AuditEvent
 from stations.models import Command, DeviceEvent, MessageLog, VariableAttribute
@@ -50,38 +53,30 @@ def _device_events() -> int:
 
 
 def _commands() -> int:
-    changed = []
     rows = Command.objects.filter(action__in=command_secrets.COMMANDS_WITH_SECRETS)
-    for command in rows.only("pk", "payload", "response").iterator(chunk_size=_BATCH):
-        payload = command_secrets.redact(command.payload)
-        response = command_secrets.redact(command.response)
-        if payload is not command.payload or response is not command.response:
-            command.payload, command.response = payload, response
-            changed.append(command)
-    Command.objects.bulk_update(changed, ["payload", "response"], batch_size=_BATCH)
-    return len(changed)
+    return _rewrite(rows, ("payload", "response"), command_secrets.redact)
 
 
 def _audit_events() -> int:
-    changed = []
     rows = AuditEvent.objects.filter(action__startswith="stations.command.")
-    for event in rows.only("pk", "data").iterator(chunk_size=_BATCH):
-        data = command_secrets.redact(event.data)
-        if data is not event.data:
-            event.data = data
-            changed.append(event)
-    AuditEvent.objects.bulk_update(changed, ["data"], batch_size=_BATCH)
-    return len(changed)
+    return _rewrite(rows, ("data",), command_secrets.redact)
 
 
 def _message_log() -> int:
-    changed = []
     # PostgreSQL and SQLite narrow the scan to frames naming a secret, in any case.
     rows = MessageLog.objects.filter(frame__iregex=command_secrets.MAY_HOLD_SECRET.pattern)
-    for entry in rows.only("pk", "frame").iterator(chunk_size=_BATCH):
-        frame = command_secrets.redact_frame(entry.frame)
-        if frame is not entry.frame:
-            entry.frame = frame
-            changed.append(entry)
-    MessageLog.objects.bulk_update(changed, ["frame"], batch_size=_BATCH)
+    return _rewrite(rows, ("frame",), command_secrets.redact_frame)
+
+
+def _rewrite(rows: QuerySet[Any], fields: tuple[str, ...], mask: Callable[[Any], Any]) -> int:
+    """Mask `fields` of `rows` in batches; `mask` returns its argument itself when there is
+    nothing to mask, so only changed rows are written."""
+    changed = []
+    for row in rows.only("pk", *fields).iterator(chunk_size=_BATCH):
+        masked = {field: mask(getattr(row, field)) for field in fields}
+        if any(value is not getattr(row, field) for field, value in masked.items()):
+            for field, value in masked.items():
+                setattr(row, field, value)
+            changed.append(row)
+    rows.model.objects.bulk_update(changed, list(fields), batch_size=_BATCH)
     return len(changed)
