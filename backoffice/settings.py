@@ -301,7 +301,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CommandStateEnum": "stations.models.Command.State",
         "TransactionStateEnum": "stations.models.Transaction.State",
-        "ChargingProfilePurposeEnum": "stations.services.charging_profiles.PURPOSES",
+        "ChargingProfilePurposeEnum": "stations.services.smart_charging.charging_profiles.PURPOSES",
         "ReportedProfilePurposeEnum": "stations.api.command_specs.smart_charging.REPORTED_PURPOSES",
         "DisplayMessageFormatEnum": "stations.api.command_specs.v2x.MESSAGE_FORMATS",
         "DisplayMessageStateEnum": "stations.api.command_specs.v2x.MESSAGE_STATES",
@@ -342,7 +342,7 @@ OCPP_DB_THREADS = int(
 # Each server process beats this often in the connection registry; its stations count as
 # offline once it has missed three beats.
 OCPP_WORKER_HEARTBEAT_SECONDS = env_positive("OCPP_WORKER_HEARTBEAT_SECONDS", 10)
-# Failed station logins (stations/services/login_throttle.py): an address's first
+# Failed station logins (stations/services/security/login_throttle.py): an address's first
 # OCPP_AUTH_FREE_FAILURES recent failures are refused at once, each further one is held longer
 # (1, 2, 4 … s, at most OCPP_AUTH_BACKOFF_MAX_SECONDS, under serve's 30 s handshake timeout);
 # an address's failures are forgotten after OCPP_AUTH_FAILURE_WINDOW_SECONDS without one. A right

@@ -6,7 +6,7 @@ reference each other without reading them back) and moves the table's id sequenc
 The caller decides about commits (bench/pages.py commits and times each step; the test runs
 them inside its own transaction). Rows have the shape the services write: a meter value is one
 meterValue element with its sampled values as JSON and the same dedup key as
-`stations.services.metering._dedup_key`.
+`stations.services.charging.metering._dedup_key`.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ def seed(stations: int, password: str) -> None:
 
     from backoffice.accounts.models import IdToken
     from stations.models import Station
-    from stations.services.station_auth import hash_password
+    from stations.services.security.station_auth import hash_password
 
     password_hash = hash_password(password)
     numbers = range(1, stations + 1)

@@ -12,14 +12,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from stations.exceptions import CommandError
-from stations.services import (
+from stations.services.commands.bus import Caller
+from stations.services.local_lists import local_list
+from stations.services.security import (
     certificate_revocation,
-    local_list,
     station_access,
     station_auth,
     station_passwords,
 )
-from stations.services.commands import Caller
 
 from .models import (
     BatterySwapEvent,

@@ -8,6 +8,10 @@ class StationsConfig(AppConfig):
     verbose_name = "Charging stations"
 
     def ready(self) -> None:
+        # The services send version-neutral requests; each version's adapter builds them.
+        from stations.ocpp import adapters
+
+        adapters.install()
         # Connects the id-token delete receiver: stations holding a deleted token (or a card of
         # a deleted group) must hear of it, however the row was deleted (admin, shell, cascade).
-        from stations.services import token_sync  # noqa: F401
+        from stations.services.local_lists import token_sync  # noqa: F401

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from stations.services import certificate_revocation, retention, token_sync
-from stations.services.local_list import FOLLOW_UPS
+from stations.services.jobs import retention
+from stations.services.local_lists import token_sync
+from stations.services.local_lists.local_list import FOLLOW_UPS
+from stations.services.security import certificate_revocation
 
 
 @shared_task

@@ -33,7 +33,7 @@ import structlog
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
-from stations.services import files
+from stations.services.jobs import files
 
 log = structlog.get_logger(__name__)
 

@@ -22,7 +22,7 @@ from backoffice.lib import meter_series
 from backoffice.portal.models import DriverSession, Notification
 from backoffice.portal.services import cost, session_watch
 from stations.models import Connector, Evse, MeterValue, Site, Station, Transaction
-from stations.services import connections
+from stations.services.charging import connections
 
 # A start the station accepted counts as pending (waiting for the car) as long as a session
 # starting at the station can still be linked to it.

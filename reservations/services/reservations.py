@@ -24,9 +24,9 @@ from backoffice.lib.ocpp_time import format_ocpp_datetime
 from reservations.models import Reservation
 from stations.exceptions import CommandError, CommandInvalid, CommandTimeout
 from stations.models import Command
-from stations.services import commands
-from stations.services.commands import SYSTEM, Answered, Caller
-from stations.services.remote import V16, Message, _version
+from stations.services.commands import bus as commands
+from stations.services.commands.bus import SYSTEM, Answered, Caller
+from stations.services.commands.remote import V16, Message, _version
 
 _INT32_MAX = 2**31 - 1
 _V16_ID_TAG_MAX = 20

@@ -122,7 +122,7 @@ def prepare_data(env: dict[str, str]) -> str:
 
     from reservations.models import Reservation
     from stations.models import Station
-    from stations.services import station_auth
+    from stations.services.security import station_auth
 
     manage(env, "createsuperuser", "--noinput", "--username", ADMIN, "--email", ADMIN_EMAIL)
     password = station_auth.generate_password()

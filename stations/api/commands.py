@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from stations import selectors
 from stations.api.registry import CommandSpec
 from stations.exceptions import CommandError, CommandTimeout, StationNotConnected
-from stations.services.commands import Caller
+from stations.services.commands.bus import Caller
 
 from .common import CommandFailureOutput, CommandOutput, ErrorOutput
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.accounts import roles
 from stations import selectors
 from stations.models import Site, Station
-from stations.services.registration import STATION_ID_TAKEN
+from stations.services.inventory.registration import STATION_ID_TAKEN
 
 # OCPP 2.x identifierString (case-insensitive, so "cp-1" and "CP-1" are one id), less ":"
 # (the Basic-auth separator): a-z A-Z 0-9 * - _ = + | @ .

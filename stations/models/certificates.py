@@ -70,7 +70,7 @@ class IssuedCertificate(models.Model):
     request_id = models.IntegerField(null=True, blank=True)
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.PENDING)
     # Revoked certificates are listed in their CA's CRL (the proxy refuses them) and refused
-    # by the app itself (stations/services/client_certificates.py).
+    # by the app itself (stations/services/security/client_certificates.py).
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     # The CertificateSigned command that delivered it.
     command = models.ForeignKey(

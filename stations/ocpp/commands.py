@@ -12,7 +12,7 @@ import uuid
 
 import structlog
 
-from stations.services import commands
+from stations.services.commands import bus as commands
 
 from .db import run_db
 from .framing import CALLERROR

@@ -22,7 +22,8 @@ from backoffice.daphne_patches import close_codes
 from backoffice.lib import client_address, forwarded_tls
 from backoffice.live import publisher as live
 from stations.models import MessageLog
-from stations.services import connections, security, station_auth
+from stations.services.charging import connections
+from stations.services.security import security_events, station_auth
 
 from . import commands as bus
 from . import framing, versions
@@ -193,9 +194,9 @@ class OcppConsumer(AsyncWebsocketConsumer):
             station_identity=self.identity, station_pk=self.station_pk, direction=_IN, frame=note
         )
         assert self.station_pk is not None  # noqa: S101 - set with the session
-        await run_db(security.record_event)(
+        await run_db(security_events.record_event)(
             station_id=self.station_pk,
-            type=security.FRAME_TOO_BIG,
+            type=security_events.FRAME_TOO_BIG,
             timestamp=timezone.now(),
             tech_info=note,
             raised_by_backoffice=True,

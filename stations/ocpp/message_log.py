@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from backoffice.live import publisher as live
 from stations.models import MessageLog
-from stations.services import command_secrets
+from stations.services.commands import command_secrets
 
 from .db import run_db
 

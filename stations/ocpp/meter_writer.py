@@ -12,7 +12,7 @@ import asyncio
 
 import structlog
 
-from stations.services import metering
+from stations.services.charging import metering
 
 from .db import run_db
 

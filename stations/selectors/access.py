@@ -17,7 +17,7 @@ from stations.models import (
     StationJob,
     Transaction,
 )
-from stations.services import connections
+from stations.services.charging import connections
 
 # --- role-scoped access (DESIGN §4) ---------------------------------------------------------
 # Objects outside the user's scope are not found (404), so ids cannot be probed: callers fetch

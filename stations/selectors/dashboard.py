@@ -12,7 +12,7 @@ from django.http import Http404
 
 from backoffice.accounts import roles
 from stations.models import Connector, SecurityEvent, Site, StatusEvent, Transaction
-from stations.services import connections
+from stations.services.charging import connections
 
 from .access import stations_for, transactions_for
 

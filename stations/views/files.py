@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stations import selectors
-from stations.services import files
+from stations.services.jobs import files
 
 _CHUNK = 64 * 1024
 

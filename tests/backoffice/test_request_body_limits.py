@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 
 from stations.models import StationJob
-from stations.services import files
+from stations.services.jobs import files
 from tests.factories.stations import StationFactory
 from tests.server import start_server
 

@@ -27,7 +27,7 @@ from stations.models import (
     Transaction,
     TransactionEvent,
 )
-from stations.services import metering
+from stations.services.charging import metering
 
 # The bench modules import each other by bare name, as when run as scripts from bench/;
 # appended, so they shadow nothing the suite imports.

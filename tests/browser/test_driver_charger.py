@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from stations.models import Connector, MeterValue, Transaction
-from stations.services import remote
+from stations.services.commands import remote
 from tests.browser.chargers import SimulatedCharger
 from tests.factories.accounts import IdTokenFactory
 from tests.factories.stations import StationFactory

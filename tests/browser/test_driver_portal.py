@@ -27,7 +27,7 @@ from backoffice.portal.models import DriverSession
 from backoffice.portal.services.charging import MESSAGES, Reason
 from backoffice.portal.views.display import STATION_OFFLINE
 from stations.models import Transaction
-from stations.services import remote
+from stations.services.commands import remote
 from tests.browser.chargers import SimulatedCharger
 from tests.browser.conftest import Mailbox
 from tests.factories.reservations import ReservationFactory

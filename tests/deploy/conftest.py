@@ -32,7 +32,7 @@ def server_tls(tmp_path_factory: pytest.TempPathFactory) -> ServerTls:
 def station_ca(django_db_setup, django_db_blocker, tmp_path_factory) -> StationCa:
     from backoffice.audit.models import AuditEvent
     from stations.models import CertificateAuthority
-    from stations.services import certificate_authority, certificate_revocation
+    from stations.services.security import certificate_authority, certificate_revocation
 
     directory = tmp_path_factory.mktemp("ca")
     with django_db_blocker.unblock():

@@ -16,7 +16,11 @@ from django.utils import timezone
 from websockets.exceptions import InvalidStatus
 
 from stations.models import IssuedCertificate, SecurityEvent, Station
-from stations.services import certificate_authority, certificate_revocation, client_certificates
+from stations.services.security import (
+    certificate_authority,
+    certificate_revocation,
+    client_certificates,
+)
 from tests.deploy.nginx import Nginx
 from tests.factories.stations import STATION_PASSWORD, StationFactory
 from tests.ocpp_client import basic_auth, booted

@@ -3,7 +3,7 @@ from __future__ import annotations
 import factory
 
 from stations.models import Site, Station
-from stations.services import station_auth
+from stations.services.security import station_auth
 
 STATION_PASSWORD = "correct-horse-battery-staple-42"
 

@@ -52,7 +52,7 @@ from stations.models import (
     Worker,
 )
 from stations.models.v21 import DefaultTariff, DerControl, DerControlReport, PeriodicEventStream
-from stations.services import station_auth
+from stations.services.security import station_auth
 from tests.factories.accounts import IdTokenFactory, UserFactory
 from tests.factories.stations import SiteFactory, StationFactory
 from tests.stations.firmware_signing_fixtures import FIRMWARE_BYTES, signing_material

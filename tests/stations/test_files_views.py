@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stations.models import FirmwareFile, StationJob
-from stations.services import files
+from stations.services.jobs import files
 from tests.factories.accounts import StaffProfileFactory
 from tests.factories.stations import StationFactory
 

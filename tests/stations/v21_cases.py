@@ -11,7 +11,10 @@ from typing import Any
 from django.utils import timezone
 
 from stations.models import PeriodicEventStream
-from stations.services import der_control, event_streams, station_tariffs, v21_commands
+from stations.services.charging import station_tariffs
+from stations.services.commands import v21_commands
+from stations.services.device import event_streams
+from stations.services.smart_charging import der_control
 
 T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 TARIFF = {

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.accounts.exceptions import IdTokenInvalid
 from backoffice.accounts.models import IdToken
 from backoffice.audit import services as audit
-from stations.services import token_sync
+from stations.services.local_lists import token_sync
 
 TOKEN_EXISTS = _("An id token with this value exists already.")
 EXPIRY_IN_PAST = _("The expiry must be in the future.")

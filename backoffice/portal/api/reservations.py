@@ -14,7 +14,7 @@ from reservations.models import Reservation
 from reservations.services import reservations
 from stations.api.common import ErrorOutput, Pagination
 from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
-from stations.services.commands import Caller
+from stations.services.commands.bus import Caller
 
 from .common import UNAUTHENTICATED, MeReasonErrorOutput
 

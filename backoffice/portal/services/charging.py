@@ -33,9 +33,9 @@ from backoffice.portal.models import DriverSession
 from backoffice.portal.services import limits
 from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
 from stations.models import Command, Transaction
-from stations.services import remote
-from stations.services.commands import Caller
-from stations.services.remote import CommandResult
+from stations.services.commands import remote
+from stations.services.commands.bus import Caller
+from stations.services.commands.remote import CommandResult
 
 # Re-exported: the start views, the API and tests read the connector's state from here.
 from .connector_state import MESSAGES as MESSAGES

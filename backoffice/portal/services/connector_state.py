@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from backoffice.accounts.models import IdToken
 from reservations.models import Reservation
 from stations.models import Connector, Station, Transaction
-from stations.services import connections
+from stations.services.charging import connections
 
 # Connector and station statuses of every version, as the driver sees them.
 STARTABLE = frozenset({"Available", "Preparing"})

@@ -25,8 +25,8 @@ from backoffice.lib import meter_series, units
 from backoffice.portal.models import DriverSession
 from stations.exceptions import CommandError
 from stations.models import Command, MeterValue, Transaction
-from stations.services import commands, remote
-from stations.services.commands import SYSTEM
+from stations.services.commands import bus, remote
+from stations.services.commands.bus import SYSTEM
 
 from . import cost, notifications
 
@@ -226,7 +226,7 @@ def stop_for_limit(*, driver_session_pk: int) -> Command | None:
     if previous is not None and not previous.finished:
         # Never answered (its wake-up lost, or the socket closed first): closed before the next
         # one goes out, so it cannot be sent late as well.
-        commands.record_timeout(command_id=previous.pk)
+        bus.record_timeout(command_id=previous.pk)
     try:
         command = remote.request_remote_stop(
             station_id=tx.station_id, transaction_id=tx.transaction_id, caller=SYSTEM

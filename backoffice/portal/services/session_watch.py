@@ -36,7 +36,7 @@ from stations.models import Transaction
 from . import cost, limits, notifications
 
 if TYPE_CHECKING:
-    from stations.services.metering import PreparedValues
+    from stations.services.charging.metering import PreparedValues
 
 log = structlog.get_logger(__name__)
 

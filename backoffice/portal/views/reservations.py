@@ -18,7 +18,7 @@ from backoffice.portal.services.charging import CALLER_LABEL
 from reservations.models import Reservation
 from reservations.services import reservations
 from stations.exceptions import CommandError, CommandInvalid
-from stations.services.commands import Caller
+from stations.services.commands.bus import Caller
 
 from .display import command_error, page
 

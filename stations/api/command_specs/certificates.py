@@ -1,4 +1,4 @@
-"""The certificate commands of `stations.services.certificates` offered by the REST API.
+"""The certificate commands of `stations.services.security.certificates` offered by the REST API.
 
 Certificate types are the version-neutral names (`csms_root`, `v2g_chain`, `charging_station`,
 ...); a type the station's OCPP version has no name for is refused by the service with
@@ -13,7 +13,7 @@ from rest_framework import serializers
 from backoffice.lib import certificates as x509lib
 from stations.api.registry import ALL_VERSIONS, CommandSpec
 from stations.models import InstalledCertificate, IssuedCertificate
-from stations.services import certificates
+from stations.services.security import certificates
 
 _ROOT_TYPES = [
     (value, label)

@@ -1,4 +1,6 @@
-"""The local authorization list commands offered by the REST API (`stations.services.local_list`).
+"""The local authorization list commands offered by the REST API.
+
+The service is `stations.services.local_lists.local_list`.
 
 Which tokens are on a station's list is changed with `local_list.add_tokens` /
 `remove_tokens` (no command goes out); `send-local-list` sends the result.
@@ -11,7 +13,7 @@ from typing import Any
 from rest_framework import serializers
 
 from stations.api.registry import ALL_VERSIONS, CommandSpec
-from stations.services import local_list
+from stations.services.local_lists import local_list
 
 
 class GetLocalListVersionInput(serializers.Serializer):

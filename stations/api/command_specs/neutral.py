@@ -1,4 +1,4 @@
-"""The version-neutral remote commands of `stations.services.remote` offered by the REST API.
+"""The version-neutral remote commands offered by the REST API (`commands.remote`).
 
 Each input serializer's fields are exactly its service's keyword arguments (besides
 `station_id` and `caller`); optional fields left out keep the service's default. What one
@@ -13,7 +13,7 @@ from typing import Any
 from rest_framework import serializers
 
 from stations.api.registry import ALL_VERSIONS, CommandSpec
-from stations.services import remote
+from stations.services.commands import remote
 
 _INT32_MAX = 2**31 - 1
 # TriggerMessage's requestedMessage in 1.6, 2.0.1 and 2.1; the station's version's schema

@@ -1,5 +1,5 @@
 """Device-model reports of 2.x stations offered by the REST API
-(`stations.services.device_reports`). 1.6 stations are refused: read their configuration with
+(`stations.services.device.device_reports`). 1.6 stations are refused: read their configuration with
 get-configuration.
 """
 
@@ -10,8 +10,8 @@ from typing import Any
 from rest_framework import serializers
 
 from stations.api.registry import V2X, CommandSpec
-from stations.services import device_reports
-from stations.services.device_reports import ComponentVariable
+from stations.services.device import device_reports
+from stations.services.device.device_reports import ComponentVariable
 
 
 class GetBaseReportInput(serializers.Serializer):

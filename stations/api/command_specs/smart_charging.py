@@ -1,4 +1,4 @@
-"""The smart charging commands of `stations.services.smart_charging` offered by the REST API.
+"""The smart charging commands offered by the REST API (`smart_charging.profile_commands`).
 
 A profile is written in version-neutral terms (the service builds the 1.6 or 2.x message):
 purposes use the 2.x names, EVSE 0 is the whole station. Each input serializer's fields are
@@ -13,8 +13,8 @@ from typing import Any
 from rest_framework import serializers
 
 from stations.api.registry import ALL_VERSIONS, V2X, CommandSpec
-from stations.services import charging_profiles, smart_charging
-from stations.services.charging_profiles import Profile, Schedule, SchedulePeriod
+from stations.services.smart_charging import charging_profiles, profile_commands
+from stations.services.smart_charging.charging_profiles import Profile, Schedule, SchedulePeriod
 
 LIMIT_SOURCES = ("EMS", "Other", "SO", "CSO")
 
@@ -112,14 +112,14 @@ class GetChargingProfilesInput(serializers.Serializer):
     )
 
 
-def _installed(outcome: smart_charging.ProfileResult) -> dict[str, Any]:
+def _installed(outcome: profile_commands.ProfileResult) -> dict[str, Any]:
     return {
         "status": outcome.status,
         "charging_profile": outcome.profile.pk if outcome.profile else None,
     }
 
 
-def _schedule(outcome: smart_charging.CompositeScheduleResult) -> dict[str, Any]:
+def _schedule(outcome: profile_commands.CompositeScheduleResult) -> dict[str, Any]:
     schedule = outcome.schedule
     return {
         "status": outcome.status,
@@ -147,7 +147,7 @@ def _schedule(outcome: smart_charging.CompositeScheduleResult) -> dict[str, Any]
 SPECS = [
     CommandSpec(
         name="set-charging-profile",
-        service=smart_charging.set_charging_profile,
+        service=profile_commands.set_charging_profile,
         input=SetChargingProfileInput,
         versions=ALL_VERSIONS,
         summary="Install a charging profile on an EVSE or the whole station.",
@@ -155,14 +155,14 @@ SPECS = [
     ),
     CommandSpec(
         name="clear-charging-profile",
-        service=smart_charging.clear_charging_profile,
+        service=profile_commands.clear_charging_profile,
         input=ClearChargingProfileInput,
         versions=ALL_VERSIONS,
         summary="Clear a charging profile by id, or the profiles matching the criteria.",
     ),
     CommandSpec(
         name="get-composite-schedule",
-        service=smart_charging.get_composite_schedule,
+        service=profile_commands.get_composite_schedule,
         input=GetCompositeScheduleInput,
         versions=ALL_VERSIONS,
         summary="Read the limits the station will apply on an EVSE for a while.",
@@ -170,7 +170,7 @@ SPECS = [
     ),
     CommandSpec(
         name="get-charging-profiles",
-        service=smart_charging.get_charging_profiles,
+        service=profile_commands.get_charging_profiles,
         input=GetChargingProfilesInput,
         versions=V2X,
         summary="Ask a 2.x station to report its charging profiles (kept as reported).",

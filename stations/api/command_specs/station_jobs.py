@@ -1,5 +1,5 @@
 """Jobs a station carries out after answering, offered by the REST API: diagnostics and log
-uploads and firmware updates (`stations.services.station_jobs`).
+uploads and firmware updates (`stations.services.jobs.station_jobs`).
 
 The command's result names the job its later status notifications land on.
 """
@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from stations.api.registry import ALL_VERSIONS, CommandSpec
 from stations.models import FirmwareFile
-from stations.services import station_jobs
+from stations.services.jobs import station_jobs
 
 V16_ONLY = frozenset({"1.6"})
 UNKNOWN_FIRMWARE = "There is no firmware file with this id."

@@ -16,7 +16,10 @@ from typing import Any
 from rest_framework import serializers
 
 from stations.api.registry import V21, CommandSpec
-from stations.services import der_control, event_streams, station_tariffs, v21_commands
+from stations.services.charging import station_tariffs
+from stations.services.commands import v21_commands
+from stations.services.device import event_streams
+from stations.services.smart_charging import der_control
 
 _INT32_MAX = 2**31 - 1
 ENERGY_TRANSFER_MODES = [

@@ -14,13 +14,13 @@ from typing import Any
 from rest_framework import serializers
 
 from stations.api.registry import V2X, CommandSpec
-from stations.services import (
+from stations.services.charging import transaction_status
+from stations.services.device import (
     customer_information,
     display_messages,
     monitoring,
     monitoring_reports,
-    network,
-    transaction_status,
+    network_profiles,
 )
 
 
@@ -152,7 +152,7 @@ class GetTransactionStatusInput(serializers.Serializer):
 
 class ApnInput(serializers.Serializer):
     apn = serializers.CharField(max_length=2000)
-    apn_authentication = serializers.ChoiceField(choices=network.APN_AUTHENTICATIONS)
+    apn_authentication = serializers.ChoiceField(choices=network_profiles.APN_AUTHENTICATIONS)
     apn_user_name = serializers.CharField(max_length=50, required=False)
     apn_password = serializers.CharField(max_length=64, required=False)
     sim_pin = serializers.IntegerField(required=False)
@@ -166,17 +166,21 @@ class VpnInput(serializers.Serializer):
     group = serializers.CharField(max_length=50, required=False)
     password = serializers.CharField(max_length=64)
     key = serializers.CharField(max_length=255)
-    type = serializers.ChoiceField(choices=network.VPN_TYPES)
+    type = serializers.ChoiceField(choices=network_profiles.VPN_TYPES)
 
 
 class ConnectionDataInput(serializers.Serializer):
     ocpp_csms_url = serializers.CharField(max_length=2000)
     security_profile = serializers.IntegerField(min_value=0, max_value=3)
-    ocpp_interface = serializers.ChoiceField(choices=network.INTERFACES + network.INTERFACES_V21)
+    ocpp_interface = serializers.ChoiceField(
+        choices=network_profiles.INTERFACES + network_profiles.INTERFACES_V21
+    )
     ocpp_transport = serializers.ChoiceField(choices=["JSON", "SOAP"], default="JSON")
     message_timeout = serializers.IntegerField(min_value=1, default=30)
     ocpp_version = serializers.ChoiceField(
-        choices=network.OCPP_VERSIONS["2.1"], required=False, help_text="Required by 2.0.1."
+        choices=network_profiles.OCPP_VERSIONS["2.1"],
+        required=False,
+        help_text="Required by 2.0.1.",
     )
     identity = serializers.CharField(max_length=48, required=False, help_text="OCPP 2.1 only.")
     basic_auth_password = serializers.CharField(
@@ -302,7 +306,7 @@ SPECS = [
     ),
     CommandSpec(
         name="set-network-profile",
-        service=network.set_network_profile,
+        service=network_profiles.set_network_profile,
         input=SetNetworkProfileInput,
         versions=V2X,
         summary="Store a connection profile in a configuration slot (SetNetworkProfile).",

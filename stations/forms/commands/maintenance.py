@@ -19,7 +19,7 @@ from stations.forms.commands.base import (
     _job,
     _session_label,
 )
-from stations.services import device_reports, display_messages
+from stations.services.device import device_reports, display_messages
 
 # --- maintenance -----------------------------------------------------------------------------
 

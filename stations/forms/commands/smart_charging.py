@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stations.forms.commands.base import SMART_CHARGING, V16, V21, CommandForm
-from stations.services import charging_profiles
-from stations.services.charging_profiles import Profile, Schedule, SchedulePeriod
+from stations.services.smart_charging import charging_profiles
+from stations.services.smart_charging.charging_profiles import Profile, Schedule, SchedulePeriod
 
 # --- smart charging --------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from stations.forms.commands.base import (
     V16,
     CommandForm,
 )
-from stations.services import local_list
+from stations.services.local_lists import local_list
 
 # --- station ---------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backoffice.lib.certificates import CertificateError
-from stations.services import certificate_revocation
+from stations.services.security import certificate_revocation
 
 NO_DIRECTORY = "Name the directory (--dir) or set OCPP_CA_EXPORT_DIR."
 

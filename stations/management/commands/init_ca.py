@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backoffice.lib.certificates import CertificateError
-from stations.services import certificate_authority
-from stations.services.commands import Caller
+from stations.services.commands.bus import Caller
+from stations.services.security import certificate_authority
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from stations.services.stored_secrets import mask_stored_secrets
+from stations.services.security.stored_secrets import mask_stored_secrets
 
 
 class Command(BaseCommand):

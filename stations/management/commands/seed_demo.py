@@ -12,7 +12,7 @@ from django.db import transaction
 
 from backoffice.accounts.models import DriverProfile, IdToken
 from stations.models import Site, Station
-from stations.services import station_auth
+from stations.services.security import station_auth
 
 DEMO_USERNAME = "operator"
 DEMO_PASSWORD = "operator-demo-password"  # noqa: S105 - printed for the quick start

@@ -10,7 +10,7 @@ from ocpp.v201.enums import Action
 
 from backoffice.lib.ocpp_time import parse_ocpp_datetime
 from stations.ocpp.db import run_db
-from stations.services import device_model, device_reports, monitoring_reports
+from stations.services.device import device_model, device_reports, monitoring_reports
 
 if TYPE_CHECKING:
     from stations.ocpp.session import StationContext

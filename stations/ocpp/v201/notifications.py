@@ -22,17 +22,11 @@ from backoffice.lib.ocpp_time import parse_ocpp_datetime
 from reservations.services import lifecycle as reservation_lifecycle
 from stations.models import StationJob
 from stations.ocpp.db import run_db
-from stations.services import (
-    certificate_authority,
-    certificates,
-    customer_information,
-    data_transfer,
-    display_messages,
-    jobs,
-    reports,
-    security,
-    smart_charging,
-)
+from stations.services.charging import data_transfer, reports
+from stations.services.device import customer_information, display_messages
+from stations.services.jobs import job_status as jobs
+from stations.services.security import certificate_authority, certificates, security_events
+from stations.services.smart_charging import profile_commands
 
 if TYPE_CHECKING:
     from stations.ocpp.session import StationContext
@@ -82,7 +76,7 @@ class NotificationHandlers:
         timestamp: str,
         **kw: Any,
     ) -> call_result.SecurityEventNotification:
-        await run_db(security.record_event)(
+        await run_db(security_events.record_event)(
             station_id=self.station.pk,
             type=type,
             tech_info=kw.get("tech_info", ""),
@@ -162,7 +156,7 @@ class NotificationHandlers:
         tbc: bool = False,
         **kw: Any,
     ) -> call_result.ReportChargingProfiles:
-        await run_db(smart_charging.report_profiles)(
+        await run_db(profile_commands.report_profiles)(
             station_id=self.station.pk,
             request_id=request_id,
             evse_id=evse_id,

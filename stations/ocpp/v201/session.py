@@ -19,15 +19,15 @@ from stations.ocpp.db import run_db
 from stations.ocpp.errors import V2X_ERRORS
 from stations.ocpp.meter_writer import writer as meter_writer
 from stations.ocpp.session import OcppSession
-from stations.services import (
+from stations.services.charging import (
     authorization,
     boot,
     metering,
-    token_sync,
     transaction_events,
     transactions,
 )
-from stations.services import status as status_service
+from stations.services.charging import status as status_service
+from stations.services.local_lists import token_sync
 from stations.services.types import BootInfo, EvseRef, StatusReport
 
 from . import convert

@@ -12,7 +12,7 @@ from stations import selectors
 from stations.exceptions import StationAlreadyRegistered
 from stations.forms.registration import PROFILE_0_WARNING, StationRegistrationForm
 from stations.models import Station
-from stations.services import registration
+from stations.services.inventory import registration
 
 
 @operator_required

@@ -17,7 +17,7 @@ from backoffice.accounts.decorators import operator_required, staff_required
 from stations import selectors
 from stations.forms.sites import SiteForm
 from stations.models import Site
-from stations.services import sites
+from stations.services.inventory import sites
 
 SITES_PER_PAGE = 50
 # At most the live socket's limit of watched names (backoffice.live.consumer.MAX_WATCHED).

@@ -28,7 +28,7 @@ from stations import selectors
 from stations.exceptions import CommandError, CommandTimeout, StationNotConnected
 from stations.forms import commands as command_forms
 from stations.models import Command, Station
-from stations.services.commands import Caller
+from stations.services.commands.bus import Caller
 
 PANEL = "operator/stations/commands_panel.html"
 FORM_PAGE = "operator/stations/commands_form.html"

@@ -24,8 +24,9 @@ from backoffice.accounts.decorators import operator_required, staff_required
 from stations import selectors
 from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
 from stations.models import Command, Site, Station
-from stations.services import device_model, device_reports, remote
-from stations.services.commands import Caller
+from stations.services.commands import remote
+from stations.services.commands.bus import Caller
+from stations.services.device import device_model, device_reports
 
 PER_PAGE = 50
 # How long a page waits for the station's answer to a configuration change or read.

@@ -5,8 +5,8 @@ import pytest
 
 @pytest.fixture
 def token_changes(monkeypatch):
-    """Calls of stations.services.token_sync.token_changed, as (token_pk, blocked)."""
-    from stations.services import token_sync
+    """Calls of stations.services.local_lists.token_sync.token_changed, as (token_pk, blocked)."""
+    from stations.services.local_lists import token_sync
 
     calls: list[tuple[int, bool]] = []
 

@@ -13,7 +13,7 @@ from ocpp.v16 import call as call16
 
 from backoffice.accounts.models import IdToken
 from stations.models import Command, Transaction
-from stations.services import remote
+from stations.services.commands import remote
 from tests.ocpp_client import booted
 
 pytestmark = pytest.mark.asyncio

@@ -25,7 +25,7 @@ from reservations.models import Reservation
 from reservations.services import reservations
 from stations.exceptions import CommandTimeout, StationNotConnected
 from stations.models import Command, Transaction
-from stations.services.commands import Caller
+from stations.services.commands.bus import Caller
 from tests.factories.reservations import ReservationFactory
 from tests.ocpp_client import REFUSING_CLIENTS, booted, in_thread
 

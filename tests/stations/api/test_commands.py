@@ -16,7 +16,7 @@ from stations.api.commands import (
 )
 from stations.api.registry import V2X, CommandSpec
 from stations.models import Command
-from stations.services import remote
+from stations.services.commands import remote
 from tests.factories.stations import StationFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ import pytest
 from stations.api.command_specs import reservations as reservation_specs
 from stations.api.command_specs import smart_charging as smart_charging_specs
 from stations.api.registry import V2X, specs
-from stations.services.charging_profiles import Profile, Schedule, SchedulePeriod
+from stations.services.smart_charging.charging_profiles import Profile, Schedule, SchedulePeriod
 
 PROFILE = {
     "id": 7,

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from stations.api import registry
 from stations.api.command_specs import local_list, reports, station_jobs
 from stations.models import FirmwareFile
-from stations.services.device_reports import ComponentVariable
+from stations.services.device.device_reports import ComponentVariable
 
 MODULES = [station_jobs, local_list, reports]
 

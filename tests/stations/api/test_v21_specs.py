@@ -9,7 +9,7 @@ import pytest
 
 from stations.api.command_specs import v21
 from stations.api.registry import V21, specs
-from stations.services import event_streams
+from stations.services.device import event_streams
 from tests.stations.v21_cases import TARIFF
 
 GOOD = {

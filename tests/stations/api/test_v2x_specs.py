@@ -96,7 +96,7 @@ def test_a_monitor_value_arrives_as_a_decimal():
 
 
 def test_results_render_as_plain_json():
-    from stations.services.monitoring import MonitorOutcome, SetMonitoringResult
+    from stations.services.device.monitoring import MonitorOutcome, SetMonitoringResult
 
     outcome = SetMonitoringResult(
         command=None,

@@ -11,7 +11,7 @@ from django.test import Client
 from websockets.exceptions import InvalidStatus
 
 from stations.models import Station, StationConnection
-from stations.services import station_auth
+from stations.services.security import station_auth
 from tests.factories.accounts import UserFactory
 from tests.factories.stations import STATION_PASSWORD, StationFactory
 from tests.ocpp_client import eventually, exchange, raw_socket

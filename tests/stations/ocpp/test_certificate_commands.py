@@ -30,7 +30,7 @@ from stations.models import (
     IssuedCertificate,
     SecurityEvent,
 )
-from stations.services import certificate_authority, certificates
+from stations.services.security import certificate_authority, certificates
 from tests.ocpp_client import REFUSING_CLIENTS, booted, eventually, in_thread
 from tests.x509 import csr_pem, root_pem
 

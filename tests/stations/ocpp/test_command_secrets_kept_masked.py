@@ -12,8 +12,8 @@ from ocpp.v16 import call_result
 from backoffice.audit.models import AuditEvent
 from stations.exceptions import StationNotConnected
 from stations.models import Command, MessageLog, VariableAttribute
-from stations.services import remote
-from stations.services.command_secrets import MASK
+from stations.services.commands import remote
+from stations.services.commands.command_secrets import MASK
 from tests.ocpp_client import booted, eventually
 
 pytestmark = pytest.mark.asyncio

@@ -16,8 +16,8 @@ from ocpp.v16 import call_result
 from backoffice.audit.models import AuditEvent
 from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
 from stations.models import Command, MessageLog, StationConnection
-from stations.services import commands
-from stations.services.commands import Caller
+from stations.services.commands import bus as commands
+from stations.services.commands.bus import Caller
 from tests.ocpp_client import booted, eventually, exchange, raw_socket
 from tests.server import start_server
 

@@ -17,8 +17,8 @@ from ocpp.v201 import call_result as result201
 
 from stations.exceptions import CommandInvalid, StationNotConnected
 from stations.models import Command, DeviceReportRequest, Variable, VariableAttribute
-from stations.services import device_model, device_reports
-from stations.services.device_reports import ComponentVariable
+from stations.services.device import device_model, device_reports
+from stations.services.device.device_reports import ComponentVariable
 from tests.ocpp_client import REFUSING_CLIENTS, booted, in_thread
 
 pytestmark = pytest.mark.asyncio

@@ -17,8 +17,9 @@ from ocpp.v201 import call_result as result201
 from backoffice.accounts.models import IdToken
 from stations.exceptions import StationNotConnected
 from stations.models import Command, LocalAuthList, LocalListEntry
-from stations.services import device_model, local_list
-from stations.services.commands import Caller
+from stations.services.commands.bus import Caller
+from stations.services.device import device_model
+from stations.services.local_lists import local_list
 from tests.factories.accounts import IdTokenFactory
 from tests.ocpp_client import REFUSING_CLIENTS, booted, in_thread
 

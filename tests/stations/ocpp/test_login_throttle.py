@@ -12,7 +12,7 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
-from stations.services import login_throttle
+from stations.services.security import login_throttle
 from tests.factories.stations import STATION_PASSWORD, StationFactory
 from tests.ocpp_client import basic_auth
 from tests.server import LiveOcppServer, start_server

@@ -9,7 +9,7 @@ import pytest
 
 from stations.models import MeterValue
 from stations.ocpp.meter_writer import MeterValueWriter
-from stations.services import metering
+from stations.services.charging import metering
 from stations.services.types import EvseRef, MeterReading, SampledValue
 from tests.factories.stations import StationFactory
 

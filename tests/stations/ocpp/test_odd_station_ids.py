@@ -9,7 +9,7 @@ import websockets
 from websockets.exceptions import InvalidStatus
 
 from stations.models import Station
-from stations.services import login_throttle
+from stations.services.security import login_throttle
 
 pytestmark = pytest.mark.asyncio
 

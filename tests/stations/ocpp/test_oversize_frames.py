@@ -16,7 +16,7 @@ import pytest
 import websockets
 
 from stations.models import MessageLog, SecurityEvent, StationConnection
-from stations.services import security
+from stations.services.security import security_events
 from tests.factories.stations import StationFactory
 from tests.ocpp_client import eventually, raw_socket
 
@@ -69,7 +69,7 @@ async def refusal_recorded(charger, size: int) -> None:
     assert await eventually(
         lambda: SecurityEvent.objects.filter(
             station=charger,
-            type=security.FRAME_TOO_BIG,
+            type=security_events.FRAME_TOO_BIG,
             raised_by_backoffice=True,
             tech_info__startswith=note,
         ).exists()

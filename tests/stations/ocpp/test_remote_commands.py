@@ -14,8 +14,8 @@ from ocpp.v201 import call_result as result201
 
 from stations.exceptions import StationNotConnected
 from stations.models import Command, Transaction, VariableAttribute
-from stations.services import remote
-from stations.services.commands import Caller
+from stations.services.commands import remote
+from stations.services.commands.bus import Caller
 from tests.ocpp_client import booted, in_thread
 
 pytestmark = pytest.mark.asyncio

@@ -19,8 +19,8 @@ from ocpp.v201 import call_result as result201
 
 from backoffice.audit.models import AuditEvent
 from stations.models import Command, DeviceEvent, MessageLog, VariableAttribute
-from stations.services import remote
-from stations.services.command_secrets import MASK
+from stations.services.commands import remote
+from stations.services.commands.command_secrets import MASK
 from tests.factories.accounts import StaffProfileFactory
 from tests.ocpp_client import booted, eventually, in_thread
 

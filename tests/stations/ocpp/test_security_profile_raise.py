@@ -14,7 +14,9 @@ from ocpp.v201 import call_result as result201
 from backoffice.audit.models import AuditEvent
 from stations.exceptions import CommandInvalid
 from stations.models import Command, Station
-from stations.services import network, remote, security_profiles
+from stations.services.commands import remote
+from stations.services.device import network_profiles
+from stations.services.security import security_profiles
 from tests.factories.stations import StationFactory
 from tests.ocpp_client import booted, in_thread
 
@@ -80,7 +82,7 @@ async def test_a_201_station_accepting_a_higher_network_profile_gets_it(server, 
     station = StationFactory(ocpp_version="2.0.1")
     async with booted(server, station.identity, subprotocol="ocpp2.0.1", client_class=Charger201):
         result = await in_thread(
-            network.set_network_profile,
+            network_profiles.set_network_profile,
             station_id=station.pk,
             configuration_slot=1,
             connection_data={**PROFILE_2, "security_profile": 3},
@@ -104,10 +106,10 @@ def test_lowering_a_16_profile_by_command_is_refused_before_sending(key):
 def test_lowering_by_network_profile_is_refused_before_sending():
     station = StationFactory(ocpp_version="2.0.1", security_profile=3)
     with pytest.raises(CommandInvalid) as refused:
-        network.set_network_profile(
+        network_profiles.set_network_profile(
             station_id=station.pk, configuration_slot=1, connection_data=PROFILE_2
         )
-    assert refused.value.message == network.SECURITY_DOWNGRADE.format(current=3, new=2)
+    assert refused.value.message == network_profiles.SECURITY_DOWNGRADE.format(current=3, new=2)
     assert not Command.objects.exists()
 
 

@@ -17,7 +17,7 @@ from ocpp.v16 import ChargePoint as Client16
 from ocpp.v16 import call_result
 
 from stations.models import Command
-from stations.services import commands
+from stations.services.commands import bus
 from tests.factories.stations import StationFactory
 from tests.ocpp_client import booted
 from tests.server import start_server
@@ -69,7 +69,7 @@ async def test_two_workers_serve_every_station_and_stop_with_their_parent(transa
                         loop.run_in_executor(
                             callers,
                             functools.partial(
-                                commands.send,
+                                bus.send,
                                 station_id=station.pk,
                                 action="Reset",
                                 payload={"type": "Soft"},

@@ -20,7 +20,7 @@ from ocpp.v201 import call_result as result201
 
 from stations.exceptions import StationNotConnected
 from stations.models import Command, FirmwareFile, StationJob
-from stations.services import station_jobs
+from stations.services.jobs import station_jobs
 from tests.ocpp_client import REFUSING_CLIENTS, booted, in_thread
 from tests.stations.firmware_signing_fixtures import FIRMWARE_BYTES, signing_material
 

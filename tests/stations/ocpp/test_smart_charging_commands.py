@@ -21,9 +21,9 @@ from ocpp.v201 import call_result as result201
 from backoffice.audit.models import AuditEvent
 from stations.exceptions import StationNotConnected
 from stations.models import ChargingProfile, Command
-from stations.services import smart_charging
-from stations.services.charging_profiles import Profile, Schedule, SchedulePeriod
-from stations.services.commands import Caller
+from stations.services.commands.bus import Caller
+from stations.services.smart_charging import profile_commands
+from stations.services.smart_charging.charging_profiles import Profile, Schedule, SchedulePeriod
 from tests.ocpp_client import REFUSING_CLIENTS, booted, in_thread
 
 pytestmark = pytest.mark.asyncio
@@ -161,14 +161,14 @@ async def test_an_accepted_profile_is_kept_installed_and_replaced_by_the_next(
 ):
     async with connected(server, station, version) as cp:
         first = await in_thread(
-            smart_charging.set_charging_profile,
+            profile_commands.set_charging_profile,
             station_id=station.pk,
             evse_id=1,
             profile=profile(),
             caller=Caller(label="test"),
         )
         second = await in_thread(
-            smart_charging.set_charging_profile,
+            profile_commands.set_charging_profile,
             station_id=station.pk,
             evse_id=1,
             profile=profile(profile_id=8),  # same EVSE, stack level and purpose
@@ -191,7 +191,7 @@ async def test_an_accepted_profile_is_kept_installed_and_replaced_by_the_next(
 async def test_a_rejected_profile_is_not_kept(server, station, version):
     async with connected(server, station, version, answer="Rejected"):
         result = await in_thread(
-            smart_charging.set_charging_profile,
+            profile_commands.set_charging_profile,
             station_id=station.pk,
             evse_id=0,
             profile=profile(purpose="ChargingStationMaxProfile"),
@@ -204,10 +204,13 @@ async def test_a_rejected_profile_is_not_kept(server, station, version):
 async def test_a_charger_without_smart_charging_answers_with_a_callerror(server, station, version):
     async with connected(server, station, version, handlers=False):
         result = await in_thread(
-            smart_charging.set_charging_profile, station_id=station.pk, evse_id=1, profile=profile()
+            profile_commands.set_charging_profile,
+            station_id=station.pk,
+            evse_id=1,
+            profile=profile(),
         )
         composite = await in_thread(
-            smart_charging.get_composite_schedule, station_id=station.pk, evse_id=1, duration=60
+            profile_commands.get_composite_schedule, station_id=station.pk, evse_id=1, duration=60
         )
     assert result.command.state == Command.State.CALL_ERROR
     assert result.command.error_code == "NotImplemented"
@@ -224,10 +227,12 @@ async def test_smart_charging_commands_to_an_offline_station_raise_at_once(
     station.ocpp_version = version
     station.save()
     with pytest.raises(StationNotConnected):
-        await in_thread(smart_charging.clear_charging_profile, station_id=station.pk, profile_id=1)
+        await in_thread(
+            profile_commands.clear_charging_profile, station_id=station.pk, profile_id=1
+        )
     with pytest.raises(StationNotConnected):
         await in_thread(
-            smart_charging.get_composite_schedule, station_id=station.pk, evse_id=0, duration=60
+            profile_commands.get_composite_schedule, station_id=station.pk, evse_id=0, duration=60
         )
     states = set(Command.objects.filter(station=station).values_list("state", flat=True))
     assert states == {Command.State.OFFLINE}
@@ -237,16 +242,19 @@ async def test_smart_charging_commands_to_an_offline_station_raise_at_once(
 async def test_an_accepted_clear_marks_the_matching_profiles_cleared(server, station, version):
     async with connected(server, station, version) as cp:
         kept = await in_thread(
-            smart_charging.set_charging_profile, station_id=station.pk, evse_id=1, profile=profile()
+            profile_commands.set_charging_profile,
+            station_id=station.pk,
+            evse_id=1,
+            profile=profile(),
         )
         other = await in_thread(
-            smart_charging.set_charging_profile,
+            profile_commands.set_charging_profile,
             station_id=station.pk,
             evse_id=0,
             profile=profile(profile_id=9, purpose="ChargingStationMaxProfile"),
         )
         cleared = await in_thread(
-            smart_charging.clear_charging_profile,
+            profile_commands.clear_charging_profile,
             station_id=station.pk,
             evse_id=1,
             purpose="TxDefaultProfile",
@@ -274,11 +282,14 @@ async def test_an_accepted_clear_marks_the_matching_profiles_cleared(server, sta
 async def test_a_clear_the_station_does_not_know_clears_nothing(server, station, version):
     async with connected(server, station, version) as cp:
         installed = await in_thread(
-            smart_charging.set_charging_profile, station_id=station.pk, evse_id=1, profile=profile()
+            profile_commands.set_charging_profile,
+            station_id=station.pk,
+            evse_id=1,
+            profile=profile(),
         )
         cp.answer = "Rejected"
         result = await in_thread(
-            smart_charging.clear_charging_profile, station_id=station.pk, profile_id=7
+            profile_commands.clear_charging_profile, station_id=station.pk, profile_id=7
         )
     assert (result.status, result.cleared) == ("Unknown", 0)
     installed.profile.refresh_from_db()
@@ -289,7 +300,7 @@ async def test_a_clear_the_station_does_not_know_clears_nothing(server, station,
 async def test_the_composite_schedule_comes_back_version_neutral(server, station, version):
     async with connected(server, station, version):
         result = await in_thread(
-            smart_charging.get_composite_schedule,
+            profile_commands.get_composite_schedule,
             station_id=station.pk,
             evse_id=1,
             duration=900,
@@ -306,7 +317,7 @@ async def test_the_composite_schedule_comes_back_version_neutral(server, station
 async def test_a_rejected_composite_schedule_has_no_schedule(server, station, version):
     async with connected(server, station, version, answer="Rejected"):
         result = await in_thread(
-            smart_charging.get_composite_schedule, station_id=station.pk, evse_id=1, duration=900
+            profile_commands.get_composite_schedule, station_id=station.pk, evse_id=1, duration=900
         )
     assert (result.status, result.schedule) == ("Rejected", None)
 
@@ -329,7 +340,7 @@ async def test_reported_profiles_are_tied_to_the_request_that_asked(server, stat
     profile_2 = {**profile_1, "id": 2, "chargingProfilePurpose": "ChargingStationMaxProfile"}
     async with connected(server, station, version) as cp:
         result = await in_thread(
-            smart_charging.get_charging_profiles, station_id=station.pk, stack_level=0
+            profile_commands.get_charging_profiles, station_id=station.pk, stack_level=0
         )
         request_id = cp.requests[0][1]["request_id"]
         # The station reports in two messages, as it may (tbc).
@@ -365,7 +376,7 @@ async def test_reported_profiles_are_tied_to_the_request_that_asked(server, stat
 @pytest.mark.parametrize(("version", "call"), V2X)
 async def test_a_station_without_matching_profiles_says_so(server, station, version, call):
     async with connected(server, station, version, answer="Rejected"):
-        result = await in_thread(smart_charging.get_charging_profiles, station_id=station.pk)
+        result = await in_thread(profile_commands.get_charging_profiles, station_id=station.pk)
     assert (result.status, result.accepted) == ("NoProfiles", False)
 
 
@@ -374,7 +385,7 @@ async def test_a_2x_charger_without_get_charging_profiles_answers_with_a_callerr
     server, station, version, call
 ):
     async with connected(server, station, version, handlers=False):
-        result = await in_thread(smart_charging.get_charging_profiles, station_id=station.pk)
+        result = await in_thread(profile_commands.get_charging_profiles, station_id=station.pk)
     assert result.command.state == Command.State.CALL_ERROR
     assert result.status == ""
 
@@ -384,4 +395,4 @@ async def test_get_charging_profiles_to_an_offline_station_raises_at_once(server
     station.ocpp_version = version
     station.save()
     with pytest.raises(StationNotConnected):
-        await in_thread(smart_charging.get_charging_profiles, station_id=station.pk)
+        await in_thread(profile_commands.get_charging_profiles, station_id=station.pk)

@@ -1,4 +1,4 @@
-"""stations.services.station_auth without a server: passwords, admission and failed logins."""
+"""stations.services.security.station_auth without a server: passwords, admission, failed logins."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 
 from stations.models import Station
-from stations.services import login_throttle, station_auth
+from stations.services.security import login_throttle, station_auth
 from tests.factories.stations import STATION_PASSWORD, StationFactory
 from tests.ocpp_client import basic_auth
 

@@ -14,7 +14,7 @@ import pytest
 import websockets
 
 from stations.models import MessageLog, Station, Transaction
-from stations.services import transactions
+from stations.services.charging import transactions
 from tests.factories.stations import StationFactory
 from tests.ocpp_client import eventually, exchange, no_reply, raw_socket
 from tests.server import LiveOcppServer

@@ -14,7 +14,7 @@ import websockets
 from websockets.exceptions import InvalidStatus
 
 from stations.models import MessageLog, SecurityEvent, Station, StationConnection
-from stations.services import security
+from stations.services.security import security_events
 from tests.factories.stations import STATION_PASSWORD, StationFactory
 from tests.ocpp_client import basic_auth, eventually, exchange, raw_socket
 from tests.server import start_server
@@ -225,7 +225,7 @@ async def test_a_second_authenticated_connection_replaces_the_first(server, tran
             assert await answers_heartbeat(second)
     events = SecurityEvent.objects.filter(station=station)
     assert [(e.type, e.raised_by_backoffice) for e in events] == [
-        (security.CONNECTION_REPLACED, True)
+        (security_events.CONNECTION_REPLACED, True)
     ]
     assert await eventually(lambda: connected_channel(station) is None)
 

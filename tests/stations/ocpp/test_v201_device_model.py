@@ -17,7 +17,7 @@ from stations.models import (
     VariableAttribute,
     VariableMonitor,
 )
-from stations.services import device_model
+from stations.services.device import device_model
 from tests.ocpp_client import charger21, charger201, exchange, raw_socket
 
 pytestmark = pytest.mark.asyncio

@@ -23,7 +23,10 @@ from stations.models import (
     DerControlReport,
     PeriodicEventStream,
 )
-from stations.services import der_control, event_streams, station_tariffs, v21_commands
+from stations.services.charging import station_tariffs
+from stations.services.commands import v21_commands
+from stations.services.device import event_streams
+from stations.services.smart_charging import der_control
 from tests.ocpp_client import Refusing21, booted, eventually, in_thread
 from tests.stations.v21_cases import CASES, CURVE, TARIFF, WITH_STATUS, ids
 

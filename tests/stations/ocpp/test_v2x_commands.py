@@ -27,16 +27,16 @@ from stations.models import (
     MonitoringReportRequest,
     VariableMonitor,
 )
-from stations.services import (
+from stations.services.charging import transaction_status
+from stations.services.commands import v2x
+from stations.services.commands.bus import Caller
+from stations.services.device import (
     customer_information,
     display_messages,
     monitoring,
     monitoring_reports,
-    network,
-    transaction_status,
-    v2x,
+    network_profiles,
 )
-from stations.services.commands import Caller
 from tests.ocpp_client import REFUSING_CLIENTS, booted, eventually, in_thread
 
 pytestmark = pytest.mark.asyncio
@@ -251,7 +251,7 @@ def every_command(station_id: int) -> list[tuple[str, object, dict]]:
         ("GetTransactionStatus", transaction_status.get_transaction_status, {}),
         (
             "SetNetworkProfile",
-            network.set_network_profile,
+            network_profiles.set_network_profile,
             {"configuration_slot": 2, "connection_data": PROFILE},
         ),
     ]
@@ -470,7 +470,7 @@ async def test_a_network_profile_reaches_the_station(server, station, version, a
     data = {**PROFILE, "ocpp_version": "OCPP20" if version == "2.0.1" else "OCPP21"}
     async with connected(server, station, version, accept=accept) as cp:
         outcome = await in_thread(
-            network.set_network_profile,
+            network_profiles.set_network_profile,
             station_id=station.pk,
             configuration_slot=2,
             connection_data=data,

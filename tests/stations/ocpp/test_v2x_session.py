@@ -9,7 +9,7 @@ from ocpp.v21 import call as call21
 from ocpp.v201 import call as call201
 
 from stations.models import Connector, MeterValue, Station, Transaction, TransactionEvent
-from stations.services.transaction_events import missing_seq_nos
+from stations.services.charging.transaction_events import missing_seq_nos
 from tests.ocpp_client import charger21, charger201, eventually, raw_socket
 
 pytestmark = pytest.mark.asyncio

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from stations.models import Transaction
-from stations.services import authorization
+from stations.services.charging import authorization
 from tests.factories.accounts import IdTokenFactory, UserFactory
 from tests.factories.stations import SiteFactory, StationFactory
 

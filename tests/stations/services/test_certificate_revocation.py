@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from backoffice.audit.models import AuditEvent
 from stations.models import CertificateAuthority, IssuedCertificate
-from stations.services import certificate_authority, certificate_revocation
+from stations.services.security import certificate_authority, certificate_revocation
 from stations.tasks import refresh_ca_export
 from tests.x509 import csr_pem
 

@@ -22,7 +22,7 @@ from stations.models import (
     IssuedCertificate,
     SecurityEvent,
 )
-from stations.services import certificate_authority, certificates
+from stations.services.security import certificate_authority, certificates
 from tests.commands import sent
 from tests.factories.stations import StationFactory
 from tests.x509 import csr_pem, root_pem, weak_rsa_key
@@ -314,7 +314,7 @@ def test_the_certificate_commands_are_registered():
         "delete-certificate",
         "certificate-signed",
     ):
-        assert registered[name].service.__module__ == "stations.services.certificates"
+        assert registered[name].service.__module__ == "stations.services.security.certificates"
 
 
 def test_the_api_inputs_take_good_bodies_as_service_arguments(root):

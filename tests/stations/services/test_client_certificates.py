@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from backoffice.lib.forwarded_tls import ProxiedCertificate
 from stations.models import SecurityEvent, Station
-from stations.services import certificate_authority, client_certificates, station_auth
+from stations.services.security import certificate_authority, client_certificates, station_auth
 from tests.factories.stations import StationFactory
 from tests.x509 import client_certificate_pem, csr_pem, root_pem
 

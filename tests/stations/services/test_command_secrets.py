@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from stations.services import command_secrets
-from stations.services.command_secrets import MASK
+from stations.services.commands import command_secrets
+from stations.services.commands.command_secrets import MASK
 
 NETWORK_PROFILE = {
     "configurationSlot": 1,

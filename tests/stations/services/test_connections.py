@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from stations.models import SecurityEvent, Station, StationConnection, Worker
-from stations.services import connections
+from stations.services.charging import connections
 from tests.factories.stations import StationFactory
 
 

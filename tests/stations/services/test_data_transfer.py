@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from stations.models import DataTransferRecord
-from stations.services import data_transfer
+from stations.services.charging import data_transfer
 from stations.services.types import DataTransferResult
 from tests.factories.stations import StationFactory
 

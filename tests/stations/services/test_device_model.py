@@ -16,7 +16,7 @@ from stations.models import (
     VariableAttribute,
     VariableMonitor,
 )
-from stations.services import device_model
+from stations.services.device import device_model
 from tests.factories.stations import StationFactory
 
 pytestmark = pytest.mark.django_db

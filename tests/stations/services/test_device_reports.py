@@ -18,8 +18,9 @@ from stations.models import (
     Variable,
     VariableAttribute,
 )
-from stations.services import device_model, device_reports, remote
-from stations.services.device_reports import ComponentVariable
+from stations.services.commands import remote
+from stations.services.device import device_model, device_reports
+from stations.services.device.device_reports import ComponentVariable
 from tests.factories.stations import StationFactory
 
 pytestmark = pytest.mark.django_db

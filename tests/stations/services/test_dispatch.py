@@ -9,8 +9,9 @@ import pytest
 from backoffice.audit.models import AuditEvent
 from stations.exceptions import CommandInvalid
 from stations.models import Command
-from stations.services import commands, remote
-from stations.services.commands import Caller
+from stations.services.commands import bus as commands
+from stations.services.commands import remote
+from stations.services.commands.bus import Caller
 from tests.commands import sent
 
 pytestmark = pytest.mark.django_db

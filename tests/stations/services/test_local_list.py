@@ -12,9 +12,11 @@ from backoffice.accounts.models import IdToken
 from backoffice.audit.models import AuditEvent
 from stations.exceptions import CommandInvalid, StationNotConnected
 from stations.models import Command, LocalAuthList, LocalListEntry
-from stations.services import device_model, local_list, local_list_payloads
-from stations.services.commands import Caller
-from stations.services.local_list_payloads import Item
+from stations.services.commands.bus import Caller
+from stations.services.device import device_model
+from stations.services.local_lists import local_list
+from stations.services.local_lists import payloads as local_list_payloads
+from stations.services.local_lists.payloads import Item
 from tests.factories.accounts import IdTokenFactory
 from tests.factories.stations import StationFactory
 

@@ -10,7 +10,8 @@ import pytest
 
 from backoffice.accounts.models import IdToken
 from stations.models import LocalAuthList
-from stations.services import authorization, local_list
+from stations.services.charging import authorization
+from stations.services.local_lists import local_list
 from tests.factories.accounts import IdTokenFactory, UserFactory
 from tests.factories.stations import SiteFactory, StationFactory
 

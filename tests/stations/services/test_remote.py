@@ -11,8 +11,9 @@ import pytest
 
 from stations.exceptions import CommandInvalid
 from stations.models import Command, VariableAttribute
-from stations.services import device_model, remote
-from stations.services.commands import Caller
+from stations.services.commands import remote
+from stations.services.commands.bus import Caller
+from stations.services.device import device_model
 from tests.commands import sent
 from tests.factories.stations import StationFactory
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from stations.models import MessageLog
-from stations.services import retention
+from stations.services.jobs import retention
 from stations.tasks import purge_message_log
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

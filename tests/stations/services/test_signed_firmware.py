@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from backoffice.lib import firmware_signing
 from stations.exceptions import CommandInvalid, StationNotConnected
 from stations.models import FirmwareFile, StationJob
-from stations.services import station_jobs
+from stations.services.jobs import station_jobs
 from tests.factories.stations import StationFactory
 from tests.stations.firmware_signing_fixtures import FIRMWARE_BYTES, signing_material
 

@@ -10,9 +10,9 @@ import pytest
 
 from stations.exceptions import CommandInvalid, StationNotConnected
 from stations.models import ChargingProfile, Command
-from stations.services import charging_profiles, remote, smart_charging
-from stations.services import smart_charging_payloads as payloads
-from stations.services.charging_profiles import Profile, Schedule, SchedulePeriod
+from stations.services.commands import remote
+from stations.services.smart_charging import charging_profiles, payloads, profile_commands
+from stations.services.smart_charging.charging_profiles import Profile, Schedule, SchedulePeriod
 from tests.factories.stations import StationFactory
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +240,7 @@ def test_get_charging_profiles_payload_names_the_criteria():
 def test_a_16_station_cannot_list_its_profiles_and_nothing_is_sent():
     station = StationFactory(ocpp_version="1.6")
     with pytest.raises(CommandInvalid) as err:
-        smart_charging.get_charging_profiles(station_id=station.pk)
+        profile_commands.get_charging_profiles(station_id=station.pk)
     assert err.value.message == payloads.V16_HAS_NO_GET_CHARGING_PROFILES
     assert not Command.objects.exists()
 
@@ -277,8 +277,8 @@ def test_16_and_2x_composite_schedules_read_the_same():
             },
         },
     )
-    read_16 = smart_charging.composite_schedule_result(version="1.6", command=v16)
-    read_2x = smart_charging.composite_schedule_result(version="2.0.1", command=v2x)
+    read_16 = profile_commands.composite_schedule_result(version="1.6", command=v16)
+    read_2x = profile_commands.composite_schedule_result(version="2.0.1", command=v2x)
     assert read_16.schedule == read_2x.schedule
     assert (read_16.evse_id, read_16.start) == (1, T0)
     assert read_2x.schedule.periods == (SchedulePeriod(0, D("10.5"), 3),)
@@ -287,7 +287,7 @@ def test_16_and_2x_composite_schedules_read_the_same():
 
 def test_a_rejected_composite_schedule_has_none():
     command = Command(result_status="Rejected", response={"status": "Rejected"})
-    result = smart_charging.composite_schedule_result(version="2.0.1", command=command)
+    result = profile_commands.composite_schedule_result(version="2.0.1", command=command)
     assert (result.status, result.schedule) == ("Rejected", None)
 
 
@@ -298,7 +298,7 @@ def test_a_rejected_composite_schedule_has_none():
 def test_a_profile_for_an_offline_station_is_recorded_but_not_installed(version):
     station = StationFactory(ocpp_version=version)
     with pytest.raises(StationNotConnected) as offline:
-        smart_charging.set_charging_profile(station_id=station.pk, evse_id=1, profile=profile())
+        profile_commands.set_charging_profile(station_id=station.pk, evse_id=1, profile=profile())
     assert offline.value.command.action == "SetChargingProfile"
     assert offline.value.command.state == Command.State.OFFLINE
     assert not ChargingProfile.objects.exists()
@@ -331,7 +331,7 @@ def test_reported_profiles_are_kept_under_the_request_that_asked_once():
         action="GetChargingProfiles",
         payload={"requestId": 77, "chargingProfile": {}},
     )
-    first = smart_charging.report_profiles(
+    first = profile_commands.report_profiles(
         station_id=station.pk,
         request_id=77,
         evse_id=1,
@@ -339,10 +339,10 @@ def test_reported_profiles_are_kept_under_the_request_that_asked_once():
         profiles=[reported(1), reported(2)],
         tbc=True,
     )
-    last = smart_charging.report_profiles(
+    last = profile_commands.report_profiles(
         station_id=station.pk, request_id=77, evse_id=0, limit_source="EMS", profiles=[reported(3)]
     )
-    again = smart_charging.report_profiles(
+    again = profile_commands.report_profiles(
         station_id=station.pk, request_id=77, evse_id=0, limit_source="EMS", profiles=[reported(3)]
     )
     assert (first, last, again) == (2, 1, 0)

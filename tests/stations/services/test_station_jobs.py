@@ -22,7 +22,7 @@ from ocpp.v201 import call_result as result201
 
 from stations.exceptions import CommandInvalid
 from stations.models import Command, FirmwareFile, StationJob
-from stations.services import files, station_jobs
+from stations.services.jobs import files, station_jobs
 from tests.commands import sent
 from tests.factories.stations import StationFactory
 from tests.ocpp_client import booted, in_thread
@@ -252,14 +252,14 @@ def test_a_notification_nobody_asked_for_skips_a_job_the_station_never_took(db):
     from datetime import UTC, datetime
 
     from stations.models import Command, StationJob
-    from stations.services import jobs
+    from stations.services.jobs import job_status
 
     station = StationFactory()
     failed = Command.objects.create(
         station=station, action="GetDiagnostics", payload={}, state=Command.State.OFFLINE
     )
     never_sent = StationJob.objects.create(station=station, kind="diagnostics", command=failed)
-    job = jobs.report_status(
+    job = job_status.report_status(
         station_id=station.pk,
         kind="diagnostics",
         status="Uploading",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from stations.services import station_auth, station_passwords
+from stations.services.security import station_auth, station_passwords
 
 
 def reasons(password: str) -> list[str]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from backoffice.audit.models import AuditEvent
 from stations.models import Command, Component, DeviceEvent, MessageLog, Variable, VariableAttribute
-from stations.services.command_secrets import MASK
+from stations.services.commands.command_secrets import MASK
 from tests.factories.stations import StationFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,9 @@ from ocpp.v201 import call_result as result201
 from backoffice.accounts.models import IdToken
 from backoffice.accounts.services import id_tokens
 from stations.models import Command, LocalAuthList
-from stations.services import device_model, local_list, sites, token_sync
+from stations.services.device import device_model
+from stations.services.inventory import sites
+from stations.services.local_lists import local_list, token_sync
 from tests.factories.accounts import IdTokenFactory
 from tests.factories.stations import StationFactory
 from tests.ocpp_client import booted, eventually, in_thread

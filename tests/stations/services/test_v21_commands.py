@@ -15,8 +15,11 @@ from stations.models import (
     DerControlReport,
     PeriodicEventStream,
 )
-from stations.services import der_control, event_streams, station_tariffs, v21_commands
-from stations.services.commands import Caller
+from stations.services.charging import station_tariffs
+from stations.services.commands import v21_commands
+from stations.services.commands.bus import Caller
+from stations.services.device import event_streams
+from stations.services.smart_charging import der_control
 from tests.commands import sent
 from tests.factories.stations import StationFactory
 from tests.stations.v21_cases import CASES, CURVE, TARIFF, ids

@@ -21,15 +21,15 @@ from stations.models import (
     MonitoringReportRequest,
     VariableMonitor,
 )
-from stations.services import (
+from stations.services.charging import transaction_status
+from stations.services.commands import v2x as v2x_rules
+from stations.services.device import (
     customer_information,
     display_messages,
     monitoring,
     monitoring_reports,
-    network,
-    transaction_status,
+    network_profiles,
 )
-from stations.services import v2x as v2x_rules
 from tests.commands import sent
 from tests.factories.stations import StationFactory
 
@@ -70,7 +70,7 @@ CALLS = [
     ("GetTransactionStatus", transaction_status.get_transaction_status, {}),
     (
         "SetNetworkProfile",
-        network.set_network_profile,
+        network_profiles.set_network_profile,
         {
             "configuration_slot": 1,
             "connection_data": {
@@ -511,7 +511,7 @@ PROFILE = {
 
 def test_a_network_profile_is_sent_as_connection_data(v2x):
     command = sent(
-        network.set_network_profile,
+        network_profiles.set_network_profile,
         station_id=v2x.pk,
         configuration_slot=2,
         connection_data={
@@ -543,30 +543,32 @@ def test_a_network_profile_is_sent_as_connection_data(v2x):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"ocpp_version": ""}, network.VERSION_REQUIRED),
+        ({"ocpp_version": ""}, network_profiles.VERSION_REQUIRED),
         (
             {"ocpp_version": "OCPP21"},
-            network.UNKNOWN_VERSION.format(versions=", ".join(network.OCPP_VERSIONS["2.0.1"])),
+            network_profiles.UNKNOWN_VERSION.format(
+                versions=", ".join(network_profiles.OCPP_VERSIONS["2.0.1"])
+            ),
         ),
         ({"ocpp_interface": "Any"}, v2x_rules.V21_ONLY.format(what="The network interface Any")),
         ({"identity": "CP-2"}, v2x_rules.V21_ONLY.format(what="A profile's identity")),
-        ({"security_profile": 0}, network.BAD_SECURITY_PROFILE.format(profiles="1, 2, 3")),
-        ({"ocpp_csms_url": "ws://csms.example/ocpp"}, network.BAD_URL),
-        ({"ocpp_transport": "SOAP"}, network.UNKNOWN_TRANSPORT),
-        ({"message_timeout": -1}, network.BAD_TIMEOUT),
-        ({"vpn": {"server": "vpn.example"}}, network.VPN_INCOMPLETE),
+        ({"security_profile": 0}, network_profiles.BAD_SECURITY_PROFILE.format(profiles="1, 2, 3")),
+        ({"ocpp_csms_url": "ws://csms.example/ocpp"}, network_profiles.BAD_URL),
+        ({"ocpp_transport": "SOAP"}, network_profiles.UNKNOWN_TRANSPORT),
+        ({"message_timeout": -1}, network_profiles.BAD_TIMEOUT),
+        ({"vpn": {"server": "vpn.example"}}, network_profiles.VPN_INCOMPLETE),
     ],
 )
 def test_a_201_network_profile_out_of_its_schema_is_refused(change, message):
     with pytest.raises(CommandInvalid) as invalid:
-        network.build_set_network_profile(
+        network_profiles.build_set_network_profile(
             version="2.0.1", configuration_slot=1, connection_data={**PROFILE, **change}
         )
     assert invalid.value.message == message
 
 
 def test_a_21_network_profile_may_carry_the_new_identity_and_leave_out_the_version():
-    built = network.build_set_network_profile(
+    built = network_profiles.build_set_network_profile(
         version="2.1",
         configuration_slot=1,
         connection_data={
@@ -584,20 +586,20 @@ def test_a_21_network_profile_may_carry_the_new_identity_and_leave_out_the_versi
 
 def test_a_network_profile_may_not_lower_the_security_profile():
     with pytest.raises(CommandInvalid) as invalid:
-        network.build_set_network_profile(
+        network_profiles.build_set_network_profile(
             version="2.1",
             configuration_slot=1,
             connection_data={**PROFILE, "security_profile": 1, "ocpp_csms_url": "ws://a/b"},
             current_security_profile=2,
         )
-    assert invalid.value.message == network.SECURITY_DOWNGRADE.format(current=2, new=1)
+    assert invalid.value.message == network_profiles.SECURITY_DOWNGRADE.format(current=2, new=1)
 
 
 def test_the_station_security_profile_is_the_floor(v21):
     v21.security_profile = 3
     v21.save()
     with pytest.raises(CommandInvalid, match="lower it to 2"):
-        network.set_network_profile(
+        network_profiles.set_network_profile(
             station_id=v21.pk, configuration_slot=1, connection_data=PROFILE
         )
     assert not Command.objects.exists()
@@ -610,7 +612,7 @@ def test_an_incomplete_monitor_or_profile_is_refused_with_a_message():
         )
     assert monitor.value.message == monitoring.MONITOR_INCOMPLETE
     with pytest.raises(CommandInvalid) as profile:
-        network.build_set_network_profile(
+        network_profiles.build_set_network_profile(
             version="2.1", configuration_slot=1, connection_data={"ocpp_interface": "Any"}
         )
-    assert profile.value.message == network.PROFILE_INCOMPLETE
+    assert profile.value.message == network_profiles.PROFILE_INCOMPLETE

@@ -14,8 +14,8 @@ from stations.forms.registration import (
     STATION_ID_RESERVED,
 )
 from stations.models import Site, Station
-from stations.services import station_auth
-from stations.services.registration import STATION_ID_TAKEN
+from stations.services.inventory.registration import STATION_ID_TAKEN
+from stations.services.security import station_auth
 from tests.factories.stations import SiteFactory, StationFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from backoffice.accounts.models import IdToken
 from backoffice.audit.models import AuditEvent
 from stations.forms.sites import PRIVATE_WITHOUT_TOKENS
 from stations.models import Site
-from stations.services import token_sync
+from stations.services.local_lists import token_sync
 from tests.factories.accounts import IdTokenFactory
 from tests.factories.stations import SiteFactory
 

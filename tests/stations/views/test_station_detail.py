@@ -27,7 +27,8 @@ from stations.models import (
     Transaction,
     VariableAttribute,
 )
-from stations.services import device_model, remote
+from stations.services.commands import remote
+from stations.services.device import device_model
 from tests.factories.stations import StationFactory
 from tests.ocpp_client import booted, eventually
 

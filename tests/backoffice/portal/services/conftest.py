@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from stations.services import transactions
+from stations.services.charging import transactions
 from stations.services.types import EvseRef
 from tests.factories.stations import StationFactory
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from backoffice.portal.models import DriverSession
 from stations.models import Transaction
-from stations.services import metering, transaction_events
-from stations.services.transaction_events import TransactionEventData
+from stations.services.charging import metering, transaction_events
+from stations.services.charging.transaction_events import TransactionEventData
 from stations.services.types import EvseRef, MeterReading, SampledValue
 from tests.factories.stations import StationFactory
 

@@ -19,8 +19,8 @@ from backoffice.live.interest import Interest
 from backoffice.portal.models import DriverSession, Notification
 from backoffice.portal.services import notifications, session_checks, session_watch
 from stations.models import Command
-from stations.services import transaction_events, transactions
-from stations.services.transaction_events import TransactionEventData
+from stations.services.charging import transaction_events, transactions
+from stations.services.charging.transaction_events import TransactionEventData
 from stations.services.types import EvseRef
 
 pytestmark = pytest.mark.django_db(transaction=True)

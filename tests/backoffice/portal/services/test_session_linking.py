@@ -13,8 +13,8 @@ from backoffice.accounts.models import IdToken
 from backoffice.portal.models import DriverSession, Notification
 from backoffice.portal.services import session_watch
 from stations.models import Command, Transaction
-from stations.services import transaction_events
-from stations.services.transaction_events import TransactionEventData
+from stations.services.charging import transaction_events
+from stations.services.charging.transaction_events import TransactionEventData
 from stations.services.types import EvseRef
 from tests.factories.accounts import IdTokenFactory
 

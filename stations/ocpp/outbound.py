@@ -1,0 +1,107 @@
+"""Outbound adapters: a version's builders and readers of the messages the back office sends.
+
+Each version's `outbound` package makes one `OutboundAdapter` and registers a builder (and,
+where the answer carries more than a status, a reader) per version-neutral request type:
+
+    @ADAPTER.builds(Reset)
+    def reset(request: Reset, version: str) -> Message: ...
+
+The 2.1 adapter derives from the 2.0.1 one: what 2.1 does not register itself is built by
+the 2.0.1 builder, told the version ("2.1"). A request no builder of the version takes is
+refused with `refusal` (CommandInvalid, nothing sent). `stations.ocpp.adapters.install`
+registers every version's adapter with the services' registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from stations.exceptions import CommandInvalid
+from stations.services.commands.adapters import Message, Request, Traits
+
+from . import validation
+from .errors import V16_ERRORS, OcppCallError
+
+R = TypeVar("R", bound=Request)
+Builder = Callable[[Any, str], Message]
+Reader = Callable[[Any, dict[str, Any], str], Any]
+
+# Schema directory and request-schema suffix of each version.
+_SCHEMAS = {"1.6": ("v16", ""), "2.0.1": ("v201", "Request"), "2.1": ("v21", "Request")}
+
+
+class OutboundAdapter:
+    def __init__(
+        self,
+        version: str,
+        *,
+        traits: Traits,
+        refusal: str,
+        parent: OutboundAdapter | None = None,
+    ) -> None:
+        self.version = version
+        self.traits = traits
+        # Said of a request this version cannot express; formatted with {title}.
+        self.refusal = refusal
+        self.parent = parent
+        self._builders: dict[type[Request], Builder] = {}
+        self._readers: dict[type[Request], Reader] = {}
+
+    # --- registration ----------------------------------------------------------------------
+
+    def builds(self, request_type: type[R]) -> Callable[[Builder], Builder]:
+        def register(builder: Builder) -> Builder:
+            self._builders[request_type] = builder
+            return builder
+
+        return register
+
+    def reads(self, request_type: type[R]) -> Callable[[Reader], Reader]:
+        def register(reader: Reader) -> Reader:
+            self._readers[request_type] = reader
+            return reader
+
+        return register
+
+    # --- what the services call (outbound.Adapter) ------------------------------------------
+
+    def supports(self, request_type: type[Request]) -> bool:
+        return self._builder(request_type) is not None
+
+    def build(self, request: Request) -> Message:
+        builder = self._builder(type(request))
+        if builder is None:
+            raise CommandInvalid(self.refusal.format(title=request.title))
+        message = builder(request, self.version)
+        self.check(message.action, message.payload)
+        return message
+
+    def read(self, request: Request, response: dict[str, Any]) -> Any:
+        reader = self._reader(type(request))
+        return None if reader is None else reader(request, response, self.version)
+
+    def check(self, action: str, payload: dict[str, Any]) -> None:
+        """CommandInvalid when `payload` breaks the version's request schema for `action`."""
+        schema_dir, suffix = _SCHEMAS[self.version]
+        validate = validation.validator(schema_dir, f"{action}{suffix}")
+        if validate is None:
+            raise CommandInvalid(f"{action} is not an OCPP {self.version} message.")
+        try:
+            validation.check(validate, payload, V16_ERRORS)
+        except OcppCallError as err:
+            raise CommandInvalid(err.description, field=err.details.get("field")) from None
+
+    # --- lookup, own registrations first, then the parent's ----------------------------------
+
+    def _builder(self, request_type: type[Request]) -> Builder | None:
+        found = self._builders.get(request_type)
+        if found is None and self.parent is not None:
+            return self.parent._builder(request_type)
+        return found
+
+    def _reader(self, request_type: type[Request]) -> Reader | None:
+        found = self._readers.get(request_type)
+        if found is None and self.parent is not None:
+            return self.parent._reader(request_type)
+        return found

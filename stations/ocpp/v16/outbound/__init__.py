@@ -1,0 +1,10 @@
+"""The messages the back office sends to an OCPP 1.6 station, built from version-neutral
+requests: one module per subdomain registers its builders (and readers) on `ADAPTER`."""
+
+from __future__ import annotations
+
+# Imported for their registrations on ADAPTER.
+from . import remote
+from .adapter import ADAPTER
+
+__all__ = ["ADAPTER", "remote"]

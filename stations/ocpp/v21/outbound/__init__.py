@@ -1,0 +1,8 @@
+"""The messages the back office sends to an OCPP 2.1 station: the 2.0.1 builders (told the
+version), and what 2.1 adds or writes differently, registered here."""
+
+from __future__ import annotations
+
+from .adapter import ADAPTER
+
+__all__ = ["ADAPTER"]

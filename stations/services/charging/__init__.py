@@ -1,0 +1,1 @@
+"""The charging core: boot, connections, status, authorization, transactions and meter values."""

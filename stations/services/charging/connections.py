@@ -1,0 +1,218 @@
+"""The shared connection registry: which server process holds which station's socket.
+
+Rows live in the database so every process (and every page) sees them. Each process is a
+Worker that beats every OCPP_WORKER_HEARTBEAT_SECONDS; a worker that misses three beats is
+deleted by the next live one, and its connections with it, so a crashed process's stations
+turn offline. Heartbeats only touch memory here; `beat()` writes last-seen times in one batch.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from backoffice.live import publisher as live_updates
+from stations.models import Station, StationConnection, Worker
+from stations.services.security import security_events
+
+log = structlog.get_logger(__name__)
+
+WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+# station pk -> last time a frame arrived; flushed to Station.last_seen_at by beat().
+_seen: dict[int, datetime] = {}
+_worker_id: int | None = None
+
+
+def _expiry_cutoff(now: datetime) -> datetime:
+    return now - timedelta(seconds=3 * settings.OCPP_WORKER_HEARTBEAT_SECONDS)
+
+
+def beat(*, now: datetime | None = None) -> Worker:
+    """Mark this process alive, flush last-seen times and expire dead workers' entries."""
+    global _worker_id
+    now = now or timezone.now()
+    worker, _ = Worker.objects.update_or_create(
+        name=WORKER_NAME,
+        defaults={"beat_at": now},
+        create_defaults={"beat_at": now, "started_at": now},
+    )
+    _worker_id = worker.pk
+    flush_last_seen()
+    dead = Worker.objects.filter(beat_at__lt=_expiry_cutoff(now)).exclude(pk=worker.pk)
+    if dead.exists():
+        count, _ = dead.delete()
+        log.warning("connections.expired_workers", rows=count)
+    return worker
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    # The channel of the older connection this one replaced (to be told to close).
+    replaced_channel: str | None = None
+    # A newer connection of the station registered first: this one must close itself.
+    superseded: bool = False
+
+
+def register(
+    *,
+    station_id: int,
+    channel_name: str,
+    ocpp_version: str,
+    remote_addr: str = "",
+    opened_at: datetime | None = None,
+) -> Registration:
+    """Record that this process holds the station, unless a newer connection already does.
+
+    `opened_at` is when the socket was accepted: registrations of two connections of one
+    station may run in either order (thread pool, two processes), and the newest socket wins.
+    """
+    now = timezone.now()
+    opened_at = opened_at or now
+    worker_id = _worker_id or beat(now=now).pk
+    claim = (station_id, channel_name, ocpp_version, remote_addr, opened_at)
+    try:
+        result = _claim(worker_id, *claim)
+    except IntegrityError:
+        # Our worker row was expired by another process (a long pause): come back and retry.
+        result = _claim(beat(now=now).pk, *claim)
+    if result.superseded:
+        return result
+    _seen[station_id] = now
+    _publish_presence(station_id, online=True)
+    if result.replaced_channel is None or result.replaced_channel == channel_name:
+        return Registration()
+    security_events.record_event(
+        station_id=station_id,
+        type=security_events.CONNECTION_REPLACED,
+        timestamp=now,
+        tech_info=f"A new authenticated connection from {remote_addr or '?'} replaced the open one",
+        raised_by_backoffice=True,
+    )
+    return result
+
+
+def _claim(
+    worker_id: int,
+    station_id: int,
+    channel_name: str,
+    ocpp_version: str,
+    remote_addr: str,
+    opened_at: datetime,
+) -> Registration:
+    with transaction.atomic():
+        # Locking the station serialises two connections of one station racing each other.
+        station = Station.objects.select_for_update().only("pk", "ocpp_version").get(pk=station_id)
+        previous = StationConnection.objects.filter(station_id=station_id).first()
+        if previous is not None and previous.connected_at > opened_at:
+            return Registration(superseded=True)
+        if station.ocpp_version != ocpp_version:
+            # The version negotiated now is the station's (it may change with its firmware).
+            Station.objects.filter(pk=station_id).update(ocpp_version=ocpp_version)
+        StationConnection.objects.update_or_create(
+            station_id=station_id,
+            defaults={
+                "worker_id": worker_id,
+                "channel_name": channel_name,
+                "ocpp_version": ocpp_version,
+                "remote_addr": remote_addr,
+                "connected_at": opened_at,
+            },
+        )
+    return Registration(replaced_channel=previous.channel_name if previous else None)
+
+
+def unregister(*, station_id: int, channel_name: str) -> None:
+    """Forget the connection, unless a newer one of the station has replaced it already."""
+    gone, _ = StationConnection.objects.filter(
+        station_id=station_id, channel_name=channel_name
+    ).delete()
+    if gone:
+        _publish_presence(station_id, online=False)
+    last = _seen.pop(station_id, None)
+    if last is not None:
+        Station.objects.filter(pk=station_id).update(last_seen_at=last)
+
+
+def sweep(*, open_channels: set[str]) -> int:
+    """Drop this process's entries whose socket is gone without `unregister` having run.
+
+    A consumer that the server cancels mid-handshake (daphne's connect timeout) never runs its
+    disconnect, while the registration it started still lands; its station would look online
+    for as long as this process lives. `open_channels` is every channel of this process that
+    is open or still registering, so an entry missing from it belongs to no socket.
+    """
+    if _worker_id is None:
+        return 0
+    held = StationConnection.objects.filter(worker_id=_worker_id).values_list(
+        "channel_name", flat=True
+    )
+    orphans = [channel for channel in held if channel not in open_channels]
+    if not orphans:
+        return 0
+    count, _ = StationConnection.objects.filter(
+        worker_id=_worker_id, channel_name__in=orphans
+    ).delete()
+    log.warning("connections.swept_orphans", rows=count)
+    return count
+
+
+def _publish_presence(station_id: int, *, online: bool) -> None:
+    live_updates.publish_on_commit(
+        [live_updates.station_group(station_id), live_updates.NETWORK_GROUP],
+        {"kind": "station.online" if online else "station.offline", "station": station_id},
+    )
+
+
+def touch(station_id: int) -> None:
+    """A frame arrived: remember it in memory only (no write per heartbeat)."""
+    _seen[station_id] = timezone.now()
+
+
+def flush_last_seen() -> None:
+    if not _seen:
+        return
+    pending = dict(_seen)
+    # One UPDATE per distinct second rather than per station keeps the flush cheap.
+    by_time: dict[datetime, list[int]] = {}
+    for station_id, seen_at in pending.items():
+        by_time.setdefault(seen_at.replace(microsecond=0), []).append(station_id)
+    for seen_at, ids in by_time.items():
+        Station.objects.filter(pk__in=ids).update(last_seen_at=seen_at)
+    for station_id, seen_at in pending.items():
+        if _seen.get(station_id) is seen_at:
+            _seen.pop(station_id, None)  # unchanged since: nothing to write next time
+
+
+def live(*, now: datetime | None = None) -> QuerySet[StationConnection]:
+    """The connections whose process is alive (its worker beat within three intervals)."""
+    return StationConnection.objects.filter(
+        worker__beat_at__gte=_expiry_cutoff(now or timezone.now())
+    )
+
+
+def is_online(*, station_id: int, now: datetime | None = None) -> bool:
+    return StationConnection.objects.filter(
+        station_id=station_id, worker__beat_at__gte=_expiry_cutoff(now or timezone.now())
+    ).exists()
+
+
+def channel_for(*, station_id: int) -> str | None:
+    """The channel of the process holding the station's socket, or None when offline."""
+    connection = (
+        StationConnection.objects.filter(
+            station_id=station_id, worker__beat_at__gte=_expiry_cutoff(timezone.now())
+        )
+        .only("channel_name")
+        .first()
+    )
+    return connection.channel_name if connection else None

@@ -1,0 +1,269 @@
+"""OCPP 2.x TransactionEvent into the same Transaction model as 1.6.
+
+Transaction ids are the station's own. Every event is kept once under its business key
+(station, transactionId, seqNo): a replay, with a new message id or `offline=true`, changes
+nothing twice; events may arrive out of order and with gaps (E12: stations drop Updated events
+under memory pressure), so each one only moves the transaction forward where it is newer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import structlog
+from django.db import transaction
+
+from backoffice.lib.units import parse_decimal, to_wh
+from backoffice.live import publisher as live
+from backoffice.portal.services import limits, session_watch
+from reservations.services import lifecycle as reservation_lifecycle
+from stations.models import Command, Transaction, TransactionEvent
+from stations.services.charging import authorization, metering, topology
+from stations.services.types import EvseRef, IdTokenInfo, MeterReading
+
+log = structlog.get_logger(__name__)
+
+STARTED, UPDATED, ENDED = "Started", "Updated", "Ended"
+EVENTS_BEFORE_START = "events_before_start"
+IMPORT_REGISTER = "Energy.Active.Import.Register"
+EXPORT_REGISTER = "Energy.Active.Export.Register"
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionEventData:
+    event_type: str
+    transaction_id: str
+    seq_no: int
+    timestamp: datetime
+    trigger_reason: str
+    offline: bool = False
+    charging_state: str | None = None
+    stopped_reason: str | None = None
+    remote_start_id: int | None = None
+    reservation_id: int | None = None
+    evse: EvseRef | None = None
+    id_token: str | None = None
+    # 2.x idToken.type (NoAuthorization carries an empty idToken).
+    id_token_type: str | None = None
+    readings: tuple[MeterReading, ...] = ()
+    anomalies: tuple[str, ...] = ()
+    payload: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventOutcome:
+    # The id token's status when the event carries one.
+    id_token_info: IdTokenInfo | None
+    # 2.1: the driver's limits for the response's transactionLimit, when they changed.
+    transaction_limit: dict[str, Any] | None = None
+
+
+def record(*, station_id: int, event: TransactionEventData) -> IdTokenInfo | None:
+    """Apply one TransactionEvent; return the id token's status when the event carries one."""
+    return record_event(station_id=station_id, event=event).id_token_info
+
+
+def record_event(
+    *, station_id: int, event: TransactionEventData, send_limits: bool = False
+) -> EventOutcome:
+    """Apply one TransactionEvent; the outcome holds what the response carries (with
+    `send_limits`, a 2.1 station's transactionLimit).
+
+    Idempotent on (station, transactionId, seqNo). Never refuses: odd sequences (an Updated
+    before its Started, events after Ended) are kept and flagged.
+    """
+    watched = False
+    with transaction.atomic():
+        # Locked: a replay racing the original on another connection waits and then sees it.
+        tx: Transaction | None = (
+            Transaction.objects.select_for_update(of=("self",))
+            .select_related("connector__evse")
+            .filter(station_id=station_id, transaction_id=event.transaction_id)
+            .order_by()
+            # Whether a driver watches it, in the same SELECT (the hot path pays no query).
+            .annotate(watched=session_watch.watched())
+            .first()
+        )
+        if tx is None:
+            tx = _create(station_id, event)
+        if not _keep_event(tx, event):
+            log.info(
+                "transaction_event.replayed",
+                transaction_id=event.transaction_id,
+                seq_no=event.seq_no,
+            )
+        else:
+            if event.readings:
+                metering.record(
+                    station_id=station_id,
+                    transaction=tx,
+                    evse=event.evse or _evse_of(tx),
+                    readings=event.readings,
+                )
+            charging_state, had_token = tx.charging_state, bool(tx.id_tag)
+            _apply(tx, event)
+            tx.save()
+            live.transaction_changed(station_id=station_id, transaction_pk=tx.pk)
+            watched = session_watch.on_event(
+                transaction=tx,
+                event_type=event.event_type,
+                had_token=had_token,
+                previous_charging_state=charging_state,
+            )
+    limit = None
+    if send_limits and watched and event.event_type != ENDED:
+        limit = limits.transaction_limit_to_send(transaction_pk=tx.pk)
+    if event.id_token is None:
+        return EventOutcome(None, limit)
+    info = authorization.authorize(
+        id_tag=event.id_token,
+        station_id=station_id,
+        token_type=event.id_token_type,
+        exclude_transaction_pk=tx.pk,
+    )
+    return EventOutcome(info, limit)
+
+
+def missing_seq_nos(tx: Transaction) -> list[int]:
+    """Sequence numbers between the first and the last event that never arrived."""
+    seen = sorted(tx.events.values_list("seq_no", flat=True))
+    if not seen:
+        return []
+    present = set(seen)
+    return [n for n in range(seen[0], seen[-1] + 1) if n not in present]
+
+
+def _create(station_id: int, event: TransactionEventData) -> Transaction:
+    connector = (
+        topology.connector_for(station_id=station_id, evse=_with_connector(event.evse))
+        if event.evse is not None
+        else None
+    )
+    anomalies = [] if event.event_type == STARTED else [EVENTS_BEFORE_START]
+    return Transaction.objects.create(
+        station_id=station_id,
+        transaction_id=event.transaction_id,
+        evse_id=connector.evse_id if connector else None,
+        connector=connector,
+        started_at=event.timestamp,
+        anomalies=anomalies,
+    )
+
+
+def _keep_event(tx: Transaction, event: TransactionEventData) -> bool:
+    """Store the event once; False when (transaction, seqNo) is already there (a replay).
+
+    The caller holds the transaction's row lock, so check-then-insert cannot race.
+    """
+    if TransactionEvent.objects.filter(transaction=tx, seq_no=event.seq_no).exists():
+        return False
+    TransactionEvent.objects.create(
+        transaction=tx,
+        seq_no=event.seq_no,
+        event_type=event.event_type,
+        trigger_reason=event.trigger_reason,
+        timestamp=event.timestamp,
+        offline=event.offline,
+        charging_state=event.charging_state or "",
+        id_token=event.id_token or "",
+        payload=event.payload or {},
+    )
+    return True
+
+
+def _apply(tx: Transaction, event: TransactionEventData) -> None:
+    newest = tx.last_event_at is None or event.timestamp >= tx.last_event_at
+    if event.event_type == STARTED or (tx.started_at and event.timestamp < tx.started_at):
+        tx.started_at = event.timestamp
+    if event.event_type == STARTED and EVENTS_BEFORE_START in tx.anomalies:
+        # Only out of order: the start did come.
+        tx.anomalies = [a for a in tx.anomalies if a != EVENTS_BEFORE_START]
+    if event.evse is not None and tx.connector_id is None:
+        connector = topology.connector_for(
+            station_id=tx.station_id, evse=_with_connector(event.evse)
+        )
+        tx.connector, tx.evse_id = connector, connector.evse_id
+    if event.id_token and not tx.id_tag:
+        # The token may arrive in any event (e.g. an Updated after plug-in, E03).
+        info = authorization.authorize(
+            id_tag=event.id_token,
+            station_id=tx.station_id,
+            token_type=event.id_token_type,
+            exclude_transaction_pk=tx.pk,
+        )
+        tx.id_tag, tx.auth_status = event.id_token, info.status
+        tx.id_token_id = info.token_pk
+    if event.remote_start_id is not None and tx.remote_start_id != event.remote_start_id:
+        tx.remote_start_id = event.remote_start_id
+        tx.remote_start_command = _remote_start_command(tx.station_id, event.remote_start_id)
+    if event.reservation_id is not None and tx.reservation_id != event.reservation_id:
+        tx.reservation_id = event.reservation_id
+        reservation_lifecycle.mark_used(
+            station_id=tx.station_id, reservation_id=event.reservation_id, transaction_pk=tx.pk
+        )
+    if newest:
+        tx.last_event_at = event.timestamp
+        if event.charging_state:
+            tx.charging_state = event.charging_state
+    if event.event_type == ENDED:
+        tx.state = Transaction.State.COMPLETED
+        tx.stopped_at = event.timestamp
+        tx.stop_reason = event.stopped_reason or ""
+    _apply_registers(tx, event.readings)
+    tx.anomalies = sorted({*tx.anomalies, *event.anomalies})
+
+
+def _apply_registers(tx: Transaction, readings: tuple[MeterReading, ...]) -> None:
+    """Track the first and last import/export register values: energy both ways (V2X)."""
+    for reading in sorted(readings, key=lambda r: r.timestamp):
+        imported = _register(reading, IMPORT_REGISTER)
+        exported = _register(reading, EXPORT_REGISTER)
+        if imported is None and exported is None:
+            continue
+        earliest = tx.started_at is None or reading.timestamp <= tx.started_at
+        if imported is not None and (tx.meter_start_wh is None or earliest):
+            tx.meter_start_wh = imported
+        if exported is not None and (tx.export_start_wh is None or earliest):
+            tx.export_start_wh = exported
+        if tx.meter_read_at is None or reading.timestamp >= tx.meter_read_at:
+            tx.meter_read_at = reading.timestamp
+            if imported is not None:
+                tx.meter_stop_wh = imported
+            if exported is not None:
+                tx.export_stop_wh = exported
+
+
+def _register(reading: MeterReading, measurand: str) -> Decimal | None:
+    for sample in reading.samples:
+        # A register without phase is the total; no measurand means the import register.
+        if (sample.measurand or IMPORT_REGISTER) == measurand and not sample.phase:
+            value = parse_decimal(sample.value)
+            return to_wh(value, sample.unit) if value is not None else None
+    return None
+
+
+def _with_connector(evse: EvseRef) -> EvseRef:
+    return evse if evse.connector_id is not None else EvseRef(evse.evse_id, 1)
+
+
+def _evse_of(tx: Transaction) -> EvseRef | None:
+    connector = tx.connector
+    if connector is None:
+        return None
+    return EvseRef(connector.evse.evse_id, connector.connector_id)
+
+
+def _remote_start_command(station_id: int, remote_start_id: int) -> Command | None:
+    """The RequestStartTransaction that asked for this session (its follow-up, issue 4)."""
+    return (
+        Command.objects.filter(
+            station_id=station_id,
+            action="RequestStartTransaction",
+            payload__remoteStartId=remote_start_id,
+        )
+        .order_by("-created_at")
+        .first()
+    )

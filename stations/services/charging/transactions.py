@@ -1,0 +1,220 @@
+"""Transactions: started, stopped, replayed, offline. Nothing changes twice, nothing is lost.
+
+1.6 StartTransaction is deduplicated on its business key (station, connector, idTag,
+timestamp, meterStart) because a replay may carry a new message id; StopTransaction is
+idempotent on the transaction id (PROTOCOL.md, "the zero-loss contract").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import secrets
+from datetime import datetime
+from decimal import Decimal
+
+import structlog
+from django.db import IntegrityError, transaction
+
+from backoffice.live import publisher as live
+from backoffice.portal.services import session_watch
+from reservations.services import lifecycle as reservation_lifecycle
+from stations.models import Transaction
+from stations.services.charging import authorization, metering, topology
+from stations.services.types import EvseRef, IdTokenInfo, MeterReading, StartResult
+
+log = structlog.get_logger(__name__)
+
+# Anomaly codes kept in Transaction.anomalies for operators.
+STOP_WITHOUT_START = "stop_without_start"
+NAIVE_TIMESTAMP = "naive_timestamp"
+SUPERSEDED = "superseded_without_stop"
+START_NOT_ACCEPTED = "start_not_accepted"
+
+_MAX_V16_ID = 2**31 - 1
+
+
+def start_v16(
+    *,
+    station_id: int,
+    evse: EvseRef,
+    id_tag: str,
+    meter_start_wh: Decimal,
+    started_at: datetime,
+    reservation_id: int | None = None,
+    anomalies: tuple[str, ...] = (),
+) -> StartResult:
+    """Open a transaction and assign its id; a replayed start returns the same id.
+
+    The back office assigns random ids (not a sequence) so one station cannot guess another's.
+    A transaction still active on the same connector is closed as superseded.
+    """
+    key = _start_key(station_id, evse, id_tag, started_at, meter_start_wh)
+    with transaction.atomic():
+        # The connector lock serialises concurrent starts (and replays) on one connector.
+        connector = topology.connector_for(station_id=station_id, evse=evse, lock=True)
+        existing = Transaction.objects.filter(station_id=station_id, start_key=key).first()
+        if existing is not None:
+            return StartResult(
+                transaction_id=existing.transaction_id,
+                id_token_info=_replayed_info(existing),
+                replayed=True,
+            )
+        info = authorization.authorize(id_tag=id_tag, station_id=station_id)
+        _supersede_active(connector_id=connector.pk)
+        found = list(anomalies)
+        if info.status != authorization.ACCEPTED:
+            found.append(START_NOT_ACCEPTED)
+        tx = Transaction(
+            station_id=station_id,
+            evse_id=connector.evse_id,
+            connector=connector,
+            id_tag=id_tag,
+            id_token_id=info.token_pk,
+            auth_status=info.status,
+            reservation_id=reservation_id,
+            started_at=started_at,
+            meter_start_wh=meter_start_wh,
+            start_key=key,
+            anomalies=found,
+        )
+        _save_with_new_id(tx)
+        live.transaction_changed(station_id=station_id, transaction_pk=tx.pk)
+        if info.token_pk is not None:
+            session_watch.on_started(transaction_pk=tx.pk)
+        if reservation_id is not None:
+            reservation_lifecycle.mark_used(
+                station_id=station_id, reservation_id=reservation_id, transaction_pk=tx.pk
+            )
+    log.info("transaction.started", station_id=station_id, transaction_id=tx.transaction_id)
+    return StartResult(transaction_id=tx.transaction_id, id_token_info=info)
+
+
+def stop(
+    *,
+    station_id: int,
+    transaction_id: str,
+    meter_stop_wh: Decimal,
+    stopped_at: datetime,
+    id_tag: str | None = None,
+    reason: str = "",
+    readings: tuple[MeterReading, ...] = (),
+    evse: EvseRef | None = None,
+    anomalies: tuple[str, ...] = (),
+) -> IdTokenInfo | None:
+    """Close a transaction. Idempotent: a second stop changes nothing and gets the same answer.
+
+    A stop for a transaction never started here (offline charging, or a 1.6 station that
+    never got an id and sends -1) is kept as a completed transaction flagged
+    `stop_without_start`, so its energy is not lost.
+    """
+    if transaction_id.lstrip("-").isdigit() and int(transaction_id) <= 0:
+        # No real id: make one from the stop itself, so each such stop is kept once.
+        digest = hashlib.sha256(f"{stopped_at.isoformat()}|{meter_stop_wh}|{id_tag}".encode())
+        transaction_id = f"offline-{digest.hexdigest()[:20]}"
+    with transaction.atomic():
+        # Locked: a duplicate stop arriving on a second connection waits and then sees it done.
+        tx = (
+            Transaction.objects.select_for_update()
+            .filter(station_id=station_id, transaction_id=transaction_id)
+            .first()
+        )
+        if tx is None:
+            tx = _create_unstarted(station_id, transaction_id, id_tag, evse)
+        if readings:
+            metering.record(station_id=station_id, transaction=tx, evse=evse, readings=readings)
+        if tx.stopped_at is None:
+            tx.state = Transaction.State.COMPLETED
+            tx.stopped_at = stopped_at
+            tx.meter_stop_wh = meter_stop_wh
+            tx.stop_id_tag = id_tag or ""
+            tx.stop_reason = reason
+            tx.anomalies = sorted({*tx.anomalies, *anomalies})
+            tx.save()
+            live.transaction_changed(station_id=station_id, transaction_pk=tx.pk)
+            session_watch.on_ended(transaction_pk=tx.pk)
+            log.info("transaction.stopped", station_id=station_id, transaction_id=transaction_id)
+        else:
+            log.info(
+                "transaction.stop_replayed", station_id=station_id, transaction_id=transaction_id
+            )
+    if not id_tag:
+        return None
+    return authorization.authorize(
+        id_tag=id_tag, station_id=station_id, exclude_transaction_pk=tx.pk
+    )
+
+
+def _create_unstarted(
+    station_id: int, transaction_id: str, id_tag: str | None, evse: EvseRef | None
+) -> Transaction:
+    connector = (
+        topology.connector_for(station_id=station_id, evse=evse) if evse is not None else None
+    )
+    log.warning(
+        "transaction.stop_without_start", station_id=station_id, transaction_id=transaction_id
+    )
+    return Transaction.objects.create(
+        station_id=station_id,
+        transaction_id=transaction_id,
+        evse_id=connector.evse_id if connector else None,
+        connector=connector,
+        id_tag=id_tag or "",
+        id_token_id=authorization.token_pk(id_tag) if id_tag else None,
+        state=Transaction.State.COMPLETED,
+        anomalies=[STOP_WITHOUT_START],
+    )
+
+
+def _supersede_active(*, connector_id: int) -> None:
+    """A new start on a connector means the previous session there ended without a stop."""
+    for tx in Transaction.objects.select_for_update().filter(
+        connector_id=connector_id, state=Transaction.State.ACTIVE
+    ):
+        tx.state = Transaction.State.COMPLETED
+        tx.anomalies = sorted({*tx.anomalies, SUPERSEDED})
+        # stopped_at stays empty: a late StopTransaction still fills in the real end.
+        tx.save(update_fields=["state", "anomalies", "updated_at"])
+        log.warning("transaction.superseded", transaction_pk=tx.pk)
+
+
+def _save_with_new_id(tx: Transaction) -> None:
+    for _ in range(10):
+        tx.transaction_id = str(secrets.randbelow(_MAX_V16_ID) + 1)
+        try:
+            with transaction.atomic():
+                tx.save()
+            return
+        except IntegrityError:
+            continue  # an id this station already used: draw again
+    raise IntegrityError("could not draw a free transaction id")
+
+
+def _replayed_info(tx: Transaction) -> IdTokenInfo:
+    """The answer to a replayed start: the decision as it stands now (cache expiry, group), the
+    replayed transaction itself not counting as a concurrent one. A start refused the first
+    time stays refused (the transaction was kept as not accepted, unwatched): a token approved
+    since does not turn it into a session the row says was refused."""
+    info = authorization.authorize(
+        id_tag=tx.id_tag, station_id=tx.station_id, exclude_transaction_pk=tx.pk
+    )
+    if tx.auth_status and tx.auth_status != authorization.ACCEPTED:
+        return dataclasses.replace(info, status=tx.auth_status)
+    return info
+
+
+def _start_key(
+    station_id: int, evse: EvseRef, id_tag: str, started_at: datetime, meter_start: Decimal
+) -> str:
+    raw = "|".join(
+        str(part)
+        for part in (
+            station_id,
+            evse.evse_id,
+            evse.connector_id,
+            id_tag,
+            started_at.isoformat(),
+            meter_start,
+        )
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()

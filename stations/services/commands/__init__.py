@@ -1,0 +1,1 @@
+"""The command bus and the remote commands sent through it."""

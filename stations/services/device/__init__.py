@@ -1,0 +1,1 @@
+"""The device model and its reports, monitors, display messages, network profiles, customer data."""

@@ -1,0 +1,216 @@
+"""Customer information (OCPP 2.x use cases N09 / N10): what a station keeps about one
+customer, reported and/or cleared on request.
+
+The request row is opened before the command goes out (the station's first
+NotifyCustomerInformation page may come before its answer) and kept whatever the outcome;
+the pages, tied to it by requestId, are assembled on it in seqNo order (`receive_page`).
+
+A 1.6 station gets CommandInvalid before anything is sent. The bus's errors pass through
+unchanged (see `remote`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from backoffice.audit import services as audit
+from backoffice.lib.ocpp_time import format_ocpp_datetime
+from stations.exceptions import CommandError, CommandInvalid
+from stations.models import Command, CustomerInformationRequest
+from stations.services.commands import v2x
+from stations.services.commands.bus import SYSTEM, Answered, Caller
+from stations.services.commands.remote import Message, _send
+
+ID_TOKEN_TYPES_V201 = (
+    "Central",
+    "eMAID",
+    "ISO14443",
+    "ISO15693",
+    "KeyCode",
+    "Local",
+    "MacAddress",
+    "NoAuthorization",
+)
+ID_TOKEN_MAX = {"2.0.1": 36, "2.1": 255}
+HASH_ALGORITHMS = ("SHA256", "SHA384", "SHA512")
+_CERTIFICATE_FIELDS = ("hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number")
+
+NOTHING_ASKED = "Ask for a report, a clear, or both."
+ONE_CUSTOMER = "Name the customer by exactly one of: id token, customer identifier, certificate."
+# The noqa: messages, not secrets.
+ID_TOKEN_NEEDS_TYPE = "An id token needs its type (e.g. ISO14443)."  # noqa: S105
+UNKNOWN_ID_TOKEN_TYPE = "In OCPP 2.0.1 the id token type is one of: {types}."  # noqa: S105
+ID_TOKEN_TOO_LONG = "The id token is too long for OCPP {version} ({limit} characters)."  # noqa: S105
+CERTIFICATE_INCOMPLETE = (
+    "A customer certificate is given by hash_algorithm (SHA256, SHA384 or SHA512), "
+    "issuer_name_hash, issuer_key_hash and serial_number."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerInformationResult(Answered):
+    command: Command
+    status: str
+    request: CustomerInformationRequest
+
+
+# --- services --------------------------------------------------------------------------------
+
+
+def customer_information(
+    *,
+    station_id: int,
+    report: bool = True,
+    clear: bool = False,
+    id_token: str = "",
+    id_token_type: str = "",
+    customer_identifier: str = "",
+    customer_certificate: dict[str, str] | None = None,
+    caller: Caller = SYSTEM,
+) -> CustomerInformationResult:
+    """Ask the station to report and/or clear what it keeps about one customer.
+
+    The customer is named by an id token (with its type), a customer identifier, or a
+    certificate's hash data ({"hash_algorithm", "issuer_name_hash", "issuer_key_hash",
+    "serial_number"}). The data reported comes later, on the returned request.
+    """
+    version = v2x.require_v2x(station_id, "CustomerInformation")
+    message = build_customer_information(
+        version=version,
+        request_id=v2x.new_request_id(),
+        report=report,
+        clear=clear,
+        id_token=id_token,
+        id_token_type=id_token_type,
+        customer_identifier=customer_identifier,
+        customer_certificate=customer_certificate,
+    )
+    # Committed before the command goes out: the first page may come before the answer.
+    with transaction.atomic():
+        request = CustomerInformationRequest.objects.create(
+            station_id=station_id,
+            request_id=message.payload["requestId"],
+            report=report,
+            clear=clear,
+            id_token=id_token,
+            id_token_type=id_token_type if id_token else "",
+            customer_identifier=customer_identifier,
+            customer_certificate=customer_certificate or {},
+        )
+        audit.record(
+            action="stations.customer_information_requested",
+            actor=caller.user,
+            actor_label=caller.label,
+            target=request,
+            data={"station_id": station_id, "report": report, "clear": clear},
+        )
+    try:
+        command = _send(station_id, message, caller)
+    except CommandError as err:
+        if err.command is None:
+            request.delete()  # invalid for the station's schema: nothing was sent
+        else:
+            CustomerInformationRequest.objects.filter(pk=request.pk).update(command=err.command)
+        raise
+    CustomerInformationRequest.objects.filter(pk=request.pk).update(command=command)
+    request.refresh_from_db()
+    return CustomerInformationResult(command, command.result_status, request)
+
+
+# --- follow-ups ------------------------------------------------------------------------------
+
+
+def receive_page(
+    *,
+    station_id: int,
+    request_id: int,
+    seq_no: int,
+    tbc: bool,
+    generated_at: datetime,
+    data: str,
+) -> CustomerInformationRequest:
+    """Add one NotifyCustomerInformation page to its request and re-assemble the data.
+
+    Pages may come in any order; the request is complete once the last page (tbc false) and
+    every page before it arrived. Idempotent per seqNo. Pages nothing of ours asked for
+    get a request row of their own (no command).
+    """
+    CustomerInformationRequest.objects.get_or_create(station_id=station_id, request_id=request_id)
+    with transaction.atomic():
+        # Locked: pages of one request are assembled on one row, one at a time.
+        request = CustomerInformationRequest.objects.select_for_update().get(
+            station_id=station_id, request_id=request_id
+        )
+        if str(seq_no) in request.pages:
+            return request
+        request.pages = {
+            **request.pages,
+            str(seq_no): {"data": data, "generated_at": format_ocpp_datetime(generated_at)},
+        }
+        if not tbc:
+            request.last_seq_no = seq_no
+        ordered = sorted(request.pages, key=int)
+        request.data = "".join(request.pages[key]["data"] for key in ordered)
+        request.complete = request.last_seq_no is not None and all(
+            str(number) in request.pages for number in range(request.last_seq_no + 1)
+        )
+        request.save(update_fields=["pages", "last_seq_no", "data", "complete", "updated_at"])
+    return request
+
+
+# --- payloads --------------------------------------------------------------------------------
+
+
+def build_customer_information(
+    *,
+    version: str,
+    request_id: int,
+    report: bool,
+    clear: bool,
+    id_token: str = "",
+    id_token_type: str = "",
+    customer_identifier: str = "",
+    customer_certificate: Mapping[str, str] | None = None,
+) -> Message:
+    if not report and not clear:
+        raise CommandInvalid(NOTHING_ASKED, field="report")
+    if sum(bool(given) for given in (id_token, customer_identifier, customer_certificate)) != 1:
+        raise CommandInvalid(ONE_CUSTOMER)
+    payload: dict[str, Any] = {"requestId": request_id, "report": report, "clear": clear}
+    if id_token:
+        payload["idToken"] = _id_token(version, id_token, id_token_type)
+    if customer_identifier:
+        payload["customerIdentifier"] = customer_identifier
+    if customer_certificate:
+        if any(not customer_certificate.get(key) for key in _CERTIFICATE_FIELDS) or (
+            customer_certificate["hash_algorithm"] not in HASH_ALGORITHMS
+        ):
+            raise CommandInvalid(CERTIFICATE_INCOMPLETE, field="customer_certificate")
+        payload["customerCertificate"] = {
+            "hashAlgorithm": customer_certificate["hash_algorithm"],
+            "issuerNameHash": customer_certificate["issuer_name_hash"],
+            "issuerKeyHash": customer_certificate["issuer_key_hash"],
+            "serialNumber": customer_certificate["serial_number"],
+        }
+    return Message("CustomerInformation", payload)
+
+
+def _id_token(version: str, id_token: str, id_token_type: str) -> dict[str, str]:
+    if not id_token_type:
+        raise CommandInvalid(ID_TOKEN_NEEDS_TYPE, field="id_token_type")
+    if version != v2x.V21 and id_token_type not in ID_TOKEN_TYPES_V201:
+        raise CommandInvalid(
+            UNKNOWN_ID_TOKEN_TYPE.format(types=", ".join(ID_TOKEN_TYPES_V201)),
+            field="id_token_type",
+        )
+    limit = ID_TOKEN_MAX.get(version, ID_TOKEN_MAX["2.0.1"])
+    if len(id_token) > limit:
+        raise CommandInvalid(
+            ID_TOKEN_TOO_LONG.format(version=version, limit=limit), field="id_token"
+        )
+    return {"idToken": id_token, "type": id_token_type}

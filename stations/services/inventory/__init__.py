@@ -1,0 +1,1 @@
+"""Sites and station registration by hand."""

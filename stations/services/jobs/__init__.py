@@ -1,0 +1,1 @@
+"""Firmware, diagnostics and log jobs, the files they move, and message-log retention."""

@@ -1,0 +1,1 @@
+"""Local authorization lists and keeping stations in step with id tokens."""

@@ -1,0 +1,1 @@
+"""Who may connect, station passwords and security profiles, certificates and security events."""

@@ -1,0 +1,1 @@
+"""Charging profiles, composite schedules and DER control."""
