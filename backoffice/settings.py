@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "backoffice.accounts",
     "backoffice.audit",
+    "backoffice.live",
     "backoffice.portal",
     "stations",
     "reservations",

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from celery import shared_task
+from django.utils import timezone
 
 from backoffice.lib import meter_series
 
@@ -30,6 +31,38 @@ def session_meter(
             soc_percent=_decimal(soc_percent),
         ),
         at=datetime.fromisoformat(at),
+    )
+
+
+@shared_task
+def session_started(*, transaction_pk: int) -> None:
+    """A driver's token started the session (or joined it): link it to the driver."""
+    session_watch.transaction_started(transaction_pk=transaction_pk)
+
+
+@shared_task
+def charging_state_changed(
+    *, transaction_pk: int, previous: str, current: str, at: str | None
+) -> None:
+    session_watch.charging_state_changed(
+        transaction_pk=transaction_pk,
+        previous=previous,
+        current=current,
+        at=datetime.fromisoformat(at) if at else timezone.now(),
+    )
+
+
+@shared_task
+def session_ended(*, transaction_pk: int, stopped_at_limit: str = "") -> None:
+    session_watch.transaction_ended(
+        transaction_pk=transaction_pk, stopped_at_limit=stopped_at_limit
+    )
+
+
+@shared_task
+def connector_status(*, station_id: int, evse_id: int, status: str, at: str) -> None:
+    session_watch.status_reported(
+        station_id=station_id, evse_id=evse_id, status=status, at=datetime.fromisoformat(at)
     )
 
 

@@ -24,6 +24,8 @@ class IdTokenInfo:
     group_id_token_type: str | None = None
     # The IdToken row the decision was made for (None for unknown tokens).
     token_pk: int | None = None
+    # The user that token belongs to (None: nobody's, or an unknown token).
+    owner_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,11 @@
 The driver sets them (`set_limits`, their own active session only). The back office enforces
 them itself: `check` on every stored meter value of a watched session and once a minute
 (`session_checks.check_sessions`), then `stop_for_limit` sends the remote stop (without waiting
-for the answer). A 2.1 station is also told them in the TransactionEventResponse's
-transactionLimit (`transaction_limit_to_send`) and stops by itself; the back office's check
-stays as a fallback, with a grace margin so the station's own stop comes first.
+for the answer). A station whose version can carry them in its answers is also told them
+(`terms.terms_for`, the portal's answer to the core's `transaction_terms` question) and stops by
+itself; the back office's check stays as a fallback, with a grace margin so the station's own
+stop comes first. `DriverSession.limit_sent` records what the station was told, in these terms
+(`energy_wh`, `duration_seconds`, `cost`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 from backoffice.audit import services as audit
 from backoffice.lib import meter_series, units
 from backoffice.portal.models import DriverSession
+from stations import questions
 from stations.exceptions import CommandError
 from stations.models import Command, MeterValue, Transaction
 from stations.services.commands import bus, remote
@@ -38,7 +41,7 @@ Reason = DriverSession.LimitReason
 MAX_ENERGY_WH = Decimal(500_000)
 MAX_MINUTES = 7 * 24 * 60
 MAX_COST = Decimal(10_000)
-# When the station was sent the limit (2.1) it stops by itself; the back office steps in only
+# When the station was sent the limit it stops by itself; the back office steps in only
 # this far past the limit (the station's stop and its Ended event on their way).
 GRACE_ENERGY_FRACTION = Decimal("0.02")
 GRACE_ENERGY_MIN_WH = Decimal(100)
@@ -152,25 +155,25 @@ def progress(tx: Transaction, *, energy_wh: Decimal | None, now: datetime) -> Pr
 
 
 def reached(session: DriverSession, done: Progress) -> str:
-    """Which limit `done` has reached ("" for none); with the limits sent to a 2.1 station,
-    only once past the grace margin (the station stops by itself first)."""
+    """Which limit `done` has reached ("" for none); with the limits sent to the station, only
+    once past the grace margin (the station stops by itself first)."""
     sent = session.limit_sent or {}
     limit_energy = session.limit_energy_wh
     if limit_energy is not None and done.energy_wh is not None:
         grace = Decimal(0)
-        if sent.get("maxEnergy") == _json_number(limit_energy):
+        if sent.get("energy_wh") == _json_number(limit_energy):
             grace = max(GRACE_ENERGY_MIN_WH, limit_energy * GRACE_ENERGY_FRACTION)
         if done.energy_wh >= limit_energy + grace:
             return Reason.ENERGY
     if session.limit_minutes is not None and done.elapsed is not None:
         limit_time = timedelta(minutes=session.limit_minutes)
-        if sent.get("maxTime") == session.limit_minutes * 60:
+        if sent.get("duration_seconds") == session.limit_minutes * 60:
             limit_time += GRACE_TIME
         if done.elapsed >= limit_time:
             return Reason.DURATION
     if session.limit_cost is not None and done.cost is not None:
         grace = Decimal(0)
-        if sent.get("maxCost") == _json_number(session.limit_cost):
+        if sent.get("cost") == _json_number(session.limit_cost):
             grace = session.limit_cost * GRACE_ENERGY_FRACTION
         if done.cost >= session.limit_cost + grace:
             return Reason.COST
@@ -242,12 +245,9 @@ def stop_for_limit(*, driver_session_pk: int) -> Command | None:
     return command
 
 
-def transaction_limit_to_send(*, transaction_pk: int) -> dict[str, Any] | None:
-    """The 2.1 transactionLimit to answer the session's TransactionEvent with: its limits when
-    they differ from those last sent (recorded as sent here), else None.
-
-    Limits taken away after being sent go out as an empty transactionLimit.
-    """
+def limits_to_send(*, transaction_pk: int) -> questions.TransactionLimits | None:
+    """The session's limits when they differ from those last sent (recorded as sent here),
+    else None. Limits taken away after being sent go out as no limits at all."""
     with transaction.atomic():
         # Locked: two events of one session (replays on two sockets) send a change once.
         session = (
@@ -258,29 +258,40 @@ def transaction_limit_to_send(*, transaction_pk: int) -> dict[str, Any] | None:
         )
         if session is None or session.transaction is None:
             return None
-        wanted = _transaction_limit(session)
-        if wanted == session.limit_sent or (not wanted and session.limit_sent is None):
+        wanted = _limits(session)
+        record = _sent_record(wanted)
+        if record == session.limit_sent or (not record and session.limit_sent is None):
             return None
-        session.limit_sent = wanted
+        session.limit_sent = record
         session.save(update_fields=["limit_sent", "updated_at"])
-    log.info("portal.transaction_limit_sent", transaction_pk=transaction_pk, limit=wanted)
+    log.info("portal.transaction_limit_sent", transaction_pk=transaction_pk, limit=record)
     return wanted
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _transaction_limit(session: DriverSession) -> dict[str, Any]:
-    limit: dict[str, Any] = {}
-    if session.limit_energy_wh is not None:
-        limit["maxEnergy"] = _json_number(session.limit_energy_wh)
-    if session.limit_minutes is not None:
-        limit["maxTime"] = session.limit_minutes * 60
+def _limits(session: DriverSession) -> questions.TransactionLimits:
     # A station prices a session only with a tariff: cost limits go out once tariffs exist.
     tx = session.transaction
-    if session.limit_cost is not None and tx is not None and cost.cost_so_far(tx) is not None:
-        limit["maxCost"] = _json_number(session.limit_cost)
-    return limit
+    priced = tx is not None and cost.cost_so_far(tx) is not None
+    return questions.TransactionLimits(
+        energy_wh=session.limit_energy_wh,
+        duration_seconds=None if session.limit_minutes is None else session.limit_minutes * 60,
+        cost=session.limit_cost if priced else None,
+    )
+
+
+def _sent_record(limits: questions.TransactionLimits) -> dict[str, Any]:
+    """What `limit_sent` keeps of limits told to a station (JSON numbers)."""
+    record: dict[str, Any] = {}
+    if limits.energy_wh is not None:
+        record["energy_wh"] = _json_number(limits.energy_wh)
+    if limits.duration_seconds is not None:
+        record["duration_seconds"] = limits.duration_seconds
+    if limits.cost is not None:
+        record["cost"] = _json_number(limits.cost)
+    return record
 
 
 def _validate(

@@ -2,30 +2,24 @@
 
 A session is *watched* when it has a DriverSession: every session charged with a token that
 belongs to a user gets one when it starts (the pending one the portal made for its remote
-start, else a new one). Whether a transaction is watched is decided once, at its start, and
-read on the hot paths for free: the transaction rows the OCPP adapters hold are loaded with the
-`watched()` annotation (an EXISTS in the same SELECT), so a MeterValues frame or an Updated
-event of an unwatched session costs no query here at all.
-
-Hooks (`on_*`) are called by the stations services inside the atomic block that changed the
-transaction; their work runs after commit. Meter values of watched sessions go to one Celery
-task per stored frame (`portal.tasks.session_meter`), which checks limits (and sends the
-remote stop), charging finished (1.6: power near zero) and the state of charge. The periodic
-checks (time limits, idle cars, starts that never came) are in `session_checks`.
+start, else a new one). The charging core's events carry the token's owner (`driver_id`), so
+the portal's subscribers (`portal.subscribers`) pass over other sessions without a query and
+hand a driver's to Celery tasks, which call the functions here: linking at the start, charging
+state changes, the end, and each stored frame's newest readings (limits, and the remote stop;
+charging finished by power when the station reports no charging state; state of charge).
+The periodic checks (time limits, idle cars, starts that never came) are in `session_checks`.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
 from django.db import IntegrityError
 from django.db import transaction as db_transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from backoffice.accounts.models import DriverProfile
@@ -35,26 +29,24 @@ from stations.models import Transaction
 
 from . import cost, limits, notifications
 
-if TYPE_CHECKING:
-    from stations.services.charging.metering import PreparedValues
-
 log = structlog.get_logger(__name__)
 
 # A DriverSession the portal made (a remote start) is taken by a session started at its
 # station with its token this long after.
 LINK_WINDOW = timedelta(minutes=10)
-# 1.6: a car drawing less than this after having charged has finished.
+# A car drawing less than this after having charged has finished (stations that report no
+# charging state).
 NEAR_ZERO_W = Decimal(100)
 CHARGING = "Charging"
-# 2.x charging states (1.6 statuses) that, after Charging, mean the car stopped drawing power.
+# Charging states (or connector statuses) that, after Charging, mean the car stopped drawing.
 FINISHED_STATES = frozenset({"SuspendedEV", "EVConnected", "Idle"})
-# 1.6 StatusNotification statuses worth a look (v16 hands only these over).
-V16_STATUSES = frozenset({CHARGING, "SuspendedEV"})
-# 2.1 stoppedReason of a station that stopped at the transactionLimit it was sent.
+# Connector statuses worth a look: those that only stations without charging states report.
+CHARGING_STATUSES = frozenset({CHARGING, "SuspendedEV"})
+# The limit a station stopped at by itself (the core's `stopped_at_limit`).
 STOPPED_BY_STATION = {
-    "EnergyLimitReached": DriverSession.LimitReason.ENERGY,
-    "TimeLimitReached": DriverSession.LimitReason.DURATION,
-    "CostLimitReached": DriverSession.LimitReason.COST,
+    "energy": DriverSession.LimitReason.ENERGY,
+    "time": DriverSession.LimitReason.DURATION,
+    "cost": DriverSession.LimitReason.COST,
 }
 # Start statuses of a portal start linked as expected (the answer may still be on its way);
 # any other means the station started after all.
@@ -64,89 +56,12 @@ ENDED = "Ended"
 ACCEPTED = "Accepted"
 
 
-def watched() -> Exists:
-    """Annotate Transaction querysets with this as `watched` (whether a DriverSession exists):
-    an EXISTS in the same SELECT, never a query of its own."""
-    return Exists(DriverSession.objects.filter(transaction_id=OuterRef("pk")))
-
-
-# --- hooks: called inside the stations services' atomic blocks, work after commit -----------
-
-
-def on_started(*, transaction_pk: int) -> None:
-    """A session started with a known token (1.6 StartTransaction)."""
-    _after_commit(lambda: transaction_started(transaction_pk=transaction_pk))
-
-
-def on_ended(*, transaction_pk: int) -> None:
-    """A session ended (1.6 StopTransaction, first time only)."""
-    _after_commit(lambda: transaction_ended(transaction_pk=transaction_pk))
-
-
-def on_event(
-    *,
-    transaction: Transaction,
-    event_type: str,
-    had_token: bool,
-    previous_charging_state: str,
-) -> bool:
-    """A 2.x TransactionEvent was applied to `transaction` (loaded with `watched()`).
-
-    Returns whether the session is, or may just have become, watched: the caller then asks for
-    the 2.1 transactionLimit. No query for an unwatched session without a new token.
-    """
-    is_watched = bool(getattr(transaction, "watched", False))
-    pk = transaction.pk
-    starting = (
-        not is_watched
-        and transaction.id_token_id is not None
-        and (event_type == STARTED or not had_token)
-    )
-    if starting:
-        _after_commit(lambda: transaction_started(transaction_pk=pk))
-    state = transaction.charging_state
-    if is_watched and state != previous_charging_state:
-        at = transaction.last_event_at or timezone.now()
-        _after_commit(
-            lambda: charging_state_changed(
-                transaction_pk=pk, previous=previous_charging_state, current=state, at=at
-            )
-        )
-    if event_type == ENDED and (is_watched or starting):
-        _after_commit(lambda: transaction_ended(transaction_pk=pk))
-    return is_watched or starting
-
-
-def on_meter_values(frames: Sequence[PreparedValues]) -> None:
-    """Stored frames of watched sessions: one task per frame after commit, with its newest
-    readings (the rows are in hand: nothing is read back)."""
-    for frame in frames:
-        tx = frame.transaction
-        rows = sorted((row for row in frame.rows if not row.after_stop), key=lambda r: r.timestamp)
-        if tx is None or not rows:
-            continue
-        energy = power = soc = None
-        for row in rows:
-            reading = meter_series.read(row.sampled_values)
-            energy = reading.energy_wh if reading.energy_wh is not None else energy
-            power = reading.power_w if reading.power_w is not None else power
-            soc = reading.soc_percent if reading.soc_percent is not None else soc
-        args: dict[str, str | int | None] = {
-            "transaction_pk": tx.pk,
-            "energy_wh": _text(energy),
-            "power_w": _text(power),
-            "soc_percent": _text(soc),
-            "at": rows[-1].timestamp.isoformat(),
-        }
-        _after_commit(functools.partial(_enqueue_meter, args))
-
-
 # --- the work --------------------------------------------------------------------------------
 
 
 def transaction_started(*, transaction_pk: int) -> DriverSession | None:
     """Give the session its DriverSession when its token belongs to a user: the pending one the
-    portal made (2.x: same remote start; else same station, token and EVSE, no transaction yet,
+    portal made (same remote start; else same station, token and EVSE, no transaction yet,
     made in the last LINK_WINDOW), else a new one (start status CARD). A portal start linked
     here is ACCEPTED, whatever its answer said (a late start after a timeout, say). Tells the
     driver it started. Idempotent."""
@@ -196,16 +111,17 @@ def transaction_started(*, transaction_pk: int) -> DriverSession | None:
     return session
 
 
-def transaction_ended(*, transaction_pk: int) -> None:
-    """Tell the driver the session ended, with its energy, duration and cost (when known)."""
+def transaction_ended(*, transaction_pk: int, stopped_at_limit: str = "") -> None:
+    """Tell the driver the session ended, with its energy, duration and cost (when known);
+    `stopped_at_limit`: the station stopped at a limit it was sent ("energy", "time", "cost")."""
     with db_transaction.atomic():
         session = locked_session(transaction_pk)
         if session is None or session.transaction is None:
             return
         tx = session.transaction
-        reason = STOPPED_BY_STATION.get(tx.stop_reason)
+        reason = STOPPED_BY_STATION.get(stopped_at_limit)
         if reason and not session.limit_reached:
-            # A 2.1 station enforced the limits it was sent.
+            # The station enforced the limits it was sent.
             session.limit_reached = reason
             session.limit_reached_at = tx.stopped_at or timezone.now()
             session.save(update_fields=["limit_reached", "limit_reached_at", "updated_at"])
@@ -221,8 +137,8 @@ def transaction_ended(*, transaction_pk: int) -> None:
 def charging_state_changed(
     *, transaction_pk: int, previous: str, current: str, at: datetime
 ) -> None:
-    """2.x: leaving Charging for SuspendedEV / EVConnected / Idle is charging finished;
-    Charging again clears it."""
+    """Leaving Charging for SuspendedEV / EVConnected / Idle is charging finished; Charging
+    again clears it."""
     with db_transaction.atomic():
         session = locked_session(transaction_pk)
         if session is None:
@@ -234,9 +150,9 @@ def charging_state_changed(
 
 
 def status_reported(*, station_id: int, evse_id: int, status: str, at: datetime) -> None:
-    """1.6 StatusNotification of a connector: SuspendedEV after some energy is charging
-    finished; Charging clears it. One short query when nobody watches the connector (most
-    status notifications): the lock is taken only for a session found."""
+    """A connector's status, from a station that reports no charging state: SuspendedEV after
+    some energy is charging finished; Charging clears it. One short query when nobody watches
+    the connector (most status notifications): the lock is taken only for a session found."""
     watched = (
         DriverSession.objects.filter(
             transaction__station_id=station_id,
@@ -274,7 +190,8 @@ def meter_reading(
     now: datetime | None = None,
 ) -> None:
     """A watched session's newest readings: limits (energy, time, cost), charging finished by
-    power (1.6), state of charge, idle. Sends the remote stop when a limit was just reached."""
+    power (stations without charging states), state of charge, idle. Sends the remote stop
+    when a limit was just reached."""
     now = now or timezone.now()
     stop = False
     with db_transaction.atomic():
@@ -291,7 +208,7 @@ def meter_reading(
             energy = tx.energy_wh if tx.meter_stop_wh is not None else None
         stop = limits.check(session, energy_wh=energy, now=now)
         if reading.power_w is not None and not tx.charging_state:
-            # 1.6 has no charging state: power tells (2.x is told by its chargingState).
+            # No charging state reported: power tells.
             if reading.power_w > NEAR_ZERO_W:
                 _charging_again(session)
             elif energy is not None and energy > 0:
@@ -336,7 +253,7 @@ def check_idle(session: DriverSession, now: datetime) -> bool:
 def _pending_for(tx: Transaction, user: Any, evse_id: int | None) -> DriverSession | None:
     pending = DriverSession.objects.select_for_update().filter(transaction__isnull=True)
     if tx.remote_start_command_id is not None:
-        # 2.x: the remoteStartId names the RequestStartTransaction the portal sent.
+        # The remote start's id names the command the portal sent.
         found = pending.filter(start_command_id=tx.remote_start_command_id).first()
         if found is not None:
             return found
@@ -374,23 +291,6 @@ def _check_soc(session: DriverSession, soc: Decimal) -> None:
         notifications.soc_reached(session, soc)
 
 
-def _after_commit(func: Callable[[], object]) -> None:
-    # Robust: the watcher failing must not fail the station's message, already committed
-    # (it would close the socket and the charger resend what is stored). Logged by Django.
-    db_transaction.on_commit(func, robust=True)
-
-
 def _profile(session: DriverSession) -> DriverProfile:
     profile, _created = DriverProfile.objects.get_or_create(user_id=session.user_id)
     return profile
-
-
-def _enqueue_meter(args: dict[str, str | int | None]) -> None:
-    # Imported here: the tasks module imports this one.
-    from backoffice.portal import tasks
-
-    tasks.session_meter.delay(**args)
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)

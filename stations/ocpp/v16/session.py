@@ -17,7 +17,6 @@ from ocpp.v16 import call_result, datatypes
 from ocpp.v16.enums import Action
 
 from backoffice.lib.ocpp_time import format_ocpp_datetime, parse_ocpp_datetime
-from backoffice.portal.services import session_watch
 from stations.models import StationJob, Transaction
 from stations.ocpp.db import run_db
 from stations.ocpp.errors import V16_ERRORS
@@ -152,15 +151,6 @@ class ChargePoint16(OcppSession):
             vendor_error_code=kw.get("vendor_error_code", ""),
         )
         await run_db(status_service.report)(station_id=self.station.pk, report=report)
-        if connector_id and status in session_watch.V16_STATUSES:
-            # A driver's car stopped (or resumed) drawing power: told after this answer.
-            self.after_answer(
-                session_watch.status_reported,
-                station_id=self.station.pk,
-                evse_id=connector_id,
-                status=status,
-                at=report.timestamp,
-            )
         return call_result.StatusNotification()
 
     @on(Action.authorize)

@@ -57,3 +57,16 @@ def readings(meter_value: list[dict[str, Any]] | None) -> tuple[MeterReading, ..
         )
         for element in meter_value or []
     )
+
+
+# 2.1 stoppedReason values of a station that stopped at the transactionLimit it was sent.
+_LIMIT_REASONS = {
+    "EnergyLimitReached": "energy",
+    "TimeLimitReached": "time",
+    "CostLimitReached": "cost",
+}
+
+
+def stopped_at_limit(reason: str | None) -> str:
+    """The limit a stop reason says the station stopped at ("energy", "time", "cost"), or ""."""
+    return _LIMIT_REASONS.get(reason or "", "")

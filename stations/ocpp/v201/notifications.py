@@ -19,10 +19,9 @@ from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
 
 from backoffice.lib.ocpp_time import parse_ocpp_datetime
-from reservations.services import lifecycle as reservation_lifecycle
 from stations.models import StationJob
 from stations.ocpp.db import run_db
-from stations.services.charging import data_transfer, reports
+from stations.services.charging import data_transfer, reports, reservation_reports
 from stations.services.device import customer_information, display_messages
 from stations.services.jobs import job_status as jobs
 from stations.services.security import certificate_authority, certificates, security_events
@@ -210,10 +209,10 @@ class NotificationHandlers:
     async def on_reservation_status_update(
         self, reservation_id: int, reservation_update_status: str, **kw: Any
     ) -> call_result.ReservationStatusUpdate:
-        await run_db(reservation_lifecycle.station_update)(
+        await run_db(reservation_reports.status_reported)(
             station_id=self.station.pk,
             reservation_id=reservation_id,
-            update=reservation_update_status,
+            status=reservation_update_status,
         )
         return call_result.ReservationStatusUpdate()
 

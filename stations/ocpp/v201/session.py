@@ -6,7 +6,7 @@ answer back. The other charger-initiated messages are in the mixins it is built 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import ocpp.v201.call_result
 from django.utils import timezone
@@ -15,6 +15,7 @@ from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
 
 from backoffice.lib.ocpp_time import format_ocpp_datetime, parse_ocpp_datetime
+from stations import questions
 from stations.ocpp.db import run_db
 from stations.ocpp.errors import V2X_ERRORS
 from stations.ocpp.meter_writer import writer as meter_writer
@@ -42,6 +43,8 @@ class ChargePoint201(DeviceModelHandlers, NotificationHandlers, OcppSession):
     errors = V2X_ERRORS
     known_actions = frozenset(action.value for action in Action)
     transaction_actions = frozenset({"TransactionEvent", "MeterValues"})
+    # Whether a TransactionEvent's answer carries what applies to the session (2.1 does).
+    answers_with_terms: ClassVar[bool] = False
     _call_result = ocpp.v201.call_result
 
     def request_schema(self, action: str) -> str:
@@ -137,6 +140,7 @@ class ChargePoint201(DeviceModelHandlers, NotificationHandlers, OcppSession):
             offline=kw.get("offline", False),
             charging_state=transaction_info.get("charging_state"),
             stopped_reason=transaction_info.get("stopped_reason"),
+            stopped_at_limit=convert.stopped_at_limit(transaction_info.get("stopped_reason")),
             remote_start_id=transaction_info.get("remote_start_id"),
             reservation_id=kw.get("reservation_id"),
             evse=convert.evse_ref(kw.get("evse")),
@@ -151,12 +155,13 @@ class ChargePoint201(DeviceModelHandlers, NotificationHandlers, OcppSession):
             },
         )
         outcome = await run_db(transaction_events.record_event)(
-            station_id=self.station.pk, event=event, send_limits=self.ocpp_version == "2.1"
+            station_id=self.station.pk, event=event, ask_terms=self.answers_with_terms
         )
         info = convert.id_token_info(outcome.id_token_info) if outcome.id_token_info else None
-        if outcome.transaction_limit is not None:
-            # 2.1: the driver's limits (new or changed), which the station then enforces.
-            return self._call_result.TransactionEvent(
-                id_token_info=info, transaction_limit=outcome.transaction_limit
-            )
-        return call_result.TransactionEvent(id_token_info=info)
+        return self.transaction_event_result(info, outcome.terms)
+
+    def transaction_event_result(
+        self, id_token_info: dict[str, Any] | None, terms: questions.TransactionTerms | None
+    ) -> Any:
+        """The answer to a TransactionEvent; 2.0.1 has no place for the session's terms."""
+        return call_result.TransactionEvent(id_token_info=id_token_info)

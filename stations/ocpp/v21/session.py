@@ -8,6 +8,7 @@ RequestBatterySwap, SetDERControl...) are not answered here.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import ocpp.v21.call_result
@@ -17,6 +18,7 @@ from ocpp.v21 import call_result
 from ocpp.v21.enums import Action
 
 from backoffice.lib.ocpp_time import format_ocpp_datetime
+from stations import questions
 from stations.ocpp.db import run_db
 from stations.ocpp.framing import CALLRESULTERROR, SEND
 from stations.ocpp.v201 import ChargePoint201
@@ -34,6 +36,18 @@ class ChargePoint21(ChargePoint201):
     extra_message_types = frozenset({CALLRESULTERROR, SEND})
     send_actions = frozenset({"NotifyPeriodicEventStream"})
     _call_result = ocpp.v21.call_result
+    answers_with_terms = True
+
+    def transaction_event_result(
+        self, id_token_info: dict[str, Any] | None, terms: questions.TransactionTerms | None
+    ) -> Any:
+        """2.1 tells the station the session's limits (new or changed) in transactionLimit:
+        the station then stops by itself; no limits left is an empty transactionLimit."""
+        if terms is None or terms.limits is None:
+            return call_result.TransactionEvent(id_token_info=id_token_info)
+        return call_result.TransactionEvent(
+            id_token_info=id_token_info, transaction_limit=transaction_limit(terms.limits)
+        )
 
     # Battery swapping (functional block S).
 
@@ -221,3 +235,20 @@ class ChargePoint21(ChargePoint201):
             {"id": id, "pending": pending, "basetime": basetime, "data": data},
             request_id=id,
         )
+
+
+def transaction_limit(limits: questions.TransactionLimits) -> dict[str, Any]:
+    """A TransactionLimitType (camelCase keys are kept as they are by the `ocpp` package)."""
+    limit: dict[str, Any] = {}
+    if limits.energy_wh is not None:
+        limit["maxEnergy"] = _json_number(limits.energy_wh)
+    if limits.duration_seconds is not None:
+        limit["maxTime"] = limits.duration_seconds
+    if limits.cost is not None:
+        limit["maxCost"] = _json_number(limits.cost)
+    return limit
+
+
+def _json_number(value: Decimal) -> int | float:
+    """A Decimal as a JSON number the station reads (whole values as integers)."""
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from backoffice.accounts import selectors as accounts
 from backoffice.accounts.models import IdToken
+from stations import events
 from stations.models import Site, Station, Transaction
 from stations.services.types import IdTokenInfo
 
@@ -74,6 +75,30 @@ def authorize(
     cache it: the earliest of the token's and its group's expiry and now +
     OCPP_AUTH_CACHE_SECONDS.
     """
+    info = _decide(
+        id_tag=id_tag,
+        station_id=station_id,
+        token_type=token_type,
+        exclude_transaction_pk=exclude_transaction_pk,
+        now=now,
+    )
+    if station_id is not None:
+        events.announce(
+            events.AuthorizationDecided(
+                station_id=station_id, id_token=id_tag, status=info.status, token_pk=info.token_pk
+            )
+        )
+    return info
+
+
+def _decide(
+    *,
+    id_tag: str,
+    station_id: int | None,
+    token_type: str | None,
+    exclude_transaction_pk: int | None,
+    now: datetime | None,
+) -> IdTokenInfo:
     now = now or timezone.now()
     if token_type == NO_AUTHORIZATION:
         return IdTokenInfo(status=ACCEPTED)
@@ -98,6 +123,7 @@ def authorize(
         group_id_token=token.group_id_token or None,
         group_id_token_type=group_token.type if group_token is not None else None,
         token_pk=token.pk,
+        owner_id=token.user_id,
     )
 
 

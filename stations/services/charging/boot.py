@@ -7,6 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 
+from stations import events
 from stations.models import Station
 from stations.services.types import BootInfo, BootResult
 
@@ -42,7 +43,8 @@ def register(*, station_id: int, ocpp_version: str, info: BootInfo, now: datetim
             changed.append("ocpp_version")
         station.last_boot_at = now
         station.save(update_fields=changed)
-    accepted = station.registration_status == Station.Registration.ACCEPTED
+        accepted = station.registration_status == Station.Registration.ACCEPTED
+        events.announce(events.StationBooted(station_id=station_id, accepted=accepted, at=now))
     interval = settings.OCPP_HEARTBEAT_INTERVAL if accepted else settings.OCPP_BOOT_RETRY_INTERVAL
     return BootResult(status=station.registration_status, interval=interval, current_time=now)
 

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from backoffice.live import publisher as live_updates
+from stations import events
 from stations.models import Station, StationConnection, Worker
 from stations.services.security import security_events
 
@@ -88,7 +88,7 @@ def register(
     if result.superseded:
         return result
     _seen[station_id] = now
-    _publish_presence(station_id, online=True)
+    _announce_presence(station_id, online=True)
     if result.replaced_channel is None or result.replaced_channel == channel_name:
         return Registration()
     security_events.record_event(
@@ -137,7 +137,7 @@ def unregister(*, station_id: int, channel_name: str) -> None:
         station_id=station_id, channel_name=channel_name
     ).delete()
     if gone:
-        _publish_presence(station_id, online=False)
+        _announce_presence(station_id, online=False)
     last = _seen.pop(station_id, None)
     if last is not None:
         Station.objects.filter(pk=station_id).update(last_seen_at=last)
@@ -166,11 +166,9 @@ def sweep(*, open_channels: set[str]) -> int:
     return count
 
 
-def _publish_presence(station_id: int, *, online: bool) -> None:
-    live_updates.publish_on_commit(
-        [live_updates.station_group(station_id), live_updates.NETWORK_GROUP],
-        {"kind": "station.online" if online else "station.offline", "station": station_id},
-    )
+def _announce_presence(station_id: int, *, online: bool) -> None:
+    presence = events.StationOnline if online else events.StationOffline
+    events.announce(presence(station_id=station_id))
 
 
 def touch(station_id: int) -> None:

@@ -15,9 +15,9 @@ from typing import Any
 import structlog
 from django.db import transaction as db_transaction
 
-from backoffice.live import publisher as live
-from backoffice.portal.services import session_watch
+from stations import events
 from stations.models import MeterValue, Transaction
+from stations.services.charging.session_events import DRIVER, driver_of
 from stations.services.types import EvseRef, MeterReading
 
 log = structlog.get_logger(__name__)
@@ -32,6 +32,10 @@ class PreparedValues:
 
     rows: list[MeterValue]
     transaction: Transaction | None
+    # The frame as received, for the MeterValuesStored event.
+    station_id: int
+    evse_id: int
+    readings: tuple[MeterReading, ...]
 
     @property
     def after_stop(self) -> bool:
@@ -74,9 +78,9 @@ def prepare(
     if transaction is None and transaction_id is not None:
         transaction = (
             Transaction.objects.filter(station_id=station_id, transaction_id=transaction_id)
-            .only("pk", "stopped_at", "anomalies")
-            # Decided once here, kept on the object the adapter caches: no query per frame.
-            .annotate(watched=session_watch.watched())
+            .only("pk", "station_id", "stopped_at", "anomalies", "id_token_id")
+            # Whose session, read once here and kept on the object the adapter caches.
+            .annotate(driver_id=DRIVER)
             .first()
         )
         if transaction is None:
@@ -104,7 +108,13 @@ def prepare(
         for reading in readings
         if (samples := [s.as_dict() for s in reading.samples])
     ]
-    return PreparedValues(rows=rows, transaction=transaction)
+    return PreparedValues(
+        rows=rows,
+        transaction=transaction,
+        station_id=station_id,
+        evse_id=evse_id,
+        readings=readings,
+    )
 
 
 def insert(frames: list[PreparedValues]) -> None:
@@ -122,14 +132,27 @@ def insert(frames: list[PreparedValues]) -> None:
             if tx is not None and frame.after_stop and METER_VALUES_AFTER_STOP not in tx.anomalies:
                 tx.anomalies = [*tx.anomalies, METER_VALUES_AFTER_STOP]
                 Transaction.objects.filter(pk=tx.pk).update(anomalies=tx.anomalies)
-        for tx_pk in {frame.transaction.pk for frame in frames if frame.transaction}:
-            live.publish_on_commit(
-                [live.transaction_group(tx_pk)], {"kind": "transaction.meter", "transaction": tx_pk}
-            )
-        # Drivers' sessions (limits, notifications): read off the objects in hand, no query.
-        watched = [frame for frame in frames if getattr(frame.transaction, "watched", False)]
-        if watched:
-            session_watch.on_meter_values(watched)
+        for frame in frames:
+            _announce(frame)
+
+
+def _announce(frame: PreparedValues) -> None:
+    tx = frame.transaction
+    stopped_at = tx.stopped_at if tx is not None else None
+    readings = tuple(
+        reading
+        for reading in frame.readings
+        if reading.samples and (stopped_at is None or reading.timestamp <= stopped_at)
+    )
+    events.announce(
+        events.MeterValuesStored(
+            station_id=frame.station_id,
+            evse_id=frame.evse_id,
+            transaction_pk=tx.pk if tx is not None else None,
+            driver_id=driver_of(tx) if tx is not None else None,
+            readings=readings,
+        )
+    )
 
 
 def _dedup_key(

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from backoffice.live import publisher as live
+from stations import events
 from stations.models import Connector, Station, StatusEvent
 from stations.services.charging import topology
 from stations.services.types import StatusReport
@@ -57,9 +57,15 @@ def report(*, station_id: int, report: StatusReport) -> bool:
             timestamp=report.timestamp,
             applied=applied,
         )
-    if applied:
-        live.publish_on_commit(
-            [live.station_group(station_id), live.NETWORK_GROUP],
-            {"kind": "station.status", "station": station_id},
+        events.announce(
+            events.ConnectorStatusReported(
+                station_id=station_id,
+                evse_id=report.evse.evse_id if report.evse else None,
+                connector_id=report.evse.connector_id if report.evse else None,
+                status=report.status,
+                error_code=report.error_code,
+                at=report.timestamp,
+                applied=applied,
+            )
         )
     return applied

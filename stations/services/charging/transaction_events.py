@@ -17,11 +17,10 @@ import structlog
 from django.db import transaction
 
 from backoffice.lib.units import parse_decimal, to_wh
-from backoffice.live import publisher as live
-from backoffice.portal.services import limits, session_watch
-from reservations.services import lifecycle as reservation_lifecycle
+from stations import events, questions
 from stations.models import Command, Transaction, TransactionEvent
-from stations.services.charging import authorization, metering, topology
+from stations.services.charging import authorization, metering, session_events, topology
+from stations.services.charging.session_events import DRIVER, driver_of
 from stations.services.types import EvseRef, IdTokenInfo, MeterReading
 
 log = structlog.get_logger(__name__)
@@ -42,6 +41,8 @@ class TransactionEventData:
     offline: bool = False
     charging_state: str | None = None
     stopped_reason: str | None = None
+    # The station stopped at a limit it was told ("energy", "time", "cost"), else "".
+    stopped_at_limit: str = ""
     remote_start_id: int | None = None
     reservation_id: int | None = None
     evse: EvseRef | None = None
@@ -57,8 +58,8 @@ class TransactionEventData:
 class EventOutcome:
     # The id token's status when the event carries one.
     id_token_info: IdTokenInfo | None
-    # 2.1: the driver's limits for the response's transactionLimit, when they changed.
-    transaction_limit: dict[str, Any] | None = None
+    # What other domains say applies (asked with `ask_terms`), for the adapter to render.
+    terms: questions.TransactionTerms | None = None
 
 
 def record(*, station_id: int, event: TransactionEventData) -> IdTokenInfo | None:
@@ -67,15 +68,14 @@ def record(*, station_id: int, event: TransactionEventData) -> IdTokenInfo | Non
 
 
 def record_event(
-    *, station_id: int, event: TransactionEventData, send_limits: bool = False
+    *, station_id: int, event: TransactionEventData, ask_terms: bool = False
 ) -> EventOutcome:
     """Apply one TransactionEvent; the outcome holds what the response carries (with
-    `send_limits`, a 2.1 station's transactionLimit).
+    `ask_terms`, what other domains say applies to the session: `questions.transaction_terms`).
 
     Idempotent on (station, transactionId, seqNo). Never refuses: odd sequences (an Updated
     before its Started, events after Ended) are kept and flagged.
     """
-    watched = False
     with transaction.atomic():
         # Locked: a replay racing the original on another connection waits and then sees it.
         tx: Transaction | None = (
@@ -83,8 +83,8 @@ def record_event(
             .select_related("connector__evse")
             .filter(station_id=station_id, transaction_id=event.transaction_id)
             .order_by()
-            # Whether a driver watches it, in the same SELECT (the hot path pays no query).
-            .annotate(watched=session_watch.watched())
+            # Whose session it is, in the same SELECT (the events carry it; no query of its own).
+            .annotate(driver_id=DRIVER)
             .first()
         )
         if tx is None:
@@ -106,25 +106,53 @@ def record_event(
             charging_state, had_token = tx.charging_state, bool(tx.id_tag)
             _apply(tx, event)
             tx.save()
-            live.transaction_changed(station_id=station_id, transaction_pk=tx.pk)
-            watched = session_watch.on_event(
-                transaction=tx,
-                event_type=event.event_type,
-                had_token=had_token,
-                previous_charging_state=charging_state,
-            )
-    limit = None
-    if send_limits and watched and event.event_type != ENDED:
-        limit = limits.transaction_limit_to_send(transaction_pk=tx.pk)
+            _announce(tx, event, previous_charging_state=charging_state, had_token=had_token)
+    terms = None
+    if ask_terms and event.event_type != ENDED:
+        context = questions.TransactionContext(
+            station_id=station_id, transaction_pk=tx.pk, driver_id=driver_of(tx)
+        )
+        terms = questions.transaction_terms(context)
     if event.id_token is None:
-        return EventOutcome(None, limit)
+        return EventOutcome(None, terms)
     info = authorization.authorize(
         id_tag=event.id_token,
         station_id=station_id,
         token_type=event.id_token_type,
         exclude_transaction_pk=tx.pk,
     )
-    return EventOutcome(info, limit)
+    return EventOutcome(info, terms)
+
+
+def _announce(
+    tx: Transaction, event: TransactionEventData, *, previous_charging_state: str, had_token: bool
+) -> None:
+    """The session's events for one applied TransactionEvent: started, updated, ended."""
+    driver_id = driver_of(tx)
+    if event.event_type == STARTED:
+        evse_id = event.evse.evse_id if event.evse is not None else None
+        events.announce(
+            events.TransactionStarted(
+                station_id=tx.station_id,
+                transaction_pk=tx.pk,
+                evse_id=evse_id,
+                id_tag=tx.id_tag,
+                driver_id=driver_id,
+                at=event.timestamp,
+            )
+        )
+    # Arrived after the start (E03: an Updated after plug-in); a start's token is the start's.
+    token_added = event.event_type != STARTED and not had_token and bool(tx.id_tag)
+    events.announce(
+        session_events.updated(
+            tx, driver_id=driver_id, token_added=token_added, previous=previous_charging_state
+        )
+    )
+    if event.event_type == ENDED:
+        ended = session_events.ended(
+            tx, driver_id=driver_id, stopped_at_limit=event.stopped_at_limit
+        )
+        events.announce(ended)
 
 
 def missing_seq_nos(tx: Transaction) -> list[int]:
@@ -196,13 +224,16 @@ def _apply(tx: Transaction, event: TransactionEventData) -> None:
         )
         tx.id_tag, tx.auth_status = event.id_token, info.status
         tx.id_token_id = info.token_pk
+        tx.__dict__["driver_id"] = info.owner_id
     if event.remote_start_id is not None and tx.remote_start_id != event.remote_start_id:
         tx.remote_start_id = event.remote_start_id
         tx.remote_start_command = _remote_start_command(tx.station_id, event.remote_start_id)
     if event.reservation_id is not None and tx.reservation_id != event.reservation_id:
         tx.reservation_id = event.reservation_id
-        reservation_lifecycle.mark_used(
-            station_id=tx.station_id, reservation_id=event.reservation_id, transaction_pk=tx.pk
+        events.announce(
+            events.ReservationUsed(
+                station_id=tx.station_id, reservation_id=event.reservation_id, transaction_pk=tx.pk
+            )
         )
     if newest:
         tx.last_event_at = event.timestamp

@@ -16,11 +16,10 @@ from decimal import Decimal
 import structlog
 from django.db import IntegrityError, transaction
 
-from backoffice.live import publisher as live
-from backoffice.portal.services import session_watch
-from reservations.services import lifecycle as reservation_lifecycle
+from stations import events
 from stations.models import Transaction
-from stations.services.charging import authorization, metering, topology
+from stations.services.charging import authorization, metering, session_events, topology
+from stations.services.charging.session_events import DRIVER, driver_of
 from stations.services.types import EvseRef, IdTokenInfo, MeterReading, StartResult
 
 log = structlog.get_logger(__name__)
@@ -79,12 +78,22 @@ def start_v16(
             anomalies=found,
         )
         _save_with_new_id(tx)
-        live.transaction_changed(station_id=station_id, transaction_pk=tx.pk)
-        if info.token_pk is not None:
-            session_watch.on_started(transaction_pk=tx.pk)
+        events.announce(
+            events.TransactionStarted(
+                station_id=station_id,
+                transaction_pk=tx.pk,
+                evse_id=evse.evse_id,
+                id_tag=id_tag,
+                driver_id=info.owner_id,
+                at=started_at,
+            )
+        )
+        events.announce(session_events.updated(tx, driver_id=info.owner_id))
         if reservation_id is not None:
-            reservation_lifecycle.mark_used(
-                station_id=station_id, reservation_id=reservation_id, transaction_pk=tx.pk
+            events.announce(
+                events.ReservationUsed(
+                    station_id=station_id, reservation_id=reservation_id, transaction_pk=tx.pk
+                )
             )
     log.info("transaction.started", station_id=station_id, transaction_id=tx.transaction_id)
     return StartResult(transaction_id=tx.transaction_id, id_token_info=info)
@@ -114,9 +123,10 @@ def stop(
         transaction_id = f"offline-{digest.hexdigest()[:20]}"
     with transaction.atomic():
         # Locked: a duplicate stop arriving on a second connection waits and then sees it done.
-        tx = (
-            Transaction.objects.select_for_update()
+        tx: Transaction | None = (
+            Transaction.objects.select_for_update(of=("self",))
             .filter(station_id=station_id, transaction_id=transaction_id)
+            .annotate(driver_id=DRIVER)
             .first()
         )
         if tx is None:
@@ -131,8 +141,9 @@ def stop(
             tx.stop_reason = reason
             tx.anomalies = sorted({*tx.anomalies, *anomalies})
             tx.save()
-            live.transaction_changed(station_id=station_id, transaction_pk=tx.pk)
-            session_watch.on_ended(transaction_pk=tx.pk)
+            driver_id = driver_of(tx)
+            events.announce(session_events.updated(tx, driver_id=driver_id))
+            events.announce(session_events.ended(tx, driver_id=driver_id))
             log.info("transaction.stopped", station_id=station_id, transaction_id=transaction_id)
         else:
             log.info(

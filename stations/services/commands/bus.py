@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backoffice.audit import services as audit
-from backoffice.live import publisher as live
+from stations import events
 from stations.exceptions import (
     CommandError,
     CommandInvalid,
@@ -223,7 +223,6 @@ def _finish(command_id: int, *, state: str, only_unfinished: bool = False, **fie
         rows = rows.exclude(state__in=Command.FINAL)
     if rows.update(state=state, finished_at=timezone.now(), **fields):
         station_id = Command.objects.values_list("station_id", flat=True).get(pk=command_id)
-        live.publish_on_commit(
-            [live.station_group(station_id)],
-            {"kind": "command.finished", "station": station_id, "command": command_id},
+        events.announce(
+            events.CommandFinished(station_id=station_id, command_id=command_id, state=state)
         )

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import structlog
 
-from backoffice.live import publisher as live
+from stations import events
 from stations.models import SecurityEvent
 
 log = structlog.get_logger(__name__)
@@ -32,8 +32,12 @@ def record_event(
         tech_info=tech_info,
         raised_by_backoffice=raised_by_backoffice,
     )
-    live.publish_on_commit(
-        [live.station_group(station_id), live.NETWORK_GROUP],
-        {"kind": "station.security", "station": station_id},
+    events.announce(
+        events.SecurityEventRecorded(
+            station_id=station_id,
+            type=type,
+            at=timestamp,
+            raised_by_backoffice=raised_by_backoffice,
+        )
     )
     return event

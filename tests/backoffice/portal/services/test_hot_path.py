@@ -1,6 +1,7 @@
-"""Sessions nobody watches pay nothing for the watcher on the hot paths: whether a session is
-watched is read in the lookups the adapters make anyway (1.6: once per session and socket),
-so a MeterValues frame or an Updated event costs no extra query."""
+"""Sessions nobody watches pay nothing for the watcher on the hot paths: whose session it is
+(its token's owner) is read in the lookups the adapters make anyway (1.6: once per session
+and socket) and carried by the core's events, so a MeterValues frame or an Updated event of
+another session costs the portal no query."""
 
 from __future__ import annotations
 
@@ -33,7 +34,10 @@ def unwatched(station):
 
 @pytest.fixture
 def watched(station, driver):
-    tx = Transaction.objects.create(station=station, transaction_id="2", id_tag="DRIVER-TAG")
+    token = driver.id_tokens.get(id_token="DRIVER-TAG")
+    tx = Transaction.objects.create(
+        station=station, transaction_id="2", id_tag="DRIVER-TAG", id_token=token
+    )
     DriverSession.objects.create(user=driver, station=station, id_tag="DRIVER-TAG", transaction=tx)
     return tx
 
@@ -52,15 +56,15 @@ def _prepare(station, tx):
     )
 
 
-def test_the_16_lookup_tells_whether_a_session_is_watched_in_its_one_query(
-    station, unwatched, watched, django_assert_num_queries
+def test_the_16_lookup_tells_whose_session_it_is_in_its_one_query(
+    station, unwatched, watched, driver, django_assert_num_queries
 ):
     with django_assert_num_queries(1):
         plain = _prepare(station, unwatched)
     with django_assert_num_queries(1):
         followed = _prepare(station, watched)
-    assert plain.transaction.watched is False
-    assert followed.transaction.watched is True
+    assert plain.transaction.driver_id is None
+    assert followed.transaction.driver_id == driver.pk
 
 
 def test_an_unwatched_sessions_frame_costs_its_insert_and_nothing_more(
@@ -73,16 +77,21 @@ def test_an_unwatched_sessions_frame_costs_its_insert_and_nothing_more(
     )
     with django_capture_on_commit_callbacks() as after_commit, django_assert_num_queries(1):
         metering.insert([frame])
-    assert len(after_commit) == 1  # the live page event only: no watcher work queued
+    assert len(after_commit) == 1  # the MeterValuesStored event
+    with django_assert_num_queries(0):  # its subscribers (live pages, portal) query nothing
+        after_commit[0]()
 
 
-def test_a_watched_sessions_frame_queues_the_watcher_after_commit(
+def test_a_watched_sessions_frame_reaches_the_watcher_after_commit(
     station, watched, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     frame = _prepare(station, watched)
     with django_capture_on_commit_callbacks() as after_commit, django_assert_num_queries(1):
         metering.insert([frame])
-    assert len(after_commit) == 2  # the live page event and the watcher's task
+    assert len(after_commit) == 1
+    with CaptureQueriesContext(connection) as delivered:
+        after_commit[0]()  # the portal's task, eager here, reads the driver's session
+    assert any("portal_driversession" in query["sql"] for query in delivered.captured_queries)
 
 
 def _updated(tx: Transaction, seq_no: int) -> TransactionEventData:
@@ -97,28 +106,27 @@ def _updated(tx: Transaction, seq_no: int) -> TransactionEventData:
     )
 
 
-def _queries_of_an_updated_event(station, tx, *, send_limits: bool) -> list[str]:
+def _queries_of_an_updated_event(station, tx, *, ask_terms: bool) -> list[str]:
     seq_no = tx.events.count() + 1
     transaction_events.record_event(station_id=station.pk, event=_updated(tx, seq_no))  # warm up
     with CaptureQueriesContext(connection) as captured:
         transaction_events.record_event(
-            station_id=station.pk, event=_updated(tx, seq_no + 1), send_limits=send_limits
+            station_id=station.pk, event=_updated(tx, seq_no + 1), ask_terms=ask_terms
         )
     return [query["sql"] for query in captured.captured_queries]
 
 
 def test_an_unwatched_2x_updated_event_costs_no_extra_query(station, unwatched, watched):
-    plain = _queries_of_an_updated_event(station, unwatched, send_limits=False)
-    followed = _queries_of_an_updated_event(station, watched, send_limits=False)
+    plain = _queries_of_an_updated_event(station, unwatched, ask_terms=False)
+    followed = _queries_of_an_updated_event(station, watched, ask_terms=False)
     # The same statements either way (the watcher's work runs after commit, in a task)...
     assert len(plain) == len(followed)
-    # ...and on 2.1 too, the driver side is read only as an EXISTS in the transaction's own
-    # SELECT: only a watched session looks up the limits to send.
-    plain_21 = _queries_of_an_updated_event(station, unwatched, send_limits=True)
-    followed_21 = _queries_of_an_updated_event(station, watched, send_limits=True)
+    assert not [sql for sql in plain if "portal_driversession" in sql]
+    # ...and when the answer carries the session's terms (2.1), only a driver's session makes
+    # the portal look up the limits to send: the token's owner is read in the transaction's
+    # own SELECT.
+    plain_21 = _queries_of_an_updated_event(station, unwatched, ask_terms=True)
+    followed_21 = _queries_of_an_updated_event(station, watched, ask_terms=True)
     assert len(plain_21) == len(plain)
-    mentioning = [sql for sql in plain_21 if "portal_driversession" in sql]
-    assert len(mentioning) == 1
-    assert "FOR UPDATE" in mentioning[0]
-    assert "EXISTS" in mentioning[0]
-    assert len([sql for sql in followed_21 if "portal_driversession" in sql]) == 2
+    assert not [sql for sql in plain_21 if "portal_driversession" in sql]
+    assert [sql for sql in followed_21 if "portal_driversession" in sql]

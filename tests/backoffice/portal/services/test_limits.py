@@ -175,7 +175,7 @@ async def test_a_21_station_is_sent_the_limits_in_its_transaction_event_response
     assert changed.transaction_limit == {"max_energy": 8000}
     pending.refresh_from_db()
     assert pending.transaction_id == tx.pk
-    assert pending.limit_sent == {"maxEnergy": 8000}
+    assert pending.limit_sent == {"energy_wh": 8000}
     assert ended.transaction_limit is None
     assert pending.limit_reached == DriverSession.LimitReason.ENERGY
     assert Notification.objects.filter(

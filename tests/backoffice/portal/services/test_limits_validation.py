@@ -107,6 +107,6 @@ def test_a_limit_sent_to_the_station_is_enforced_here_only_past_a_margin(running
     session.limit_energy_wh = D(5000)
     done = limits.Progress(energy_wh=D(5050), elapsed=timedelta(minutes=1), cost=None)
     assert limits.reached(session, done) == DriverSession.LimitReason.ENERGY
-    session.limit_sent = {"maxEnergy": 5000}
+    session.limit_sent = {"energy_wh": 5000}
     assert limits.reached(session, done) == ""
     assert limits.reached(session, limits.Progress(D(5100), None, None)) == "energy"

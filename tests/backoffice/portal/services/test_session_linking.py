@@ -114,7 +114,7 @@ def test_a_2x_start_is_linked_by_its_remote_start(driver, station, app_token):
             id_token="APP-DRIVER",
             id_token_type="Central",
         ),
-        send_limits=True,
+        ask_terms=True,
     )
     by_command.refresh_from_db()
     tx = Transaction.objects.get(transaction_id="TX-REMOTE")
