@@ -22,12 +22,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from backoffice.api.errors import ErrorOutput
 from stations import selectors
 from stations.api.registry import CommandSpec
 from stations.exceptions import CommandError, CommandTimeout, StationNotConnected
 from stations.services.commands.bus import Caller
 
-from .common import CommandFailureOutput, CommandOutput, ErrorOutput
+from .common import CommandFailureOutput, CommandOutput
 
 ROLE_CANNOT_COMMAND = "Your role does not allow sending commands to stations."
 COMMAND_NOT_FOR_VERSION = "This station speaks OCPP {version}, which has no {name} command."
