@@ -6,3 +6,11 @@ from django.apps import AppConfig
 class ReservationsConfig(AppConfig):
     name = "reservations"
     verbose_name = "Reservations"
+
+    def ready(self) -> None:
+        # The charging core does not import reservations: its commands join the catalogue
+        # the operator pages and the REST API read from here.
+        from reservations.services.catalogue import COMMANDS
+        from stations.services.commands import catalogue
+
+        catalogue.register(*COMMANDS)
