@@ -8,5 +8,11 @@ class ReservationsConfig(AppConfig):
     verbose_name = "Reservations"
 
     def ready(self) -> None:
-        # Reservations follow the charging core's events.
+        # The charging core does not import reservations: reservations follow its events, and
+        # their commands join the catalogue the operator pages and the REST API read.
+        from reservations.services.catalogue import COMMANDS
+        from stations.services.commands import catalogue
+
         from . import subscribers  # noqa: F401
+
+        catalogue.register(*COMMANDS)

@@ -22,20 +22,20 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from backoffice.api.errors import ErrorOutput
 from stations import selectors
 from stations.api.registry import CommandSpec
 from stations.exceptions import CommandError, CommandTimeout, StationNotConnected
+from stations.services.commands import adapters
 from stations.services.commands.bus import Caller
 
-from .common import CommandFailureOutput, CommandOutput, ErrorOutput
+from .common import CommandFailureOutput, CommandOutput
 
 ROLE_CANNOT_COMMAND = "Your role does not allow sending commands to stations."
 COMMAND_NOT_FOR_VERSION = "This station speaks OCPP {version}, which has no {name} command."
 UNKNOWN_COMMAND = "There is no command named {name}."
 # The label commands sent through the API carry (with the user who asked).
 CALLER_LABEL = "api"
-# A station that never connected has no version yet; the bus speaks 1.6 to it.
-_DEFAULT_VERSION = "1.6"
 
 
 class OutcomeOutput(serializers.Serializer):
@@ -66,7 +66,8 @@ class CommandApi(APIView):
             raise PermissionDenied(ROLE_CANNOT_COMMAND)
         options = OptionsSerializer(data=request.query_params)
         options.is_valid(raise_exception=True)
-        version = station.ocpp_version or _DEFAULT_VERSION
+        # A station that never connected has no version yet: it is spoken to in the default.
+        version = station.ocpp_version or adapters.DEFAULT_VERSION
         if version not in self.spec.versions:
             raise ValidationError(
                 {

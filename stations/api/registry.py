@@ -1,9 +1,12 @@
-"""The commands the REST API offers: one `CommandSpec` per command, registered by its area.
+"""The commands the REST API offers: one `CommandSpec` per command of the catalogue.
 
-Each area (version-neutral commands, smart charging, reservations, monitoring...) lists its
-specs in its own module under `stations/api/command_specs/` and `AREAS` below names them; the
-API imports them all once. A spec joins a DRF input serializer to the service it calls: the
-view validates the request body with `input`, then calls
+The catalogue (`stations.services.commands.catalogue`) says which commands exist, the
+service each calls, the OCPP versions that offer it and its summary. A spec joins a catalogue
+command to the DRF input serializer of its body and, where the result needs one, a renderer.
+Each area lists its specs in its own module under `stations/api/command_specs/` and `AREAS`
+below names them; the API imports them all once, and `specs()` checks that every catalogue
+command has a spec whose serializer takes exactly the command's fields. The view validates the
+request body with `input`, then calls
 
     service(station_id=<station pk>, caller=<Caller>, **serializer.validated_data)
 
@@ -21,6 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rest_framework import serializers
+
+from stations.services.commands import catalogue
 
 # Modules under stations/api/command_specs/ that define `SPECS: list[CommandSpec]`.
 AREAS = [
@@ -60,9 +65,21 @@ class CommandSpec:
         }
 
 
-ALL_VERSIONS = frozenset({"1.6", "2.0.1", "2.1"})
-V2X = frozenset({"2.0.1", "2.1"})
-V21 = frozenset({"2.1"})
+def spec(
+    name: str,
+    input: type[serializers.Serializer],
+    render: Callable[[Any], dict[str, Any]] | None = None,
+) -> CommandSpec:
+    """The API's spec of catalogue command `name`, its body validated by `input`."""
+    command = catalogue.command(name)
+    return CommandSpec(
+        name=name,
+        service=command.service,
+        input=input,
+        versions=command.versions,
+        summary=command.summary,
+        render=render,
+    )
 
 
 def specs() -> dict[str, CommandSpec]:
@@ -70,8 +87,17 @@ def specs() -> dict[str, CommandSpec]:
     found: dict[str, CommandSpec] = {}
     for area in AREAS:
         module = importlib.import_module(f"stations.api.command_specs.{area}")
-        for spec in module.SPECS:
-            if spec.name in found:
-                raise ValueError(f"Two API commands are named {spec.name!r}.")
-            found[spec.name] = spec
+        for command_spec in module.SPECS:
+            if command_spec.name in found:
+                raise ValueError(f"Two API commands are named {command_spec.name!r}.")
+            fields = set(catalogue.command(command_spec.name).fields)
+            if set(command_spec.input().fields) != fields:
+                raise ValueError(
+                    f"The API's input of {command_spec.name!r} does not take the catalogue's "
+                    f"fields {sorted(fields)}."
+                )
+            found[command_spec.name] = command_spec
+    missing = sorted(set(catalogue.commands()) - set(found))
+    if missing:
+        raise ValueError(f"The API offers no spec for the commands {missing}.")
     return found

@@ -15,10 +15,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backoffice.api.errors import ErrorOutput
+from backoffice.api.pagination import Pagination, paginated
 from stations import selectors
 from stations.models import Station
 
-from .common import CommandOutput, ErrorOutput, Pagination, paginated
+from .common import CommandOutput
 
 NOT_FOUND = OpenApiResponse(ErrorOutput, description="No station with this id in your scope.")
 

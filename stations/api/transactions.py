@@ -10,27 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backoffice.api.errors import ErrorOutput
+from backoffice.api.filters import SessionFilter
+from backoffice.api.pagination import Pagination, paginated
 from stations import selectors
 from stations.models import Transaction
-
-from .common import ErrorOutput, Pagination, paginated
-
-STARTED_AFTER_BEFORE = "started_after must be before started_before."
-
-
-class SessionFilter(serializers.Serializer):
-    """The filters of a session list (staff: /transactions/, drivers: /me/sessions/)."""
-
-    station = serializers.CharField(required=False, help_text="A station id.")
-    state = serializers.ChoiceField(choices=Transaction.State.choices, required=False)
-    started_after = serializers.DateTimeField(required=False)
-    started_before = serializers.DateTimeField(required=False)
-
-    def validate(self, attrs: dict) -> dict:
-        after, before = attrs.get("started_after"), attrs.get("started_before")
-        if after and before and after >= before:
-            raise serializers.ValidationError({"started_after": STARTED_AFTER_BEFORE})
-        return attrs
 
 
 def _energy(**kwargs: Any) -> serializers.DecimalField:

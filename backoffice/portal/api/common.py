@@ -7,8 +7,8 @@ from typing import Any
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from backoffice.api.errors import ErrorOutput
 from backoffice.portal.selectors import SessionView
-from stations.api.common import ErrorOutput
 from stations.models import Transaction
 
 

@@ -8,10 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backoffice.api.pagination import Pagination, paginated
 from backoffice.portal import selectors
 from backoffice.portal.models import Notification
 from backoffice.portal.services import notifications
-from stations.api.common import Pagination, paginated
 
 from .common import NOT_FOUND_NOTIFICATION, UNAUTHENTICATED
 

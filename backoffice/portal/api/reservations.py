@@ -8,11 +8,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backoffice.api.errors import ErrorOutput
+from backoffice.api.pagination import Pagination
 from backoffice.portal import reservation_selectors
 from backoffice.portal.services.charging import CALLER_LABEL
 from reservations.models import Reservation
 from reservations.services import reservations
-from stations.api.common import ErrorOutput, Pagination
 from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
 from stations.services.commands.bus import Caller
 

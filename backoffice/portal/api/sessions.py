@@ -8,11 +8,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backoffice.api.errors import ErrorOutput
+from backoffice.api.filters import SessionFilter
+from backoffice.api.pagination import Pagination
 from backoffice.portal import selectors
 from backoffice.portal.models import DriverSession
 from backoffice.portal.services import charging, limits
-from stations.api.common import ErrorOutput, Pagination
-from stations.api.transactions import SessionFilter
 from stations.exceptions import CommandTimeout, StationNotConnected
 
 from .common import (

@@ -8,9 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backoffice.api.errors import ErrorOutput
 from backoffice.portal import selectors
 from backoffice.portal.services import charging
-from stations.api.common import ErrorOutput
 
 from .common import UNAUTHENTICATED
 

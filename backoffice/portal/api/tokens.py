@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 from backoffice.accounts.exceptions import IdTokenChangeRefused, IdTokenInvalid
 from backoffice.accounts.models import IdToken
 from backoffice.accounts.services import driver_tokens
+from backoffice.api.errors import ErrorOutput
 from backoffice.portal import selectors
-from stations.api.common import ErrorOutput
 
 from .common import NOT_FOUND_TOKEN, UNAUTHENTICATED
 

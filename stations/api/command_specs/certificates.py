@@ -11,9 +11,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from backoffice.lib import certificates as x509lib
-from stations.api.registry import ALL_VERSIONS, CommandSpec
+from stations.api.registry import spec
 from stations.models import InstalledCertificate, IssuedCertificate
-from stations.services.security import certificates
 
 _ROOT_TYPES = [
     (value, label)
@@ -73,32 +72,8 @@ class CertificateSignedInput(serializers.Serializer):
 
 
 SPECS = [
-    CommandSpec(
-        name="install-certificate",
-        service=certificates.install_certificate,
-        input=InstallCertificateInput,
-        versions=ALL_VERSIONS,
-        summary="Install a root certificate on the station (InstallCertificate).",
-    ),
-    CommandSpec(
-        name="get-installed-certificate-ids",
-        service=certificates.get_installed_certificate_ids,
-        input=GetInstalledCertificateIdsInput,
-        versions=ALL_VERSIONS,
-        summary="List the certificates the station holds and keep the list.",
-    ),
-    CommandSpec(
-        name="delete-certificate",
-        service=certificates.delete_certificate,
-        input=DeleteCertificateInput,
-        versions=ALL_VERSIONS,
-        summary="Delete a certificate from the station, by its hash data.",
-    ),
-    CommandSpec(
-        name="certificate-signed",
-        service=certificates.certificate_signed,
-        input=CertificateSignedInput,
-        versions=ALL_VERSIONS,
-        summary="Send a signed certificate chain to the station (CertificateSigned).",
-    ),
+    spec("install-certificate", InstallCertificateInput),
+    spec("get-installed-certificate-ids", GetInstalledCertificateIdsInput),
+    spec("delete-certificate", DeleteCertificateInput),
+    spec("certificate-signed", CertificateSignedInput),
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from stations.api.registry import ALL_VERSIONS, CommandSpec
+from stations.api.registry import spec
 from stations.services.local_lists import local_list
 
 
@@ -41,19 +41,6 @@ def _sent(outcome: local_list.SendListResult) -> dict[str, Any]:
 
 
 SPECS = [
-    CommandSpec(
-        name="get-local-list-version",
-        service=local_list.get_local_list_version,
-        input=GetLocalListVersionInput,
-        versions=ALL_VERSIONS,
-        summary="Read the version of the station's local authorization list.",
-    ),
-    CommandSpec(
-        name="send-local-list",
-        service=local_list.send_local_list,
-        input=SendLocalListInput,
-        versions=ALL_VERSIONS,
-        summary="Send the station's local authorization list, full or differential.",
-        render=_sent,
-    ),
+    spec("get-local-list-version", GetLocalListVersionInput),
+    spec("send-local-list", SendLocalListInput, render=_sent),
 ]

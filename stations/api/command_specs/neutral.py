@@ -12,7 +12,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from stations.api.registry import ALL_VERSIONS, CommandSpec
+from stations.api.registry import spec
 from stations.services.commands import remote
 
 _INT32_MAX = 2**31 - 1
@@ -129,75 +129,14 @@ def _configuration(outcome: remote.ConfigurationResult) -> dict[str, Any]:
 
 
 SPECS = [
-    CommandSpec(
-        name="remote-start",
-        service=remote.remote_start,
-        input=RemoteStartInput,
-        versions=ALL_VERSIONS,
-        summary="Start charging for an id token (RemoteStartTransaction / RequestStart).",
-    ),
-    CommandSpec(
-        name="remote-stop",
-        service=remote.remote_stop,
-        input=RemoteStopInput,
-        versions=ALL_VERSIONS,
-        summary="Stop a transaction (RemoteStopTransaction / RequestStopTransaction).",
-    ),
-    CommandSpec(
-        name="reset",
-        service=remote.reset,
-        input=ResetInput,
-        versions=ALL_VERSIONS,
-        summary="Reset the station.",
-    ),
-    CommandSpec(
-        name="change-availability",
-        service=remote.change_availability,
-        input=ChangeAvailabilityInput,
-        versions=ALL_VERSIONS,
-        summary="Make the station, an EVSE or a connector operative or inoperative.",
-    ),
-    CommandSpec(
-        name="unlock-connector",
-        service=remote.unlock_connector,
-        input=UnlockConnectorInput,
-        versions=ALL_VERSIONS,
-        summary="Unlock a connector.",
-    ),
-    CommandSpec(
-        name="trigger-message",
-        service=remote.trigger_message,
-        input=TriggerMessageInput,
-        versions=ALL_VERSIONS,
-        summary="Ask the station to send a message now.",
-    ),
-    CommandSpec(
-        name="clear-cache",
-        service=remote.clear_cache,
-        input=ClearCacheInput,
-        versions=ALL_VERSIONS,
-        summary="Clear the station's authorization cache.",
-    ),
-    CommandSpec(
-        name="data-transfer",
-        service=remote.data_transfer,
-        input=DataTransferInput,
-        versions=ALL_VERSIONS,
-        summary="Send a vendor-specific DataTransfer.",
-    ),
-    CommandSpec(
-        name="get-configuration",
-        service=remote.get_configuration,
-        input=GetConfigurationInput,
-        versions=ALL_VERSIONS,
-        summary="Read configuration (GetConfiguration / GetVariables) into the device model.",
-        render=_configuration,
-    ),
-    CommandSpec(
-        name="change-configuration",
-        service=remote.change_configuration,
-        input=ChangeConfigurationInput,
-        versions=ALL_VERSIONS,
-        summary="Set one configuration value (ChangeConfiguration / SetVariables).",
-    ),
+    spec("remote-start", RemoteStartInput),
+    spec("remote-stop", RemoteStopInput),
+    spec("reset", ResetInput),
+    spec("change-availability", ChangeAvailabilityInput),
+    spec("unlock-connector", UnlockConnectorInput),
+    spec("trigger-message", TriggerMessageInput),
+    spec("clear-cache", ClearCacheInput),
+    spec("data-transfer", DataTransferInput),
+    spec("get-configuration", GetConfigurationInput, render=_configuration),
+    spec("change-configuration", ChangeConfigurationInput),
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from stations.api.registry import V2X, CommandSpec
+from stations.api.registry import spec
 from stations.services.device import device_reports
 from stations.services.device.device_reports import ComponentVariable
 
@@ -52,20 +52,6 @@ def _report(outcome: device_reports.ReportResult) -> dict[str, Any]:
 
 
 SPECS = [
-    CommandSpec(
-        name="get-base-report",
-        service=device_reports.get_base_report,
-        input=GetBaseReportInput,
-        versions=V2X,
-        summary="Ask a 2.x station for a base report of its device model (GetBaseReport).",
-        render=_report,
-    ),
-    CommandSpec(
-        name="get-report",
-        service=device_reports.get_report,
-        input=GetReportInput,
-        versions=V2X,
-        summary="Ask a 2.x station for a report on some components (GetReport).",
-        render=_report,
-    ),
+    spec("get-base-report", GetBaseReportInput, render=_report),
+    spec("get-report", GetReportInput, render=_report),
 ]

@@ -11,7 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from reservations.services import reservations
-from stations.api.registry import ALL_VERSIONS, CommandSpec
+from stations.api.registry import spec
 
 
 class ReserveNowInput(serializers.Serializer):
@@ -43,20 +43,6 @@ def _reservation(outcome: reservations.ReservationResult) -> dict[str, Any]:
 
 
 SPECS = [
-    CommandSpec(
-        name="reserve-now",
-        service=reservations.reserve_now,
-        input=ReserveNowInput,
-        versions=ALL_VERSIONS,
-        summary="Reserve an EVSE (or any EVSE) of the station for an id token until a time.",
-        render=_reservation,
-    ),
-    CommandSpec(
-        name="cancel-reservation",
-        service=reservations.cancel,
-        input=CancelReservationInput,
-        versions=ALL_VERSIONS,
-        summary="Cancel a reservation the station holds.",
-        render=_reservation,
-    ),
+    spec("reserve-now", ReserveNowInput, render=_reservation),
+    spec("cancel-reservation", CancelReservationInput, render=_reservation),
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from stations.api.registry import ALL_VERSIONS, V2X, CommandSpec
+from stations.api.registry import spec
 from stations.services.smart_charging import charging_profiles, profile_commands
 from stations.services.smart_charging.charging_profiles import Profile, Schedule, SchedulePeriod
 
@@ -145,34 +145,8 @@ def _schedule(outcome: profile_commands.CompositeScheduleResult) -> dict[str, An
 
 
 SPECS = [
-    CommandSpec(
-        name="set-charging-profile",
-        service=profile_commands.set_charging_profile,
-        input=SetChargingProfileInput,
-        versions=ALL_VERSIONS,
-        summary="Install a charging profile on an EVSE or the whole station.",
-        render=_installed,
-    ),
-    CommandSpec(
-        name="clear-charging-profile",
-        service=profile_commands.clear_charging_profile,
-        input=ClearChargingProfileInput,
-        versions=ALL_VERSIONS,
-        summary="Clear a charging profile by id, or the profiles matching the criteria.",
-    ),
-    CommandSpec(
-        name="get-composite-schedule",
-        service=profile_commands.get_composite_schedule,
-        input=GetCompositeScheduleInput,
-        versions=ALL_VERSIONS,
-        summary="Read the limits the station will apply on an EVSE for a while.",
-        render=_schedule,
-    ),
-    CommandSpec(
-        name="get-charging-profiles",
-        service=profile_commands.get_charging_profiles,
-        input=GetChargingProfilesInput,
-        versions=V2X,
-        summary="Ask a 2.x station to report its charging profiles (kept as reported).",
-    ),
+    spec("set-charging-profile", SetChargingProfileInput, render=_installed),
+    spec("clear-charging-profile", ClearChargingProfileInput),
+    spec("get-composite-schedule", GetCompositeScheduleInput, render=_schedule),
+    spec("get-charging-profiles", GetChargingProfilesInput),
 ]

@@ -10,11 +10,10 @@ from typing import Any
 
 from rest_framework import serializers
 
-from stations.api.registry import ALL_VERSIONS, CommandSpec
+from stations.api.registry import spec
 from stations.models import FirmwareFile
 from stations.services.jobs import station_jobs
 
-V16_ONLY = frozenset({"1.6"})
 UNKNOWN_FIRMWARE = "There is no firmware file with this id."
 
 
@@ -62,28 +61,7 @@ def _job(outcome: station_jobs.JobResult) -> dict[str, Any]:
 
 
 SPECS = [
-    CommandSpec(
-        name="get-diagnostics",
-        service=station_jobs.get_diagnostics,
-        input=GetDiagnosticsInput,
-        versions=V16_ONLY,
-        summary="Ask a 1.6 station to upload its diagnostics (GetDiagnostics).",
-        render=_job,
-    ),
-    CommandSpec(
-        name="get-log",
-        service=station_jobs.get_log,
-        input=GetLogInput,
-        versions=ALL_VERSIONS,
-        summary="Ask the station to upload a diagnostics or security log (GetLog).",
-        render=_job,
-    ),
-    CommandSpec(
-        name="update-firmware",
-        service=station_jobs.update_firmware,
-        input=UpdateFirmwareInput,
-        versions=ALL_VERSIONS,
-        summary="Update the firmware (UpdateFirmware; 1.6 SignedUpdateFirmware when signed).",
-        render=_job,
-    ),
+    spec("get-diagnostics", GetDiagnosticsInput, render=_job),
+    spec("get-log", GetLogInput, render=_job),
+    spec("update-firmware", UpdateFirmwareInput, render=_job),
 ]

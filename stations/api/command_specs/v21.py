@@ -15,9 +15,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from stations.api.registry import V21, CommandSpec
-from stations.services.charging import station_tariffs
-from stations.services.commands import v21_commands
+from stations.api.registry import spec
 from stations.services.device import event_streams
 from stations.services.smart_charging import der_control
 
@@ -162,101 +160,20 @@ class AdjustPeriodicEventStreamInput(serializers.Serializer):
         return attrs
 
 
-def _spec(
-    name: str, service: Any, serializer: type[serializers.Serializer], summary: str
-) -> CommandSpec:
-    return CommandSpec(name=name, service=service, input=serializer, versions=V21, summary=summary)
-
-
 SPECS = [
-    _spec(
-        "request-battery-swap",
-        v21_commands.request_battery_swap,
-        RequestBatterySwapInput,
-        "Ask a swap station to release a battery for a driver.",
-    ),
-    _spec(
-        "use-priority-charging",
-        v21_commands.use_priority_charging,
-        UsePriorityChargingInput,
-        "Switch a transaction to (or back from) its PriorityCharging profile.",
-    ),
-    _spec(
-        "update-dynamic-schedule",
-        v21_commands.update_dynamic_schedule,
-        UpdateDynamicScheduleInput,
-        "Push new limits or setpoints into a dynamic charging profile.",
-    ),
-    _spec(
-        "afrr-signal",
-        v21_commands.afrr_signal,
-        AfrrSignalInput,
-        "Send an aFRR frequency-restoration signal.",
-    ),
-    _spec(
-        "notify-allowed-energy-transfer",
-        v21_commands.notify_allowed_energy_transfer,
-        NotifyAllowedEnergyTransferInput,
-        "Tell the station which energy transfer modes a transaction may use.",
-    ),
-    _spec(
-        "notify-web-payment-started",
-        v21_commands.notify_web_payment_started,
-        NotifyWebPaymentStartedInput,
-        "Tell the station a driver started paying on the web for an EVSE.",
-    ),
-    _spec(
-        "set-der-control",
-        der_control.set_der_control,
-        SetDerControlInput,
-        "Install a DER control (curve or setting), default or scheduled.",
-    ),
-    _spec(
-        "get-der-control",
-        der_control.get_der_control,
-        GetDerControlInput,
-        "Ask the station to report its DER controls (arrives as a DER control report).",
-    ),
-    _spec(
-        "clear-der-control",
-        der_control.clear_der_control,
-        ClearDerControlInput,
-        "Clear default or scheduled DER controls: all, one type, or one id.",
-    ),
-    _spec(
-        "set-default-tariff",
-        station_tariffs.set_default_tariff,
-        SetDefaultTariffInput,
-        "Install the default tariff of an EVSE (0: every EVSE) for local cost calculation.",
-    ),
-    _spec(
-        "get-tariffs",
-        station_tariffs.get_tariffs,
-        GetTariffsInput,
-        "List the tariffs installed on the station, or on one EVSE.",
-    ),
-    _spec(
-        "clear-tariffs",
-        station_tariffs.clear_tariffs,
-        ClearTariffsInput,
-        "Clear default tariffs: those named, those of one EVSE, or all.",
-    ),
-    _spec(
-        "change-transaction-tariff",
-        station_tariffs.change_transaction_tariff,
-        ChangeTransactionTariffInput,
-        "Apply another tariff to a running transaction.",
-    ),
-    _spec(
-        "get-periodic-event-streams",
-        event_streams.get_periodic_event_streams,
-        GetPeriodicEventStreamsInput,
-        "List the periodic event streams the station has open.",
-    ),
-    _spec(
-        "adjust-periodic-event-stream",
-        event_streams.adjust_periodic_event_stream,
-        AdjustPeriodicEventStreamInput,
-        "Change how often an open periodic event stream is flushed.",
-    ),
+    spec("request-battery-swap", RequestBatterySwapInput),
+    spec("use-priority-charging", UsePriorityChargingInput),
+    spec("update-dynamic-schedule", UpdateDynamicScheduleInput),
+    spec("afrr-signal", AfrrSignalInput),
+    spec("notify-allowed-energy-transfer", NotifyAllowedEnergyTransferInput),
+    spec("notify-web-payment-started", NotifyWebPaymentStartedInput),
+    spec("set-der-control", SetDerControlInput),
+    spec("get-der-control", GetDerControlInput),
+    spec("clear-der-control", ClearDerControlInput),
+    spec("set-default-tariff", SetDefaultTariffInput),
+    spec("get-tariffs", GetTariffsInput),
+    spec("clear-tariffs", ClearTariffsInput),
+    spec("change-transaction-tariff", ChangeTransactionTariffInput),
+    spec("get-periodic-event-streams", GetPeriodicEventStreamsInput),
+    spec("adjust-periodic-event-stream", AdjustPeriodicEventStreamInput),
 ]

@@ -13,8 +13,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from stations.api.registry import V2X, CommandSpec
-from stations.services.charging import transaction_status
+from stations.api.registry import spec
 from stations.services.device import (
     customer_information,
     display_messages,
@@ -226,90 +225,15 @@ def _status(outcome: Any) -> dict[str, Any]:
 
 
 SPECS = [
-    CommandSpec(
-        name="set-variable-monitoring",
-        service=monitoring.set_variable_monitoring,
-        input=SetVariableMonitoringInput,
-        versions=V2X,
-        summary="Set or replace monitors on component variables (SetVariableMonitoring).",
-        render=_set_monitoring,
-    ),
-    CommandSpec(
-        name="clear-variable-monitoring",
-        service=monitoring.clear_variable_monitoring,
-        input=ClearVariableMonitoringInput,
-        versions=V2X,
-        summary="Remove monitors by id (ClearVariableMonitoring).",
-        render=_clear_monitoring,
-    ),
-    CommandSpec(
-        name="set-monitoring-base",
-        service=monitoring.set_monitoring_base,
-        input=SetMonitoringBaseInput,
-        versions=V2X,
-        summary="Switch the station's monitor set (SetMonitoringBase).",
-        render=_status,
-    ),
-    CommandSpec(
-        name="set-monitoring-level",
-        service=monitoring.set_monitoring_level,
-        input=SetMonitoringLevelInput,
-        versions=V2X,
-        summary="Report only events of this severity or worse (SetMonitoringLevel).",
-        render=_status,
-    ),
-    CommandSpec(
-        name="get-monitoring-report",
-        service=monitoring_reports.get_monitoring_report,
-        input=GetMonitoringReportInput,
-        versions=V2X,
-        summary="Ask for the station's monitors (GetMonitoringReport).",
-        render=_monitoring_report,
-    ),
-    CommandSpec(
-        name="set-display-message",
-        service=display_messages.set_display_message,
-        input=SetDisplayMessageInput,
-        versions=V2X,
-        summary="Show a message on the station's display (SetDisplayMessage).",
-        render=_display_message,
-    ),
-    CommandSpec(
-        name="get-display-messages",
-        service=display_messages.get_display_messages,
-        input=GetDisplayMessagesInput,
-        versions=V2X,
-        summary="Ask for the station's display messages (GetDisplayMessages).",
-    ),
-    CommandSpec(
-        name="clear-display-message",
-        service=display_messages.clear_display_message,
-        input=ClearDisplayMessageInput,
-        versions=V2X,
-        summary="Remove a display message (ClearDisplayMessage).",
-        render=_status,
-    ),
-    CommandSpec(
-        name="customer-information",
-        service=customer_information.customer_information,
-        input=CustomerInformationInput,
-        versions=V2X,
-        summary="Report and/or clear what the station keeps on a customer (CustomerInformation).",
-        render=_customer_information,
-    ),
-    CommandSpec(
-        name="get-transaction-status",
-        service=transaction_status.get_transaction_status,
-        input=GetTransactionStatusInput,
-        versions=V2X,
-        summary="Is a transaction ongoing, and are messages queued? (GetTransactionStatus).",
-    ),
-    CommandSpec(
-        name="set-network-profile",
-        service=network_profiles.set_network_profile,
-        input=SetNetworkProfileInput,
-        versions=V2X,
-        summary="Store a connection profile in a configuration slot (SetNetworkProfile).",
-        render=_status,
-    ),
+    spec("set-variable-monitoring", SetVariableMonitoringInput, render=_set_monitoring),
+    spec("clear-variable-monitoring", ClearVariableMonitoringInput, render=_clear_monitoring),
+    spec("set-monitoring-base", SetMonitoringBaseInput, render=_status),
+    spec("set-monitoring-level", SetMonitoringLevelInput, render=_status),
+    spec("get-monitoring-report", GetMonitoringReportInput, render=_monitoring_report),
+    spec("set-display-message", SetDisplayMessageInput, render=_display_message),
+    spec("get-display-messages", GetDisplayMessagesInput),
+    spec("clear-display-message", ClearDisplayMessageInput, render=_status),
+    spec("customer-information", CustomerInformationInput, render=_customer_information),
+    spec("get-transaction-status", GetTransactionStatusInput),
+    spec("set-network-profile", SetNetworkProfileInput, render=_status),
 ]

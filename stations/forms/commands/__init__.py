@@ -1,8 +1,9 @@
 """The remote commands of the station page: one small form per command a person sends.
 
-Each form validates the shape of the input for the station's OCPP version and gives the
-keyword arguments of the command's service (`arguments()`); the service is the one the REST
-API's `CommandSpec` of the same name calls, and the versions offered are the spec's. Choices
+Each form validates the shape of the input for what the station's OCPP version can express
+(`adapters.traits`) and gives the keyword arguments of the command's service (`arguments()`).
+The service, and the versions whose stations are offered the command, are the command
+catalogue's (`stations.services.commands.catalogue`), which the REST API reads too. Choices
 that depend on the station (EVSEs, running sessions, reservations, firmware files...) come
 from `stations.selectors.CommandOptions`.
 
@@ -12,16 +13,13 @@ The forms live in one module per group of the page (`sessions`, `station`, `smar
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-from stations.api import registry
 from stations.forms.commands.base import (
     AUTHORIZATION,
     CONNECTOR_WITHOUT_EVSE,
     DISPLAY,
     ENDS_BEFORE_START,
-    ID_TOKEN_MAX,
     ID_TOKEN_TOO_LONG,
     IN_THE_PAST,
     MAINTENANCE,
@@ -33,10 +31,6 @@ from stations.forms.commands.base import (
     SESSIONS,
     SMART_CHARGING,
     STATION,
-    TRIGGERS,
-    V16,
-    V21,
-    V201,
     CommandForm,
 )
 from stations.forms.commands.maintenance import (
@@ -72,6 +66,7 @@ from stations.forms.commands.station import (
 )
 from stations.models import Station
 from stations.selectors import CommandOptions
+from stations.services.commands import catalogue
 
 __all__ = [
     "AUTHORIZATION",
@@ -80,7 +75,6 @@ __all__ = [
     "ENDS_BEFORE_START",
     "FORMS",
     "GROUPS",
-    "ID_TOKEN_MAX",
     "ID_TOKEN_TOO_LONG",
     "IN_THE_PAST",
     "MAINTENANCE",
@@ -92,10 +86,6 @@ __all__ = [
     "SESSIONS",
     "SMART_CHARGING",
     "STATION",
-    "TRIGGERS",
-    "V16",
-    "V21",
-    "V201",
     "CancelReservationForm",
     "ChangeAvailabilityForm",
     "ClearCacheForm",
@@ -158,25 +148,20 @@ FORMS: dict[str, type[CommandForm]] = {
 }
 
 
-@functools.cache
-def _specs() -> dict[str, registry.CommandSpec]:
-    return registry.specs()
-
-
-def spec_for(name: str) -> registry.CommandSpec:
-    return _specs()[name]
+def spec_for(name: str) -> catalogue.Command:
+    """The catalogue's command `name`: the service a form's arguments go to, and its versions."""
+    return catalogue.command(name)
 
 
 def offered(name: str, version: str) -> bool:
-    """Whether a station of `version` offers command `name` (as its API spec says)."""
-    return name in FORMS and (version or V16) in spec_for(name).versions
+    """Whether a station speaking `version` offers command `name` (as the catalogue says)."""
+    return name in FORMS and catalogue.offered(spec_for(name), version)
 
 
 def forms_for(station: Station, options: CommandOptions) -> list[tuple[Any, list[CommandForm]]]:
-    """The command forms a station's version offers, by group."""
-    version = station.ocpp_version or V16
+    """The command forms the station is offered, by group."""
     by_group: dict[Any, list[CommandForm]] = {group: [] for group in GROUPS}
     for name, form_class in FORMS.items():
-        if offered(name, version):
+        if offered(name, station.ocpp_version):
             by_group[form_class.group].append(form_class(station=station, options=options))
     return [(group, items) for group, items in by_group.items() if items]

@@ -1,5 +1,9 @@
-"""What every command form shares: the version constants, the messages, the group labels,
-`CommandForm` and its field helpers, and the helpers that label choices and outcomes.
+"""What every command form shares: the messages, the group labels, `CommandForm` and its field
+helpers, and the helpers that label choices and outcomes.
+
+A form never asks which OCPP version a station speaks: what the version can express (a
+connector per EVSE, the messages it can trigger, its longest id token...) comes from
+`adapters.traits`, and which commands a station is offered from the catalogue.
 """
 
 from __future__ import annotations
@@ -13,35 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from stations.exceptions import CommandError
 from stations.models import Station
 from stations.selectors import CommandOptions
-
-V16, V201, V21 = "1.6", "2.0.1", "2.1"
-# TriggerMessage's requestedMessage values in each version's schema.
-TRIGGERS = {
-    V16: (
-        "BootNotification",
-        "DiagnosticsStatusNotification",
-        "FirmwareStatusNotification",
-        "Heartbeat",
-        "MeterValues",
-        "StatusNotification",
-    ),
-    V201: (
-        "BootNotification",
-        "FirmwareStatusNotification",
-        "Heartbeat",
-        "LogStatusNotification",
-        "MeterValues",
-        "PublishFirmwareStatusNotification",
-        "SignChargingStationCertificate",
-        "SignCombinedCertificate",
-        "SignV2GCertificate",
-        "StatusNotification",
-        "TransactionEvent",
-    ),
-}
-TRIGGERS[V21] = (*TRIGGERS[V201], "SignV2G20Certificate", "CustomTrigger")
-# The longest id token each version carries (1.6 idTag, 2.0.1 and 2.1 idToken).
-ID_TOKEN_MAX = {V16: 20, V201: 36, V21: 255}
+from stations.services.commands import adapters
 
 ID_TOKEN_TOO_LONG = _("OCPP {version} id tokens are at most {limit} characters.")
 ENDS_BEFORE_START = _("The end is before the start.")
@@ -85,7 +61,9 @@ class CommandForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_{self.name}_%s")
         super().__init__(*args, **kwargs)
         self.station = station
-        self.version = station.ocpp_version or V16
+        # Named in messages only; what the version can express is in `traits`.
+        self.version = station.ocpp_version or adapters.DEFAULT_VERSION
+        self.traits = adapters.traits(station.ocpp_version)
         self.options = options
         # Why the command cannot be sent now (nothing to pick from); "" when it can.
         self.unavailable: Any = ""
@@ -116,7 +94,7 @@ class CommandForm(forms.Form):
     def evse_field(self, name: str, *, required: bool, blank: Any = "", zero: Any = "") -> None:
         """EVSE `name`: a select of the EVSEs the station reported, else a number."""
         evses = [evse_id for evse_id, _connectors in self.options.evses]
-        label = _("Connector") if self.version == V16 else _("EVSE")
+        label = _("Connector") if self.traits.one_connector_per_evse else _("EVSE")
         if not evses:
             hints = []
             if zero:
@@ -139,8 +117,8 @@ class CommandForm(forms.Form):
         )
 
     def connector_field(self, *, required: bool) -> None:
-        """2.x connector on the EVSE (1.6 has one connector per EVSE: no field)."""
-        if self.version == V16:
+        """The connector on the EVSE (none where each EVSE is one connector: no field)."""
+        if self.traits.one_connector_per_evse:
             return
         connectors = sorted({c for _evse, ids in self.options.evses for c in ids}) or [1]
         choices: list[tuple[Any, Any]] = [] if required else [("", _("The whole EVSE"))]
@@ -160,7 +138,7 @@ class CommandForm(forms.Form):
 
     def clean_id_token(self) -> str:
         value = self.cleaned_data["id_token"].strip()
-        limit = ID_TOKEN_MAX[self.version]
+        limit = self.traits.id_token_max
         if len(value) > limit:
             raise forms.ValidationError(ID_TOKEN_TOO_LONG.format(version=self.version, limit=limit))
         return value

@@ -19,7 +19,7 @@ from stations.forms.commands.base import (
     _job,
     _session_label,
 )
-from stations.services.device import device_reports, display_messages
+from stations.services.device import device_reports
 
 # --- maintenance -----------------------------------------------------------------------------
 
@@ -149,9 +149,10 @@ class SetDisplayMessageForm(CommandForm):
     ocpp_fields: ClassVar[dict[str, str]] = {"message.message.content": "content"}
 
     def setup(self) -> None:
-        limit = display_messages.CONTENT_MAX[self.version]
         self.fields["content"] = forms.CharField(
-            label=_("Message"), max_length=limit, widget=forms.Textarea(attrs={"rows": 2})
+            label=_("Message"),
+            max_length=self.traits.display_message_max,
+            widget=forms.Textarea(attrs={"rows": 2}),
         )
         self.fields["priority"] = forms.ChoiceField(
             label=_("Priority"),

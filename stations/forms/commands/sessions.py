@@ -14,7 +14,6 @@ from stations.forms.commands.base import (
     NO_RESERVATIONS,
     NO_SESSIONS,
     SESSIONS,
-    V16,
     CommandForm,
     _datetime,
     _session_label,
@@ -59,7 +58,7 @@ class ReserveNowForm(CommandForm):
             _("Until"), initial=lambda: timezone.localtime() + timedelta(minutes=30)
         )
         self.evse_field("evse_id", required=False, blank=_("Any EVSE"))
-        if self.version != V16:
+        if self.traits.reserve_connector_type:
             self.fields["connector_type"] = forms.CharField(
                 label=_("Connector type"),
                 max_length=20,

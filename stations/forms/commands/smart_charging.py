@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stations.forms.commands.base import SMART_CHARGING, V16, V21, CommandForm
+from stations.forms.commands.base import SMART_CHARGING, CommandForm
 from stations.services.smart_charging import charging_profiles
 from stations.services.smart_charging.charging_profiles import Profile, Schedule, SchedulePeriod
 
@@ -32,7 +32,9 @@ class SetChargingProfileForm(CommandForm):
 
     def setup(self) -> None:
         self.evse_field("evse_id", required=True, zero=_("The whole station"))
-        purposes = [p for p in charging_profiles.PURPOSES if self.version == V21 or p in _BASIC]
+        purposes = [
+            p for p in charging_profiles.PURPOSES if self.traits.v21_features or p in _BASIC
+        ]
         self.fields["purpose"] = forms.ChoiceField(
             label=_("Purpose"),
             choices=[(p, _PURPOSE_LABELS.get(p, p)) for p in purposes],
@@ -42,7 +44,7 @@ class SetChargingProfileForm(CommandForm):
             label=_("Limit"),
             min_value=Decimal(0),
             max_digits=12,
-            decimal_places=1 if self.version == V16 else 3,
+            decimal_places=self.traits.limit_decimal_places,
         )
         self.fields["rate_unit"] = forms.ChoiceField(
             label=_("Unit"), choices=[("A", _("A (amperes)")), ("W", _("W (watts)"))]

@@ -14,8 +14,6 @@ from stations.forms.commands.base import (
     CONNECTOR_WITHOUT_EVSE,
     NOT_JSON,
     STATION,
-    TRIGGERS,
-    V16,
     CommandForm,
 )
 from stations.services.local_lists import local_list
@@ -28,22 +26,22 @@ class ResetForm(CommandForm):
     submit_label = _("Reset")
 
     def setup(self) -> None:
-        if self.version == V16:
-            choices = [("soft", _("Soft (restart the software)")), ("hard", _("Hard (reboot)"))]
-        else:
+        if self.traits.reset_when_idle:
             choices = [
                 ("idle", _("When idle (after the running sessions)")),
                 ("now", _("Immediately (stops the running sessions)")),
             ]
+        else:
+            choices = [("soft", _("Soft (restart the software)")), ("hard", _("Hard (reboot)"))]
         self.fields["mode"] = forms.ChoiceField(
             label=_("Reset"), choices=choices, widget=forms.RadioSelect, initial=choices[0][0]
         )
 
     def arguments(self) -> dict[str, Any]:
         mode = self.cleaned_data["mode"]
-        if self.version == V16:
-            return {"hard": mode == "hard"}
-        return {"hard": mode == "now", "when_idle": mode == "idle"}
+        if self.traits.reset_when_idle:
+            return {"hard": mode == "now", "when_idle": mode == "idle"}
+        return {"hard": mode == "hard"}
 
 
 class ChangeAvailabilityForm(CommandForm):
@@ -87,7 +85,7 @@ class TriggerMessageForm(CommandForm):
     def setup(self) -> None:
         self.fields["message"] = forms.ChoiceField(
             label=_("Message"),
-            choices=[(message, message) for message in TRIGGERS[self.version]],
+            choices=[(message, message) for message in self.traits.trigger_messages],
             initial="StatusNotification",
         )
         self.evse_field("evse_id", required=False, blank=_("The whole station"))
@@ -109,7 +107,7 @@ class DataTransferForm(CommandForm):
         self.fields["data"] = forms.CharField(
             label=_("Data"), widget=forms.Textarea(attrs={"rows": 3}), required=False
         )
-        if self.version != V16:
+        if self.traits.json_data_transfer:
             self.fields["data_is_json"] = forms.BooleanField(
                 label=_("The data is JSON"), required=False
             )

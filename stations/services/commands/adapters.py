@@ -52,6 +52,20 @@ class Traits:
     device_model: bool
     # 2.1: the 2.1-only messages and fields (V2X, DER control, tariffs, ...).
     v21_features: bool
+    # The longest id token the version carries (1.6 idTag, 2.x idToken).
+    id_token_max: int
+    # TriggerMessage's requestedMessage values in the version's schema.
+    trigger_messages: tuple[str, ...]
+    # 2.x: a reset waits until the station is idle or is immediate; 1.6: it is soft or hard.
+    reset_when_idle: bool
+    # 2.x: DataTransfer data is any JSON value; 1.6: a string.
+    json_data_transfer: bool
+    # 2.x: a reservation may name a connector type instead of an EVSE.
+    reserve_connector_type: bool
+    # Decimal places of a charging schedule's limit (1.6: one).
+    limit_decimal_places: int
+    # The longest display message content (0: the version has no display messages).
+    display_message_max: int
 
 
 class Adapter(Protocol):

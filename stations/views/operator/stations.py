@@ -24,15 +24,13 @@ from backoffice.accounts.decorators import operator_required, staff_required
 from stations import selectors
 from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
 from stations.models import Command, Site, Station
-from stations.services.commands import remote
+from stations.services.commands import adapters, remote
 from stations.services.commands.bus import Caller
 from stations.services.device import device_model, device_reports
 
 PER_PAGE = 50
 # How long a page waits for the station's answer to a configuration change or read.
 COMMAND_TIMEOUT_SECONDS = 15.0
-V16 = "1.6"
-V2X = frozenset({"2.0.1", "2.1"})
 STATUSES = (
     "Available",
     "Preparing",
@@ -45,7 +43,6 @@ STATUSES = (
     "Unavailable",
     "Faulted",
 )
-OCPP_VERSIONS = ("1.6", "2.0.1", "2.1")
 SORT_COLUMNS = ("identity", "site", "status", "last_seen")
 WRITABLE = frozenset({"ReadWrite", "WriteOnly"})
 UNKNOWN_VARIABLE = _("This value is not known for this station: read the configuration again.")
@@ -83,7 +80,7 @@ class StationFilterForm(forms.Form):
     ocpp_version = forms.ChoiceField(
         label=_("OCPP version"),
         required=False,
-        choices=[("", _("Any version")), *((v, v) for v in OCPP_VERSIONS)],
+        choices=[("", _("Any version")), *((v, v) for v in adapters.VERSIONS)],
     )
     online = forms.ChoiceField(
         label=_("Online"),
@@ -173,6 +170,7 @@ def station_detail(request: HttpRequest, identity: str) -> HttpResponse:
     context = {
         "nav": "stations",
         "station": station,
+        "traits": adapters.traits(station.ocpp_version),
         "can_command": selectors.can_command(user=request.user, station=station),
         "sessions": selectors.current_sessions_for_station(station_id=station.pk),
         "configuration": _configuration_rows(station),
@@ -226,6 +224,7 @@ def station_configuration(request: HttpRequest, identity: str) -> HttpResponse:
     station = selectors.station_for(user=request.user, identity=identity)
     context = {
         "station": station,
+        "traits": adapters.traits(station.ocpp_version),
         "configuration": _configuration_rows(station),
         "can_command": selectors.can_command(user=request.user, station=station),
     }
@@ -271,11 +270,13 @@ def change_configuration(request: HttpRequest, identity: str) -> HttpResponse:
 @require_POST
 @operator_required
 def read_configuration(request: HttpRequest, identity: str) -> HttpResponse:
-    """Read the configuration (1.6 GetConfiguration) or ask for the full report (2.x)."""
+    """Read the configuration, or ask for the full report where it is a device model that
+    arrives in report parts after the answer."""
     station = selectors.station_for(user=request.user, identity=identity)
+    traits = adapters.traits(station.ocpp_version)
     outcome, error = "", ""
     try:
-        if station.ocpp_version in V2X:
+        if traits.device_model:
             result = device_reports.get_base_report(station_id=station.pk, caller=_caller(request))
             outcome = _outcome(result.command, result.status)
         else:
@@ -291,13 +292,14 @@ def read_configuration(request: HttpRequest, identity: str) -> HttpResponse:
         return _back_to_page(request, station, OUTCOMES.get(outcome, ""), [error] if error else [])
     context = {
         "station": station,
+        "traits": traits,
         "configuration": _configuration_rows(station),
         "can_command": True,
         "read_outcome": outcome,
         "read_error": error,
         "read_outcome_label": OUTCOMES.get(outcome, ""),
-        # A 2.x report arrives in NotifyReport pages after the answer: read the rows again.
-        "report_pending": station.ocpp_version in V2X and outcome == "accepted",
+        # A device-model report arrives in parts after the answer: read the rows again.
+        "report_pending": traits.device_model and outcome == "accepted",
     }
     return render(request, f"{DETAIL}#configuration", context)
 

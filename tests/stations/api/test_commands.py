@@ -14,9 +14,10 @@ from stations.api.commands import (
     UNKNOWN_COMMAND,
     CommandApi,
 )
-from stations.api.registry import V2X, CommandSpec
+from stations.api.registry import CommandSpec
 from stations.models import Command
 from stations.services.commands import remote
+from stations.services.commands.catalogue import V2X
 from tests.factories.stations import StationFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ import pytest
 
 from stations.api.command_specs import reservations as reservation_specs
 from stations.api.command_specs import smart_charging as smart_charging_specs
-from stations.api.registry import V2X, specs
+from stations.api.registry import specs
+from stations.services.commands.catalogue import V2X
 from stations.services.smart_charging.charging_profiles import Profile, Schedule, SchedulePeriod
 
 PROFILE = {

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from backoffice.accounts.models import IdToken
-from stations.api.transactions import STARTED_AFTER_BEFORE
+from backoffice.api.filters import STARTED_AFTER_BEFORE
 from stations.models import Evse, MeterValue, Transaction, TransactionEvent
 from tests.factories.stations import SiteFactory, StationFactory
 

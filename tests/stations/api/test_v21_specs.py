@@ -8,7 +8,8 @@ import inspect
 import pytest
 
 from stations.api.command_specs import v21
-from stations.api.registry import V21, specs
+from stations.api.registry import specs
+from stations.services.commands.catalogue import V21
 from stations.services.device import event_streams
 from tests.stations.v21_cases import TARIFF
 

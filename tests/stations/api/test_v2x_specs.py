@@ -9,7 +9,8 @@ from decimal import Decimal as D
 import pytest
 
 from stations.api.command_specs import v2x as specs_module
-from stations.api.registry import V2X, specs
+from stations.api.registry import specs
+from stations.services.commands.catalogue import V2X
 
 GOOD_BODIES = {
     "set-variable-monitoring": {

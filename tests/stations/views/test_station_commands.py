@@ -33,6 +33,7 @@ from stations.models import (
     Station,
     Transaction,
 )
+from stations.services.commands import adapters
 from stations.views.operator import station_commands as views
 from tests.factories.accounts import IdTokenFactory
 from tests.factories.reservations import ReservationFactory
@@ -531,7 +532,7 @@ def test_the_panel_lists_the_station_choices(operator):
     assert "#42 · EVSE 1 · TAG-RUNNING" in html
     assert "777 for RES-TAG" in html
     assert "Welcome" in html
-    triggers = command_forms.TRIGGERS["2.0.1"]
+    triggers = adapters.traits("2.0.1").trigger_messages
     assert all(f'value="{trigger}"' in html for trigger in triggers)
     assert 'value="DiagnosticsStatusNotification"' not in html
 
