@@ -13,6 +13,7 @@ ADAPTER = OutboundAdapter(
         component_variable_keys=True,
         device_model=True,
         v21_features=True,
+        id_token_max_length=255,
     ),
     refusal="{title} is not an OCPP 2.1 command.",
     parent=V201,
