@@ -13,5 +13,6 @@ class StationsConfig(AppConfig):
 
         adapters.install()
         # Connects the id-token delete receiver: stations holding a deleted token (or a card of
-        # a deleted group) must hear of it, however the row was deleted (admin, shell, cascade).
+        # a deleted group) must hear of it, however the row was deleted (admin, shell, cascade);
+        # and the follow-up of a local-list send that left changes (`local_list.follow_up_due`).
         from stations.services.local_lists import token_sync  # noqa: F401

@@ -21,10 +21,11 @@ from ocpp.v201.enums import Action
 from backoffice.lib.ocpp_time import parse_ocpp_datetime
 from stations.models import StationJob
 from stations.ocpp.db import run_db
+from stations.ocpp.v201.outbound.security import signing_type
 from stations.services.charging import data_transfer, reports, reservation_reports
 from stations.services.device import customer_information, display_messages
 from stations.services.jobs import job_status as jobs
-from stations.services.security import certificate_authority, certificates, security_events
+from stations.services.security import certificate_authority, security_events
 from stations.services.smart_charging import profile_commands
 
 if TYPE_CHECKING:
@@ -260,7 +261,7 @@ class NotificationHandlers:
         decision = await run_db(certificate_authority.sign_request)(
             station_id=self.station.pk,
             csr=csr,
-            certificate_type=certificates.signing_type(kw.get("certificate_type")),
+            certificate_type=signing_type(kw.get("certificate_type")),
             request_id=kw.get("request_id"),
             root=kw.get("hash_root_certificate"),
         )

@@ -14,11 +14,12 @@ Only one send per station is out at a time: a second one would race the first on
 changes made meanwhile follow in another differential once the first is accepted.
 A list longer than the station takes in one message goes in parts (a full one, then
 differentials). Putting tokens on or off a list changes what the next send carries and is
-audit-recorded; nothing is sent then. The messages themselves: `local_list_payloads`.
+audit-recorded; nothing is sent then. The requests: `local_lists.requests`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 import structlog
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from backoffice.accounts.models import IdToken
@@ -41,38 +43,43 @@ from stations.models import (
     VariableAttribute,
 )
 from stations.services.charging import authorization
+from stations.services.commands import adapters, outbound
 from stations.services.commands.bus import SYSTEM, Caller
-from stations.services.commands.remote import V16, Message, _send, _version
 from stations.services.device.device_model import ACTUAL, OCPP16_COMPONENT
-from stations.services.local_lists.payloads import (
-    ACCEPTED,
+from stations.services.local_lists.requests import (
     DIFFERENTIAL,
     FULL,
-    TOKEN_MAX,
     TOO_LONG_FOR_LIST,
     UNKNOWN_UPDATE_TYPE,
     UPDATE_TYPES,
+    GetLocalListVersion,
     Item,
-    build_send_local_list,
-    token_info,
+    SendLocalList,
 )
 
 log = structlog.get_logger(__name__)
 
+ACCEPTED = "Accepted"
 VERSION_MISMATCH = "VersionMismatch"
 # A send whose caller died is given up after this long past the response timeout (a caller's
 # own longer timeout counts as stale sooner: the guard only protects the version numbers).
 _STALE_SEND = timedelta(seconds=60)
 # Where the device model keeps a station's list limits: entries per SendLocalList, and entries
-# the station holds (1.6 as a value, 2.x as the maxLimit of LocalAuthListCtrlr.Entries).
-_PER_MESSAGE_16 = (OCPP16_COMPONENT, "SendLocalListMaxLength")
-_PER_MESSAGE_2X = ("LocalAuthListCtrlr", "ItemsPerMessage")
-_CAPACITY_16 = (OCPP16_COMPONENT, "LocalAuthListMaxLength")
-_CAPACITY_2X = ("LocalAuthListCtrlr", "Entries")
+# the station holds. Flat configuration keys (1.6) hold them as values; a component/variable
+# device model (2.x) holds the capacity as the maxLimit of LocalAuthListCtrlr.Entries.
+_PER_MESSAGE_KEY = (OCPP16_COMPONENT, "SendLocalListMaxLength")
+_CAPACITY_KEY = (OCPP16_COMPONENT, "LocalAuthListMaxLength")
+_PER_MESSAGE_VARIABLE = ("LocalAuthListCtrlr", "ItemsPerMessage")
+_CAPACITY_VARIABLE = ("LocalAuthListCtrlr", "Entries")
 
 # Differential sends that may follow one another for changes made while the one before was
 # out (see `send_local_list`).
 FOLLOW_UPS = 2
+
+# Sent (station_id, follow_ups) when an accepted send left changes made while it was out: one
+# more differential is due, which `follow_ups` more may follow. `token_sync` enqueues it; this
+# module sends lists and knows nothing of who schedules them.
+follow_up_due = Signal()
 
 SEND_IN_PROGRESS = "A local list is being sent to this station already: wait for its answer."
 NO_TOKENS = "Name at least one id token."
@@ -130,17 +137,15 @@ class ListChange:
 
 def get_local_list_version(*, station_id: int, caller: Caller = SYSTEM) -> ListVersionResult:
     """Ask the station which list version it holds (GetLocalListVersion) and keep the answer."""
-    version = _version(station_id)
-    command = _send(station_id, Message("GetLocalListVersion", {}), caller)
-    response = command.response or {}
-    reported = response.get("listVersion" if version == V16 else "versionNumber")
-    if command.state == Command.State.ANSWERED and isinstance(reported, int):
+    outcome = outbound.send(station_id=station_id, request=GetLocalListVersion(), caller=caller)
+    reported = outcome.answer
+    if isinstance(reported, int):
         _list_for(station_id)
         LocalAuthList.objects.filter(station_id=station_id).update(
             station_version=reported, station_version_at=timezone.now()
         )
-        return ListVersionResult(command, reported)
-    return ListVersionResult(command, None)
+        return ListVersionResult(outcome.command, reported)
+    return ListVersionResult(outcome.command, None)
 
 
 def send_local_list(
@@ -167,7 +172,7 @@ def send_local_list(
     """
     if update_type not in UPDATE_TYPES:
         raise CommandInvalid(UNKNOWN_UPDATE_TYPE, field="update_type")
-    version = _version(station_id)
+    version = adapters.station_version(station_id)
     per_message, capacity = _limits(station_id, version)
 
     def send(kind: str) -> SendListResult:
@@ -199,14 +204,7 @@ def send_local_list(
 def add_tokens(*, station_id: int, id_tokens: list[str], caller: Caller = SYSTEM) -> ListChange:
     """Put id tokens (by value) on the station's list, for the next send. Idempotent."""
     tokens = _tokens(id_tokens)
-    version = _version(station_id)
-    limit = TOKEN_MAX.get(version, TOKEN_MAX[V16])
-    for token in tokens:
-        if len(token.id_token) > limit:
-            raise CommandInvalid(
-                TOO_LONG_FOR_LIST.format(token=token.id_token, version=version, limit=limit),
-                field="id_tokens",
-            )
+    _check_lengths(adapters.station_version(station_id), (token.id_token for token in tokens))
     changed: list[str] = []
     with transaction.atomic():
         local_list = _locked_list(station_id)
@@ -264,9 +262,18 @@ def pending_changes(*, station_id: int) -> int:
 def _follow_up(station_id: int, follow_ups: int) -> None:
     if follow_ups <= 0 or not pending_changes(station_id=station_id):
         return
-    from stations.services.local_lists import token_sync  # it sends through this module
+    follow_up_due.send(sender=SendLocalList, station_id=station_id, follow_ups=follow_ups - 1)
 
-    token_sync.changes_left(station_id=station_id, follow_ups=follow_ups - 1)
+
+def _check_lengths(version: str, values: Iterable[str]) -> None:
+    """CommandInvalid for the first id token longer than the version's lists carry."""
+    limit = adapters.traits(version).id_token_max
+    for value in values:
+        if len(value) > limit:
+            raise CommandInvalid(
+                TOO_LONG_FOR_LIST.format(token=value, version=version, limit=limit),
+                field="id_tokens",
+            )
 
 
 def _send_part(
@@ -293,14 +300,14 @@ def _send_part(
         changes.sort(key=lambda item: (item.info is not None, item.id_tag))
         items = changes[:per_message] if per_message else changes
         list_version = max(local_list.version, local_list.station_version or 0) + 1
-        # Built here so a token the version cannot carry stops the send before it is marked out.
-        message = build_send_local_list(
-            version=version, update_type=update_type, list_version=list_version, items=items
-        )
+        # Checked here so a token the version cannot carry stops the send before it is marked
+        # out (the adapter refuses it too, with the same message).
+        request = SendLocalList(update_type, list_version, tuple(items))
+        _check_lengths(version, (item.id_tag for item in items))
         local_list.sending_since = timezone.now()
         local_list.save(update_fields=["sending_since"])
     try:
-        command = _send(station_id, message, caller)
+        command = outbound.send(station_id=station_id, request=request, caller=caller).command
     except Exception as err:
         # Whatever went wrong, the list is free again; a bus error names its command.
         failed = err.command if isinstance(err, CommandError) else None
@@ -396,13 +403,27 @@ def _entry_info(
     return info
 
 
+def token_info(token: IdToken, *, groups: dict[str, str], now: datetime) -> dict[str, Any]:
+    """What a list entry tells about `token` now; `groups` maps group token values to types."""
+    expired = token.expires_at is not None and token.expires_at <= now
+    status = IdToken.Status.EXPIRED if expired and token.status == ACCEPTED else token.status
+    group = token.group_id_token or None
+    return {
+        "type": token.type,
+        "status": str(status),
+        "expires_at": format_ocpp_datetime(token.expires_at) if token.expires_at else None,
+        "group": group,
+        "group_type": groups.get(group, IdToken.Type.CENTRAL.value) if group else None,
+    }
+
+
 def _limits(station_id: int, version: str) -> tuple[int | None, int | None]:
     """(entries per message, entries the station holds) as its device model tells, or None."""
-    if version == V16:
-        values = _actual_values(station_id, (_PER_MESSAGE_16, _CAPACITY_16))
-        return values.get(_PER_MESSAGE_16), values.get(_CAPACITY_16)
-    per_message = _actual_values(station_id, (_PER_MESSAGE_2X,)).get(_PER_MESSAGE_2X)
-    component, variable = _CAPACITY_2X
+    if not adapters.traits(version).component_variable_keys:
+        values = _actual_values(station_id, (_PER_MESSAGE_KEY, _CAPACITY_KEY))
+        return values.get(_PER_MESSAGE_KEY), values.get(_CAPACITY_KEY)
+    per_message = _actual_values(station_id, (_PER_MESSAGE_VARIABLE,)).get(_PER_MESSAGE_VARIABLE)
+    component, variable = _CAPACITY_VARIABLE
     limit = (
         Variable.objects.filter(
             component__station_id=station_id, component__name=component, name=variable

@@ -16,11 +16,11 @@ group, approval, deletion; a site made private or open, its tokens).
 
 A token is deleted with its row (the admin, its bulk action, a cascade; no service to go
 through), so a `pre_delete` receiver reads the stations it concerns while its value still finds
-its group's cards. It is connected when this module is imported (the OCPP adapters, the tasks
-and the token services import it).
+its group's cards. It, and the receiver of `local_list.follow_up_due`, are connected when this
+module is imported (`StationsConfig.ready`, the OCPP adapters and the token services import it).
 
-Sends are SYSTEM commands (audited and on the station's command list like any other). A
-station that drops off or does not answer is logged, never an error for the token change.
+What each task does for its station is `station_sync`'s: this module only decides who is sent
+what, and enqueues.
 """
 
 from __future__ import annotations
@@ -34,23 +34,17 @@ from django.db.models import Q
 from django.db.models.signals import pre_delete
 
 from backoffice.accounts.models import IdToken
-from stations.exceptions import CommandError
+from stations import tasks
 from stations.models import LocalAuthList, LocalListEntry, Station, VariableAttribute
 from stations.services.charging import connections
-from stations.services.commands import remote
-from stations.services.commands.bus import SYSTEM
-from stations.services.commands.remote import V16
+from stations.services.commands import adapters
 from stations.services.device.device_model import ACTUAL, OCPP16_COMPONENT
 from stations.services.local_lists import local_list
 
 log = structlog.get_logger(__name__)
 
-_CACHE_ENABLED_16 = "AuthorizationCacheEnabled"
-
-# What a task did for its station (returned, and logged).
-SENT, NOTHING, OFFLINE, FAILED = "sent", "nothing", "offline", "failed"
-# A send was out: its follow-up carries the change.
-LEFT_TO_SEND_OUT = "left to the send out"
+# The flat configuration key (1.6) that may switch a station's authorization cache off.
+_CACHE_ENABLED_KEY = "AuthorizationCacheEnabled"
 
 
 def token_changed(*, token_pk: int, blocked: bool = False) -> None:
@@ -84,62 +78,14 @@ def site_changed(*, site_id: int, narrowed: bool) -> None:
 def changes_left(*, station_id: int, follow_ups: int) -> None:
     """A send was accepted and changes made while it was out remain: one more differential
     (which may be followed by `follow_ups` more)."""
-    from stations import tasks
-
     log.info("token_sync.follow_up", station_id=station_id, follow_ups=follow_ups)
     _enqueue(tasks.sync_local_list, station_id, follow_ups=follow_ups)
 
 
 def station_booted(*, station_id: int) -> None:
     """An accepted boot: send what changed while the station was away, if anything."""
-    from stations import tasks
-
     if local_list.pending_changes(station_id=station_id):
         _enqueue(tasks.sync_local_list, station_id)
-
-
-def sync_local_list(*, station_id: int, follow_ups: int = local_list.FOLLOW_UPS) -> str:
-    """Send the station's pending local-list changes as a differential (the task's work);
-    `follow_ups` as in `local_list.send_local_list`."""
-    if not connections.is_online(station_id=station_id):
-        return OFFLINE
-    if not local_list.pending_changes(station_id=station_id):
-        return NOTHING
-    try:
-        result = local_list.send_local_list(
-            station_id=station_id,
-            update_type=local_list.DIFFERENTIAL,
-            caller=SYSTEM,
-            follow_ups=follow_ups,
-        )
-    except CommandError as err:
-        if err.message == local_list.SEND_IN_PROGRESS:
-            # That send, once accepted, sends one more differential with this change.
-            log.info("token_sync.left_to_send_out", station_id=station_id)
-            return LEFT_TO_SEND_OUT
-        # Offline meanwhile or no answer: the next send carries it.
-        log.warning("token_sync.local_list_not_sent", station_id=station_id, error=str(err))
-        return FAILED
-    log.info(
-        "token_sync.local_list_sent",
-        station_id=station_id,
-        status=result.status,
-        version=result.version,
-    )
-    return SENT if result.accepted else FAILED
-
-
-def clear_auth_cache(*, station_id: int) -> str:
-    """ClearCache on the station (the task's work)."""
-    if not connections.is_online(station_id=station_id):
-        return OFFLINE
-    try:
-        result = remote.clear_cache(station_id=station_id, caller=SYSTEM)
-    except CommandError as err:
-        log.warning("token_sync.cache_not_cleared", station_id=station_id, error=str(err))
-        return FAILED
-    log.info("token_sync.cache_cleared", station_id=station_id, status=result.status)
-    return SENT if result.accepted else FAILED
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -154,8 +100,6 @@ def _bring_in_step(
 ) -> None:
     """Differential sends to the connected `stations`; with `clear_caches`, ClearCache to the
     connected caching stations (of `cache_scope`, all when None)."""
-    from stations import tasks  # the tasks call back into this module
-
     online = set(connections.live().values_list("station_id", flat=True))
     for station_id in sorted(stations & online):
         _enqueue(tasks.sync_local_list, station_id)
@@ -196,17 +140,30 @@ def _token_deleting(sender: type[IdToken], instance: IdToken, **kwargs: Any) -> 
 pre_delete.connect(_token_deleting, sender=IdToken, dispatch_uid="token_sync.token_deleting")
 
 
+def _follow_up_due(sender: object, *, station_id: int, follow_ups: int, **kwargs: Any) -> None:
+    changes_left(station_id=station_id, follow_ups=follow_ups)
+
+
+local_list.follow_up_due.connect(_follow_up_due, dispatch_uid="token_sync.follow_up_due")
+
+
 def _caching(station_ids: set[int]) -> set[int]:
-    """The stations of `station_ids` that may hold the token in an authorization cache."""
-    cache_off_16 = VariableAttribute.objects.filter(
+    """The stations of `station_ids` that may hold the token in an authorization cache: all
+    but those of a version with flat configuration keys whose key switched the cache off."""
+    flat_keys = [
+        version
+        for version in adapters.VERSIONS
+        if not adapters.traits(version).component_variable_keys
+    ]
+    cache_off = VariableAttribute.objects.filter(
         variable__component__station_id__in=station_ids,
-        variable__component__station__ocpp_version=V16,
+        variable__component__station__ocpp_version__in=flat_keys,
         variable__component__name=OCPP16_COMPONENT,
-        variable__name=_CACHE_ENABLED_16,
+        variable__name=_CACHE_ENABLED_KEY,
         type=ACTUAL,
         value__iexact="false",
     ).values_list("variable__component__station_id", flat=True)
-    return station_ids - set(cache_off_16)
+    return station_ids - set(cache_off)
 
 
 def _enqueue(task: Task, station_id: int, **kwargs: Any) -> None:

@@ -25,10 +25,10 @@ from backoffice.lib import certificates as x509lib
 from backoffice.lib.certificates import CertificateError, HashData
 from stations.exceptions import CommandError
 from stations.models import CertificateAuthority, Command, IssuedCertificate, Station
-from stations.services.commands import bus as commands
+from stations.services.commands import outbound
 from stations.services.commands.bus import SYSTEM, Caller
-from stations.services.commands.remote import _version
 from stations.services.security import security_events
+from stations.services.security.requests import CertificateSigned
 
 log = structlog.get_logger(__name__)
 
@@ -209,29 +209,22 @@ def sign_request(
 def deliver(*, certificate_id: int, caller: Caller = SYSTEM) -> IssuedCertificate:
     """Send an issued certificate to its station (CertificateSigned) and record the outcome.
 
-    Never raises for the station's side (offline, timeout, CALLERROR): the certificate is then
-    marked not delivered and a security event says why; the station asks again on its own
-    (SignCertificate is retried while it has no certificate).
+    Never raises for the station's side (offline, timeout, CALLERROR, a certificate its
+    version cannot carry): the certificate is then marked not delivered and a security event
+    says why; the station asks again on its own (SignCertificate is retried while it has no
+    certificate).
     """
-    from stations.services.security import (
-        certificates,  # the command builders; imported here to keep modules acyclic
-    )
-
     issued = IssuedCertificate.objects.select_related("station").get(pk=certificate_id)
     caller = caller if caller.label or caller.user else Caller(label=DELIVERY_LABEL)
-    message = certificates.build_certificate_signed(
-        version=_version(issued.station_id),
+    request = CertificateSigned(
         chain=issued.certificate_pem,
         certificate_type=issued.certificate_type,
         request_id=issued.request_id,
     )
     try:
-        command = commands.send(
-            station_id=issued.station_id,
-            action=message.action,
-            payload=message.payload,
-            caller=caller,
-        )
+        command = outbound.send(
+            station_id=issued.station_id, request=request, caller=caller
+        ).command
     except CommandError as err:
         _delivered(issued, IssuedCertificate.Delivery.FAILED, err.command, err.message)
         return issued

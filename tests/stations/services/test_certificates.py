@@ -22,7 +22,14 @@ from stations.models import (
     IssuedCertificate,
     SecurityEvent,
 )
+from stations.services.commands import adapters
 from stations.services.security import certificate_authority, certificates
+from stations.services.security.requests import (
+    TYPE_NOT_IN_VERSION,
+    V16_ONE_TYPE,
+    CertificateSigned,
+    GetInstalledCertificateIds,
+)
 from tests.commands import sent
 from tests.factories.stations import StationFactory
 from tests.x509 import csr_pem, root_pem, weak_rsa_key
@@ -40,6 +47,12 @@ HASH = {
 @pytest.fixture
 def root():
     return root_pem("Other PKI Root")[0]
+
+
+def reported(version, request, response):
+    """(neutral type, hash data, children's hash data) of each certificate the adapter read."""
+    answer = adapters.adapter_for(version).read(request, response)
+    return [(item.certificate_type, item.hash_data, item.children) for item in answer.certificates]
 
 
 # --- what each version gets ------------------------------------------------------------------
@@ -81,7 +94,7 @@ def test_a_root_type_the_version_cannot_name_is_refused_before_sending(version, 
     station = StationFactory(ocpp_version=version)
     with pytest.raises(CommandInvalid) as err:
         certificates.install_certificate(station_id=station.pk, certificate_type=kind, pem=root)
-    assert err.value.message == certificates.TYPE_NOT_IN_VERSION.format(version=version, type=kind)
+    assert err.value.message == TYPE_NOT_IN_VERSION.format(version=version, type=kind)
     assert not Command.objects.exists()
 
 
@@ -109,7 +122,7 @@ def test_a_16_station_lists_one_type_at_a_time(v16):
     )
     assert command.payload == {"certificateType": "ManufacturerRootCertificate"}
     for types in (None, ["csms_root", "manufacturer_root"]):
-        with pytest.raises(CommandInvalid, match=certificates.V16_ONE_TYPE):
+        with pytest.raises(CommandInvalid, match=V16_ONE_TYPE):
             certificates.get_installed_certificate_ids(station_id=v16.pk, types=types)
 
 
@@ -155,12 +168,14 @@ def test_certificate_signed_names_the_type_in_2x_only(v16, v2x, root):
 
 
 def test_the_21_request_id_is_echoed_only_in_21(root):
-    v21 = certificates.build_certificate_signed(version="2.1", chain=root, request_id=7)
-    v201 = certificates.build_certificate_signed(version="2.0.1", chain=root, request_id=7)
+    v21 = adapters.build(version="2.1", request=CertificateSigned(chain=root, request_id=7))
+    v201 = adapters.build(version="2.0.1", request=CertificateSigned(chain=root, request_id=7))
     assert v21.payload["requestId"] == 7
     assert "requestId" not in v201.payload
     with pytest.raises(CommandInvalid):
-        certificates.build_certificate_signed(version="2.0.1", chain=root, certificate_type="v2g20")
+        adapters.build(
+            version="2.0.1", request=CertificateSigned(chain=root, certificate_type="v2g20")
+        )
 
 
 def test_the_installed_ids_of_each_version_are_read_with_neutral_types():
@@ -170,14 +185,11 @@ def test_the_installed_ids_of_each_version_are_read_with_neutral_types():
         "issuerKeyHash": "CD",
         "serialNumber": "1",
     }
-    old = certificates.parse_installed_ids(
-        version="1.6",
-        asked="csms_root",
-        response={"status": "Accepted", "certificateHashData": [data]},
-    )
-    new = certificates.parse_installed_ids(
-        version="2.0.1",
-        asked="csms_root",
+    asked = GetInstalledCertificateIds(types=("csms_root",))
+    old = reported("1.6", asked, response={"status": "Accepted", "certificateHashData": [data]})
+    new = reported(
+        "2.0.1",
+        asked,
         response={
             "status": "Accepted",
             "certificateHashDataChain": [

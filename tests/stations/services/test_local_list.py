@@ -12,11 +12,12 @@ from backoffice.accounts.models import IdToken
 from backoffice.audit.models import AuditEvent
 from stations.exceptions import CommandInvalid, StationNotConnected
 from stations.models import Command, LocalAuthList, LocalListEntry
+from stations.services.commands import adapters
 from stations.services.commands.bus import Caller
 from stations.services.device import device_model
 from stations.services.local_lists import local_list
-from stations.services.local_lists import payloads as local_list_payloads
-from stations.services.local_lists.payloads import Item
+from stations.services.local_lists import requests as local_list_requests
+from stations.services.local_lists.requests import Item, SendLocalList
 from tests.factories.accounts import IdTokenFactory
 from tests.factories.stations import StationFactory
 
@@ -38,11 +39,17 @@ def offline_send(station, **kwargs) -> Command:
     return offline.value.command
 
 
+def build_send_local_list(*, version, update_type, list_version, items):
+    """The SendLocalList the version's adapter builds."""
+    request = SendLocalList(update_type=update_type, list_version=list_version, items=tuple(items))
+    return adapters.build(version=version, request=request)
+
+
 # --- payloads --------------------------------------------------------------------------------
 
 
 def test_a_16_entry_carries_id_tag_info_and_a_removal_only_the_id_tag():
-    message = local_list_payloads.build_send_local_list(
+    message = build_send_local_list(
         version="1.6",
         update_type="Differential",
         list_version=4,
@@ -68,7 +75,7 @@ def test_a_16_entry_carries_id_tag_info_and_a_removal_only_the_id_tag():
 
 @pytest.mark.parametrize("version", ["2.0.1", "2.1"])
 def test_a_2x_entry_carries_id_token_info_and_a_removal_only_the_id_token(version):
-    message = local_list_payloads.build_send_local_list(
+    message = build_send_local_list(
         version=version,
         update_type="Differential",
         list_version=4,
@@ -96,7 +103,7 @@ def test_a_2x_entry_carries_id_token_info_and_a_removal_only_the_id_token(versio
 )
 def test_a_token_not_accepted_at_the_site_is_written_in_the_versions_words(version, written):
     info = {**INFO, "status": "NotAtThisLocation"}
-    message = local_list_payloads.build_send_local_list(
+    message = build_send_local_list(
         version=version,
         update_type="Full",
         list_version=1,
@@ -107,12 +114,8 @@ def test_a_token_not_accepted_at_the_site_is_written_in_the_versions_words(versi
 
 
 def test_an_empty_full_list_clears_the_station_in_each_versions_way():
-    v16 = local_list_payloads.build_send_local_list(
-        version="1.6", update_type="Full", list_version=1, items=[]
-    )
-    v2x = local_list_payloads.build_send_local_list(
-        version="2.0.1", update_type="Full", list_version=1, items=[]
-    )
+    v16 = build_send_local_list(version="1.6", update_type="Full", list_version=1, items=[])
+    v2x = build_send_local_list(version="2.0.1", update_type="Full", list_version=1, items=[])
     assert v16.payload["localAuthorizationList"] == []
     # 2.x forbids an empty array.
     assert v2x.payload == {"versionNumber": 1, "updateType": "Full"}
@@ -120,7 +123,7 @@ def test_an_empty_full_list_clears_the_station_in_each_versions_way():
 
 def test_a_16_group_token_longer_than_an_id_tag_is_left_out():
     info = {**INFO, "group": "G" * 21}
-    message = local_list_payloads.build_send_local_list(
+    message = build_send_local_list(
         version="1.6", update_type="Full", list_version=1, items=[Item("T", "ISO14443", info)]
     )
     assert "parentIdTag" not in message.payload["localAuthorizationList"][0]["idTagInfo"]
@@ -129,31 +132,29 @@ def test_a_16_group_token_longer_than_an_id_tag_is_left_out():
 @pytest.mark.parametrize(("version", "limit"), [("1.6", 20), ("2.0.1", 36)])
 def test_a_token_too_long_for_the_version_is_refused(version, limit):
     with pytest.raises(CommandInvalid) as invalid:
-        local_list_payloads.build_send_local_list(
+        build_send_local_list(
             version=version,
             update_type="Full",
             list_version=1,
             items=[Item("T" * (limit + 1), "ISO14443", INFO)],
         )
-    assert invalid.value.message == local_list_payloads.TOO_LONG_FOR_LIST.format(
+    assert invalid.value.message == local_list_requests.TOO_LONG_FOR_LIST.format(
         token="T" * (limit + 1), version=version, limit=limit
     )
 
 
 def test_an_unknown_update_type_is_refused():
     with pytest.raises(CommandInvalid) as invalid:
-        local_list_payloads.build_send_local_list(
-            version="1.6", update_type="Some", list_version=1, items=[]
-        )
-    assert invalid.value.message == local_list_payloads.UNKNOWN_UPDATE_TYPE
+        build_send_local_list(version="1.6", update_type="Some", list_version=1, items=[])
+    assert invalid.value.message == local_list_requests.UNKNOWN_UPDATE_TYPE
 
 
 def test_token_info_says_expired_once_the_expiry_passed():
     token = IdTokenFactory(expires_at=EXPIRES, group_id_token="FLEET", type="KeyCode")
-    before = local_list_payloads.token_info(
+    before = local_list.token_info(
         token, groups={"FLEET": "ISO14443"}, now=EXPIRES.replace(year=2026)
     )
-    after = local_list_payloads.token_info(token, groups={}, now=EXPIRES + timedelta(seconds=1))
+    after = local_list.token_info(token, groups={}, now=EXPIRES + timedelta(seconds=1))
     assert before == {
         "type": "KeyCode",
         "status": "Accepted",
@@ -204,7 +205,7 @@ def test_a_token_too_long_for_a_16_list_is_refused_when_added():
     IdTokenFactory(id_token="X" * 21)
     with pytest.raises(CommandInvalid) as invalid:
         local_list.add_tokens(station_id=station.pk, id_tokens=["X" * 21])
-    assert invalid.value.message == local_list_payloads.TOO_LONG_FOR_LIST.format(
+    assert invalid.value.message == local_list_requests.TOO_LONG_FOR_LIST.format(
         token="X" * 21, version="1.6", limit=20
     )
 
@@ -267,7 +268,7 @@ def test_a_differential_send_carries_only_what_changed_since_the_accepted_list()
     now = timezone.now()
     for token in (kept, blocked):
         LocalListEntry.objects.filter(id_tag=token.id_token).update(
-            sent_info=local_list_payloads.token_info(token, groups={}, now=now)
+            sent_info=local_list.token_info(token, groups={}, now=now)
         )
     LocalListEntry.objects.filter(id_tag="GONE").update(sent_info=INFO)
     LocalAuthList.objects.filter(station=station).update(version=3)

@@ -12,6 +12,8 @@ from django.core.files.base import ContentFile
 from backoffice.lib import firmware_signing
 from stations.exceptions import CommandInvalid, StationNotConnected
 from stations.models import FirmwareFile, StationJob
+from stations.services.commands import adapters
+from stations.services.jobs import requests as job_requests
 from stations.services.jobs import station_jobs
 from tests.factories.stations import StationFactory
 from tests.stations.firmware_signing_fixtures import FIRMWARE_BYTES, signing_material
@@ -34,9 +36,11 @@ def signed(settings, tmp_path, db):
     )
 
 
-def build(**kwargs):
+def build(version, **kwargs):
+    """The UpdateFirmware (or SignedUpdateFirmware) the version's adapter builds."""
     defaults = {"request_id": 9, "location": "https://cs.example/fw", "retrieve_at": RETRIEVE_AT}
-    return station_jobs.build_update_firmware(**{**defaults, **kwargs})
+    request = job_requests.UpdateFirmware(**{**defaults, **kwargs})
+    return adapters.build(version=version, request=request)
 
 
 # --- payloads --------------------------------------------------------------------------------
@@ -102,20 +106,20 @@ def test_a_2x_unsigned_update_may_set_an_install_time():
 def test_a_16_install_time_needs_signed_firmware():
     with pytest.raises(CommandInvalid) as invalid:
         build(version="1.6", install_at=INSTALL_AT)
-    assert invalid.value.message == station_jobs.V16_INSTALL_TIME_NEEDS_SIGNED
+    assert invalid.value.message == job_requests.V16_INSTALL_TIME_NEEDS_SIGNED
 
 
 def test_a_signature_without_certificate_is_refused():
     with pytest.raises(CommandInvalid) as invalid:
         build(version="2.0.1", signature="c2ln")
-    assert invalid.value.message == station_jobs.SIGNATURE_NEEDS_CERTIFICATE
+    assert invalid.value.message == job_requests.SIGNATURE_NEEDS_CERTIFICATE
 
 
 def test_negative_retries_are_refused():
     with pytest.raises(CommandInvalid) as invalid:
         build(version="2.1", retry_interval=-1)
     assert (invalid.value.message, invalid.value.field) == (
-        station_jobs.NEGATIVE_RETRY,
+        job_requests.NEGATIVE_RETRY,
         "retry_interval",
     )
 

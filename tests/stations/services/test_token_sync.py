@@ -24,7 +24,7 @@ from backoffice.accounts.services import id_tokens
 from stations.models import Command, LocalAuthList
 from stations.services.device import device_model
 from stations.services.inventory import sites
-from stations.services.local_lists import local_list, token_sync
+from stations.services.local_lists import local_list, station_sync, token_sync
 from tests.factories.accounts import IdTokenFactory
 from tests.factories.stations import StationFactory
 from tests.ocpp_client import booted, eventually, in_thread
@@ -502,8 +502,8 @@ async def test_a_change_made_while_a_send_is_out_follows_it(server, station):
         await eventually(lambda: cp.requests)
         await in_thread(id_tokens.set_expiry, actor=None, token_pk=card.pk, expires_at=later)
         # The token's sync found the send out and left the change to it.
-        assert await in_thread(token_sync.sync_local_list, station_id=station.pk) == (
-            token_sync.LEFT_TO_SEND_OUT
+        assert await in_thread(station_sync.sync_local_list, station_id=station.pk) == (
+            station_sync.LEFT_TO_SEND_OUT
         )
         assert len(cp.requests) == 1
         cp.gate.set()
