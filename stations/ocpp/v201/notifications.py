@@ -22,6 +22,7 @@ from backoffice.lib.ocpp_time import parse_ocpp_datetime
 from reservations.services import lifecycle as reservation_lifecycle
 from stations.models import StationJob
 from stations.ocpp.db import run_db
+from stations.ocpp.v201.outbound import charging_profiles
 from stations.services.charging import data_transfer, reports
 from stations.services.device import customer_information, display_messages
 from stations.services.jobs import job_status as jobs
@@ -161,7 +162,10 @@ class NotificationHandlers:
             request_id=request_id,
             evse_id=evse_id,
             limit_source=charging_limit_source,
-            profiles=[snake_to_camel_case(profile) for profile in charging_profile],
+            profiles=[
+                charging_profiles.reported_profile(snake_to_camel_case(profile))
+                for profile in charging_profile
+            ],
             tbc=tbc,
         )
         return call_result.ReportChargingProfiles()
