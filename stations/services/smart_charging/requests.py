@@ -115,8 +115,8 @@ class GetChargingProfiles(Request):
 
 @dataclass(frozen=True, slots=True)
 class ProfileWritten:
-    """A SetChargingProfile's answer: the profile as the station's version was sent it, kept
-    on the row operators see."""
+    """A SetChargingProfile's answer: the profile as it was sent, in the station's version,
+    kept on the row operators see."""
 
     profile: dict[str, Any]
 
