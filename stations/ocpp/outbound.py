@@ -8,8 +8,9 @@ where the answer carries more than a status, a reader) per version-neutral reque
 
 The 2.1 adapter derives from the 2.0.1 one: what 2.1 does not register itself is built by
 the 2.0.1 builder, told the version ("2.1"). A request no builder of the version takes is
-refused with `refusal` (CommandInvalid, nothing sent). `stations.ocpp.adapters.install`
-registers every version's adapter with the services' registry.
+refused with `refusal`, or with the request's own `refusal` when it has one (CommandInvalid,
+nothing sent). `stations.ocpp.adapters.install` registers every version's adapter with the
+services' registry.
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ class OutboundAdapter:
     def build(self, request: Request) -> Message:
         builder = self._builder(type(request))
         if builder is None:
-            raise CommandInvalid(self.refusal.format(title=request.title))
+            refusal = request.refusal or self.refusal
+            raise CommandInvalid(refusal.format(title=request.title, version=self.version))
         message = builder(request, self.version)
         self.check(message.action, message.payload)
         return message

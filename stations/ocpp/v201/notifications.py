@@ -21,6 +21,7 @@ from ocpp.v201.enums import Action
 from backoffice.lib.ocpp_time import parse_ocpp_datetime
 from stations.models import StationJob
 from stations.ocpp.db import run_db
+from stations.ocpp.v201.outbound import charging_profiles
 from stations.ocpp.v201.outbound.security import signing_type
 from stations.services.charging import data_transfer, reports, reservation_reports
 from stations.services.device import customer_information, display_messages
@@ -161,7 +162,10 @@ class NotificationHandlers:
             request_id=request_id,
             evse_id=evse_id,
             limit_source=charging_limit_source,
-            profiles=[snake_to_camel_case(profile) for profile in charging_profile],
+            profiles=[
+                charging_profiles.reported_profile(snake_to_camel_case(profile))
+                for profile in charging_profile
+            ],
             tbc=tbc,
         )
         return call_result.ReportChargingProfiles()

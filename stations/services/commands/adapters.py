@@ -29,6 +29,9 @@ class Request:
 
     __slots__ = ()
     title: ClassVar[str] = ""
+    # Said instead of the adapter's refusal by a version without a builder for this request,
+    # when the request knows better ("… is an OCPP 2.1 message"); {title} and {version}.
+    refusal: ClassVar[str] = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,9 @@ flags), removed when it accepts a ClearDERControl. GetDERControl's answer comes 
 ReportDERControl pages with the request id: the DerControlReport opened before sending
 collects them, tied to the command that asked.
 
-Settings are OCPP's camelCase JSON (DERCurveType, FreqDroopType, ...): the bus validates
-them against the 2.1 schema. Only 2.1 stations are spoken to (see `v21_commands`).
+Settings are passed through as OCPP 2.1 writes them (DERCurveType, FreqDroopType, ...) and
+checked against its schema. A station whose version has no DER control refuses the requests
+before anything is sent (see `requests.DER_NEEDS_V21`).
 """
 
 from __future__ import annotations
@@ -19,24 +20,34 @@ from typing import Any
 from django.db import transaction
 
 from backoffice.audit import services as audit
-from stations.exceptions import CommandError, CommandInvalid
+from stations.exceptions import CommandError
 from stations.models import Command, DerControl, DerControlReport, Station
+from stations.services.commands import outbound
 from stations.services.commands.bus import SYSTEM, Answered, Caller
-from stations.services.commands.remote import Message
-from stations.services.commands.v21_commands import require_v21, send_v21, status_of
+from stations.services.smart_charging.requests import (
+    ClearDerControl,
+    DerAnswer,
+    GetDerControl,
+    SetDerControl,
+)
 
 _INT32_MAX = 2**31 - 1
+ACCEPTED = "Accepted"
+# What is known of an answer that was a CALLERROR.
+_NO_ANSWER = DerAnswer()
 
-# The request field holding each control type's setting; every other type is a curve.
-_SETTING_FIELDS = {
-    "EnterService": "enterService",
-    "FreqDroop": "freqDroop",
-    "FixedPFAbsorb": "fixedPFAbsorb",
-    "FixedPFInject": "fixedPFInject",
-    "FixedVar": "fixedVar",
-    "Gradients": "gradient",
-    "LimitMaxDischarge": "limitMaxDischarge",
-}
+# Types whose setting is not a curve; each has its own field in SetDERControl.
+SETTING_TYPES = frozenset(
+    {
+        "EnterService",
+        "FreqDroop",
+        "FixedPFAbsorb",
+        "FixedPFInject",
+        "FixedVar",
+        "Gradients",
+        "LimitMaxDischarge",
+    }
+)
 CURVE_TYPES = frozenset(
     {
         "FreqWatt",
@@ -56,19 +67,9 @@ CURVE_TYPES = frozenset(
         "WattVar",
     }
 )
-CONTROL_TYPES = CURVE_TYPES | frozenset(_SETTING_FIELDS)
+CONTROL_TYPES = CURVE_TYPES | SETTING_TYPES
 # Settings that have no schedule: they are always defaults.
-_UNSCHEDULED = frozenset({"EnterService", "Gradients"})
-
-UNKNOWN_CONTROL_TYPE = "Unknown DER control type {control_type!r}."
-SCHEDULED_NEEDS_WINDOW = (
-    "A scheduled DER control needs a startTime and a duration; "
-    "without them, set it as a default control."
-)
-DEFAULT_HAS_NO_WINDOW = (
-    "A default DER control has no startTime or duration; to schedule it, set is_default false."
-)
-NOT_SCHEDULABLE = "{control_type} is only ever a default DER control."
+UNSCHEDULED_TYPES = frozenset({"EnterService", "Gradients"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,23 +118,24 @@ def set_der_control(
     control_id: str | None = None,
     caller: Caller = SYSTEM,
 ) -> DerControlResult:
-    """Install a DER control (R04). `setting` is the camelCase object of its type: a
-    DERCurveType for curve types, FreqDroopType for FreqDroop, etc.
+    """Install a DER control (R04). `setting` is the object of its type as OCPP 2.1 writes it:
+    a DERCurveType for curve types, FreqDroopType for FreqDroop, etc.
 
     Kept as a DerControl row when Accepted (replacing a control of the same id), and the
     controls the station names as superseded are marked so.
     """
     control_id = control_id or str(uuid.uuid4())
-    message = build_set_der_control(
+    request = SetDerControl(
         control_id=control_id, control_type=control_type, setting=setting, is_default=is_default
     )
-    command = send_v21(station_id, message, caller)
-    status = status_of(command)
-    superseded = list((command.response or {}).get("supersededIds") or [])
-    if status.accepted:
+    outcome = outbound.send(station_id=station_id, request=request, caller=caller)
+    command = outcome.command
+    answer: DerAnswer = outcome.answer or _NO_ANSWER
+    superseded = list(answer.superseded_ids)
+    if outcome.status == ACCEPTED:
         _keep(station_id, command, control_id, control_type, is_default, setting, superseded)
     return DerControlResult(
-        command, status.status, control_id, superseded, status.reason, status.detail
+        command, outcome.status, control_id, superseded, answer.reason, answer.detail
     )
 
 
@@ -146,31 +148,30 @@ def get_der_control(
     caller: Caller = SYSTEM,
 ) -> DerReportRequest:
     """Ask the station to report its DER controls (all, or those matching the filters)."""
-    require_v21(station_id, "GetDERControl")
     with transaction.atomic():
         # Committed before sending: the first ReportDERControl may beat the answer.
         report = DerControlReport.objects.create(
             station_id=station_id, request_id=secrets.randbelow(_INT32_MAX) + 1
         )
-    message = build_get_der_control(
+    request = GetDerControl(
         request_id=report.request_id,
         is_default=is_default,
         control_type=control_type,
         control_id=control_id,
     )
     try:
-        command = send_v21(station_id, message, caller)
+        outcome = outbound.send(station_id=station_id, request=request, caller=caller)
     except CommandError as err:
         if err.command is None:
-            report.delete()  # nothing was sent
+            report.delete()  # nothing was sent (refused, or invalid)
         else:
             _keep_report_command(report, err.command, complete=True)
         raise
-    status = status_of(command)
+    answer: DerAnswer = outcome.answer or _NO_ANSWER
     # Only an Accepted request is followed by reports.
-    _keep_report_command(report, command, complete=not status.accepted)
+    _keep_report_command(report, outcome.command, complete=outcome.status != ACCEPTED)
     return DerReportRequest(
-        command, status.status, report.request_id, report, status.reason, status.detail
+        outcome.command, outcome.status, report.request_id, report, answer.reason, answer.detail
     )
 
 
@@ -186,15 +187,15 @@ def clear_der_control(
 
     When Accepted the matching DerControl rows are removed.
     """
-    message = build_clear_der_control(
+    request = ClearDerControl(
         is_default=is_default, control_type=control_type, control_id=control_id
     )
-    command = send_v21(station_id, message, caller)
-    status = status_of(command)
+    outcome = outbound.send(station_id=station_id, request=request, caller=caller)
+    answer: DerAnswer = outcome.answer or _NO_ANSWER
     cleared: list[str] = []
-    if status.accepted:
-        cleared = _forget(station_id, command, is_default, control_type, control_id)
-    return DerClearResult(command, status.status, cleared, status.reason, status.detail)
+    if outcome.status == ACCEPTED:
+        cleared = _forget(station_id, outcome.command, is_default, control_type, control_id)
+    return DerClearResult(outcome.command, outcome.status, cleared, answer.reason, answer.detail)
 
 
 # --- what the station reports ------------------------------------------------------------------
@@ -239,73 +240,7 @@ def record_start_stop(
             )
 
 
-# --- payloads --------------------------------------------------------------------------------
-
-
-def build_set_der_control(
-    *, control_id: str, control_type: str, setting: dict[str, Any], is_default: bool
-) -> Message:
-    field = setting_field(control_type)
-    scheduled = "startTime" in setting or "duration" in setting
-    if control_type in _UNSCHEDULED and not is_default:
-        raise CommandInvalid(NOT_SCHEDULABLE.format(control_type=control_type), field="is_default")
-    if is_default and scheduled:
-        raise CommandInvalid(DEFAULT_HAS_NO_WINDOW, field="setting")
-    if not is_default and ("startTime" not in setting or "duration" not in setting):
-        raise CommandInvalid(SCHEDULED_NEEDS_WINDOW, field="setting")
-    return Message(
-        "SetDERControl",
-        {
-            "isDefault": is_default,
-            "controlId": control_id,
-            "controlType": control_type,
-            field: setting,
-        },
-    )
-
-
-def build_get_der_control(
-    *,
-    request_id: int,
-    is_default: bool | None = None,
-    control_type: str | None = None,
-    control_id: str | None = None,
-) -> Message:
-    payload: dict[str, Any] = {"requestId": request_id}
-    payload.update(_filters(is_default, control_type, control_id))
-    return Message("GetDERControl", payload)
-
-
-def build_clear_der_control(
-    *, is_default: bool, control_type: str | None = None, control_id: str | None = None
-) -> Message:
-    return Message("ClearDERControl", _filters(is_default, control_type, control_id))
-
-
-def setting_field(control_type: str) -> str:
-    """The SetDERControlRequest field that carries a control type's setting."""
-    if control_type not in CONTROL_TYPES:
-        raise CommandInvalid(
-            UNKNOWN_CONTROL_TYPE.format(control_type=control_type), field="control_type"
-        )
-    return _SETTING_FIELDS.get(control_type, "curve")
-
-
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _filters(
-    is_default: bool | None, control_type: str | None, control_id: str | None
-) -> dict[str, Any]:
-    payload: dict[str, Any] = {}
-    if is_default is not None:
-        payload["isDefault"] = is_default
-    if control_type is not None:
-        setting_field(control_type)
-        payload["controlType"] = control_type
-    if control_id is not None:
-        payload["controlId"] = control_id
-    return payload
 
 
 def _keep(

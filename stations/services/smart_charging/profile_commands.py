@@ -1,16 +1,17 @@
 """Smart charging: set, clear and read charging profiles and composite schedules.
 
-Version-neutral: the profile is a `charging_profiles.Profile`, EVSE N is 1.6 connector N and
-EVSE 0 is the whole station. What the station accepted is kept as `ChargingProfile` rows
-(installed, replaced, cleared), so operators see what each station and EVSE runs; a 2.x
-station's ReportChargingProfiles, the follow-up of GetChargingProfiles, is kept as reported and
-tied to the command that asked. The messages are built in `smart_charging_payloads`; the
-bus's errors pass through unchanged (see `remote`).
+Version-neutral: the profile is a `charging_profiles.Profile`, EVSE 0 is the whole station.
+What the station accepted is kept as `ChargingProfile` rows (installed, replaced, cleared), so
+operators see what each station and EVSE runs; the profiles a station reports, the follow-up of
+GetChargingProfiles, are kept as reported and tied to the command that asked. The requests are
+in `requests`, built and read by the station's adapter; the bus's errors pass through
+unchanged (see `commands.outbound`).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,10 +23,19 @@ from django.utils import timezone
 
 from backoffice.audit import services as audit
 from stations.models import ChargingProfile, Command, Station
+from stations.services.commands import outbound
 from stations.services.commands.bus import SYSTEM, Caller
-from stations.services.commands.remote import V16, Message, _send, _version
-from stations.services.smart_charging import charging_profiles, payloads
-from stations.services.smart_charging.charging_profiles import Profile, Schedule
+from stations.services.smart_charging.requests import (
+    ClearChargingProfile,
+    CompositeSchedule,
+    GetChargingProfiles,
+    GetCompositeSchedule,
+    Profile,
+    ProfileWritten,
+    ReportedProfile,
+    Schedule,
+    SetChargingProfile,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -95,12 +105,13 @@ def set_charging_profile(
     """Install `profile` on an EVSE (0: the whole station). When the station accepts, the
     profile is kept as installed and any profile it replaces (same id, or same EVSE, stack
     level and purpose) as replaced."""
-    version = _version(station_id)
-    message = payloads.build_set_charging_profile(version=version, evse_id=evse_id, profile=profile)
-    command = _send(station_id, message, caller)
-    if command.result_status != ACCEPTED:
+    request = SetChargingProfile(evse_id=evse_id, profile=profile)
+    outcome = outbound.send(station_id=station_id, request=request, caller=caller)
+    command = outcome.command
+    written: ProfileWritten | None = outcome.answer
+    if command.result_status != ACCEPTED or written is None:
         return ProfileResult(command, command.result_status)
-    row = _install(station_id, evse_id, profile, message, command, caller)
+    row = _install(station_id, evse_id, profile, written.profile, command, caller)
     return ProfileResult(command, command.result_status, row)
 
 
@@ -118,14 +129,10 @@ def clear_charging_profile(
     When the station accepts, the installed profiles that match are marked cleared: by id
     alone when an id is given (the station ignores the criteria then), else by the criteria.
     """
-    message = payloads.build_clear_charging_profile(
-        version=_version(station_id),
-        profile_id=profile_id,
-        evse_id=evse_id,
-        purpose=purpose,
-        stack_level=stack_level,
+    request = ClearChargingProfile(
+        profile_id=profile_id, evse_id=evse_id, purpose=purpose, stack_level=stack_level
     )
-    command = _send(station_id, message, caller)
+    command = outbound.send(station_id=station_id, request=request, caller=caller).command
     if command.result_status != ACCEPTED:
         return ClearResult(command, command.result_status)
     if profile_id is not None:
@@ -149,7 +156,7 @@ def clear_charging_profile(
             actor=caller.user,
             actor_label=caller.label,
             target=Station.objects.get(pk=station_id),
-            data={"command_id": command.pk, "request": message.payload, "cleared": cleared},
+            data={"command_id": command.pk, "request": command.payload, "cleared": cleared},
         )
     return ClearResult(command, command.result_status, cleared)
 
@@ -164,12 +171,15 @@ def get_composite_schedule(
 ) -> CompositeScheduleResult:
     """The schedule the station will apply on an EVSE (0: the station's total) for the next
     `duration` seconds, in `rate_unit` (None: the station's choice)."""
-    version = _version(station_id)
-    message = payloads.build_get_composite_schedule(
-        version=version, evse_id=evse_id, duration=duration, rate_unit=rate_unit
-    )
-    command = _send(station_id, message, caller)
-    return composite_schedule_result(version=version, command=command)
+    request = GetCompositeSchedule(evse_id=evse_id, duration=duration, rate_unit=rate_unit)
+    outcome = outbound.send(station_id=station_id, request=request, caller=caller)
+    command, status = outcome.command, outcome.status
+    read: CompositeSchedule | None = outcome.answer
+    if read is None:
+        return CompositeScheduleResult(command, status)
+    if status != ACCEPTED or read.schedule is None:
+        return CompositeScheduleResult(command, status, read.evse_id)
+    return CompositeScheduleResult(command, status, read.evse_id, read.start, read.schedule)
 
 
 def get_charging_profiles(
@@ -182,19 +192,18 @@ def get_charging_profiles(
     limit_sources: list[str] | None = None,
     caller: Caller = SYSTEM,
 ) -> ProfilesRequestResult:
-    """Ask a 2.x station to report its profiles matching the criteria (ReportChargingProfiles
-    follows, see `report_profiles`). Raises CommandInvalid for a 1.6 station."""
+    """Ask the station to report its profiles matching the criteria (the reports follow, see
+    `report_profiles`). Raises CommandInvalid for a station whose version cannot list them."""
     request_id = secrets.randbelow(_INT32_MAX) + 1
-    message = payloads.build_get_charging_profiles(
-        version=_version(station_id),
+    request = GetChargingProfiles(
         request_id=request_id,
         evse_id=evse_id,
         purpose=purpose,
         stack_level=stack_level,
-        profile_ids=profile_ids,
-        limit_sources=limit_sources,
+        profile_ids=tuple(profile_ids or ()),
+        limit_sources=tuple(limit_sources or ()),
     )
-    command = _send(station_id, message, caller)
+    command = outbound.send(station_id=station_id, request=request, caller=caller).command
     return ProfilesRequestResult(command, command.result_status, request_id)
 
 
@@ -204,14 +213,16 @@ def report_profiles(
     request_id: int,
     evse_id: int,
     limit_source: str,
-    profiles: list[dict[str, Any]],
+    profiles: Sequence[ReportedProfile],
     tbc: bool = False,
 ) -> int:
-    """Keep the profiles of one ReportChargingProfiles (camelCase, as the station wrote them)
-    under the GetChargingProfiles command that asked; returns how many were new.
+    """Keep the profiles of one report (read by the adapter, each with its payload as the
+    station wrote it) under the GetChargingProfiles command that asked; returns how many were
+    new.
 
     A report may come in several messages (`tbc`); a repeated message changes nothing.
     """
+    # The Command row keeps only the wire payload: the request id is found in it.
     command = (
         Command.objects.filter(
             station_id=station_id, action="GetChargingProfiles", payload__requestId=request_id
@@ -227,11 +238,17 @@ def report_profiles(
                 origin=ChargingProfile.Origin.REPORTED,
                 command=command,
                 evse_id=evse_id,
-                profile_id=item["id"],
+                profile_id=item.id,
                 defaults={
-                    **_profile_fields(item),
+                    "stack_level": item.stack_level,
+                    "purpose": item.purpose,
+                    "kind": item.kind,
+                    "recurrency_kind": item.recurrency,
+                    "valid_from": item.valid_from,
+                    "valid_to": item.valid_to,
+                    "transaction_id": item.transaction_id[:36],
                     "limit_source": limit_source,
-                    "payload": item,
+                    "payload": item.payload,
                     "state": ChargingProfile.State.REPORTED,
                 },
             )
@@ -247,34 +264,6 @@ def report_profiles(
     return stored
 
 
-# --- answers ---------------------------------------------------------------------------------
-
-
-def composite_schedule_result(*, version: str, command: Command) -> CompositeScheduleResult:
-    """Read a GetCompositeSchedule answer of either version into neutral terms."""
-    response = command.response or {}
-    status = command.result_status
-    if version == V16:
-        raw = response.get("chargingSchedule")
-        evse_id = response.get("connectorId")
-        start_raw = response.get("scheduleStart") or (raw or {}).get("startSchedule")
-    else:
-        raw = response.get("schedule")
-        evse_id = (raw or {}).get("evseId")
-        start_raw = (raw or {}).get("scheduleStart")
-    if status != ACCEPTED or not raw:
-        return CompositeScheduleResult(command, status, evse_id)
-    start = charging_profiles.optional_datetime(start_raw)
-    schedule = Schedule(
-        rate_unit=raw["chargingRateUnit"],
-        periods=charging_profiles.periods_from_ocpp(raw["chargingSchedulePeriod"]),
-        start=start,
-        duration=raw.get("duration"),
-        min_rate=charging_profiles.to_decimal(raw.get("minChargingRate")),
-    )
-    return CompositeScheduleResult(command, status, evse_id, start, schedule)
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -282,11 +271,10 @@ def _install(
     station_id: int,
     evse_id: int,
     profile: Profile,
-    message: Message,
+    written: dict[str, Any],
     command: Command,
     caller: Caller,
 ) -> ChargingProfile:
-    key = "csChargingProfiles" if "csChargingProfiles" in message.payload else "chargingProfile"
     with transaction.atomic():
         # Station row locked: two profiles accepted at once must not both stay installed in
         # one place (the later one replaces the earlier, as on the station).
@@ -308,7 +296,7 @@ def _install(
             valid_from=profile.valid_from,
             valid_to=profile.valid_to,
             transaction_id=profile.transaction_id or "",
-            payload=message.payload[key],
+            payload=written,
             origin=ChargingProfile.Origin.SET,
             state=ChargingProfile.State.INSTALLED,
             command=command,
@@ -321,15 +309,3 @@ def _install(
             data={"command_id": command.pk, "evse_id": evse_id, "profile": row.payload},
         )
     return row
-
-
-def _profile_fields(item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "stack_level": item.get("stackLevel", 0),
-        "purpose": charging_profiles.neutral_purpose(item.get("chargingProfilePurpose", "")),
-        "kind": item.get("chargingProfileKind", ""),
-        "recurrency_kind": item.get("recurrencyKind", ""),
-        "valid_from": charging_profiles.optional_datetime(item.get("validFrom")),
-        "valid_to": charging_profiles.optional_datetime(item.get("validTo")),
-        "transaction_id": str(item.get("transactionId", ""))[:36],
-    }

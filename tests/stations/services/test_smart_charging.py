@@ -1,5 +1,5 @@
-"""Smart charging without a socket: the payload each version gets, what is refused before
-anything is sent, reading answers, and keeping a 2.x station's reported profiles."""
+"""Smart charging without a socket: the payload each version's adapter builds, what is refused
+before anything is sent, reading answers, and keeping a 2.x station's reported profiles."""
 
 from __future__ import annotations
 
@@ -10,9 +10,19 @@ import pytest
 
 from stations.exceptions import CommandInvalid, StationNotConnected
 from stations.models import ChargingProfile, Command
-from stations.services.commands import remote
-from stations.services.smart_charging import charging_profiles, payloads, profile_commands
+from stations.ocpp import charging_profiles as shapes
+from stations.ocpp.v16.outbound import charging_profiles as v16_profiles
+from stations.ocpp.v201.outbound.charging_profiles import reported_profile
+from stations.services.commands import adapters, remote
+from stations.services.smart_charging import charging_profiles, profile_commands
 from stations.services.smart_charging.charging_profiles import Profile, Schedule, SchedulePeriod
+from stations.services.smart_charging.requests import (
+    CANNOT_LIST_PROFILES,
+    ClearChargingProfile,
+    GetChargingProfiles,
+    GetCompositeSchedule,
+    SetChargingProfile,
+)
 from tests.factories.stations import StationFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +52,15 @@ def schedule(*periods: SchedulePeriod, **changes) -> tuple[Schedule, ...]:
     return (Schedule(rate_unit="W", periods=periods, **changes),)
 
 
+def written(version: str, p: Profile) -> dict:
+    """The profile as the version's SetChargingProfile carries it."""
+    message = adapters.build(version=version, request=SetChargingProfile(evse_id=1, profile=p))
+    return message.payload.get("csChargingProfiles") or message.payload["chargingProfile"]
+
+
 def refused(version: str, **changes) -> str:
     with pytest.raises(CommandInvalid) as err:
-        charging_profiles.to_ocpp(profile(**changes), version=version)
+        written(version, profile(**changes))
     return err.value.message
 
 
@@ -52,7 +68,9 @@ def refused(version: str, **changes) -> str:
 
 
 def test_a_16_profile_is_cs_charging_profiles_on_the_connector():
-    message = payloads.build_set_charging_profile(version="1.6", evse_id=2, profile=profile())
+    message = adapters.build(
+        version="1.6", request=SetChargingProfile(evse_id=2, profile=profile())
+    )
     assert message.action == "SetChargingProfile"
     assert message.payload == {
         "connectorId": 2,
@@ -76,10 +94,11 @@ def test_a_16_profile_is_cs_charging_profiles_on_the_connector():
 
 @pytest.mark.parametrize("version", ["2.0.1", "2.1"])
 def test_a_2x_profile_is_charging_profile_with_a_list_of_identified_schedules(version):
-    message = payloads.build_set_charging_profile(
+    message = adapters.build(
         version=version,
-        evse_id=0,
-        profile=profile(purpose="ChargingStationMaxProfile", transaction_id=None),
+        request=SetChargingProfile(
+            evse_id=0, profile=profile(purpose="ChargingStationMaxProfile", transaction_id=None)
+        ),
     )
     assert message.payload["evseId"] == 0
     sent = message.payload["chargingProfile"]
@@ -93,20 +112,18 @@ def test_a_2x_profile_is_charging_profile_with_a_list_of_identified_schedules(ve
 
 
 def test_the_station_max_profile_keeps_its_16_name():
-    payload = charging_profiles.to_ocpp(profile(purpose="ChargingStationMaxProfile"), version="1.6")
+    payload = written("1.6", profile(purpose="ChargingStationMaxProfile"))
     assert payload["chargingProfilePurpose"] == "ChargePointMaxProfile"
 
 
 def test_a_tx_profile_names_its_transaction_as_each_version_writes_it():
     tx_profile = profile(purpose="TxProfile", transaction_id="123")
-    assert charging_profiles.to_ocpp(tx_profile, version="1.6")["transactionId"] == 123
-    assert charging_profiles.to_ocpp(tx_profile, version="2.0.1")["transactionId"] == "123"
+    assert written("1.6", tx_profile)["transactionId"] == 123
+    assert written("2.0.1", tx_profile)["transactionId"] == "123"
 
 
 def test_a_recurring_profile_carries_its_recurrency_and_validity():
-    payload = charging_profiles.to_ocpp(
-        profile(kind="Recurring", recurrency="Daily", valid_from=T0), version="2.0.1"
-    )
+    payload = written("2.0.1", profile(kind="Recurring", recurrency="Daily", valid_from=T0))
     assert (payload["recurrencyKind"], payload["validFrom"]) == (
         "Daily",
         "2026-01-05T10:00:00.000Z",
@@ -119,41 +136,61 @@ def test_a_recurring_profile_carries_its_recurrency_and_validity():
         (
             "2.0.1",
             {"purpose": "ChargingStationExternalConstraints"},
-            "EXTERNAL_CONSTRAINTS_NOT_SET",
+            charging_profiles.EXTERNAL_CONSTRAINTS_NOT_SET,
         ),
-        ("2.0.1", {"purpose": "PriorityCharging"}, "PURPOSE_NEEDS_V21"),
-        ("1.6", {"purpose": "LocalGeneration"}, "PURPOSE_NEEDS_V21"),
-        ("2.0.1", {"purpose": "Nope"}, "UNKNOWN_PURPOSE"),
-        ("2.0.1", {"kind": "Dynamic"}, "KIND_NEEDS_V21"),
-        ("2.0.1", {"kind": "Recurring"}, "RECURRING_NEEDS_RECURRENCY"),
-        ("1.6", {"purpose": "TxProfile", "transaction_id": "abc"}, "V16_TRANSACTION_ID_NOT_INT"),
-        ("2.0.1", {"transaction_id": "1"}, "TRANSACTION_ID_ONLY_FOR_TX"),
-        ("2.0.1", {"valid_from": T0, "valid_to": T0}, "VALIDITY_ORDER"),
-        ("1.6", {"schedules": schedule(SchedulePeriod(0, D("16.25")))}, "V16_LIMIT_ONE_DECIMAL"),
-        ("2.0.1", {"schedules": schedule(SchedulePeriod(5, D("16")))}, "FIRST_PERIOD_AT_ZERO"),
+        ("2.0.1", {"purpose": "PriorityCharging"}, shapes.PURPOSE_NEEDS_V21),
+        ("1.6", {"purpose": "LocalGeneration"}, shapes.PURPOSE_NEEDS_V21),
+        ("2.0.1", {"purpose": "Nope"}, charging_profiles.UNKNOWN_PURPOSE),
+        ("2.0.1", {"kind": "Dynamic"}, shapes.KIND_NEEDS_V21),
+        ("2.0.1", {"kind": "Recurring"}, charging_profiles.RECURRING_NEEDS_RECURRENCY),
+        (
+            "1.6",
+            {"purpose": "TxProfile", "transaction_id": "abc"},
+            v16_profiles.V16_TRANSACTION_ID_NOT_INT,
+        ),
+        ("2.0.1", {"transaction_id": "1"}, charging_profiles.TRANSACTION_ID_ONLY_FOR_TX),
+        ("2.0.1", {"valid_from": T0, "valid_to": T0}, charging_profiles.VALIDITY_ORDER),
+        (
+            "1.6",
+            {"schedules": schedule(SchedulePeriod(0, D("16.25")))},
+            v16_profiles.V16_LIMIT_ONE_DECIMAL,
+        ),
+        (
+            "2.0.1",
+            {"schedules": schedule(SchedulePeriod(5, D("16")))},
+            charging_profiles.FIRST_PERIOD_AT_ZERO,
+        ),
         (
             "2.0.1",
             {"schedules": schedule(SchedulePeriod(0, D("16")), SchedulePeriod(0, D("8")))},
-            "PERIODS_IN_ORDER",
+            charging_profiles.PERIODS_IN_ORDER,
         ),
-        ("2.1", {"schedules": schedule(SchedulePeriod(0, None))}, "PERIOD_NEEDS_LIMIT"),
-        ("2.0.1", {"schedules": ()}, "SCHEDULE_NEEDS_PERIODS"),
-        ("1.6", {"schedules": schedule(SchedulePeriod(0, D(6))) * 2}, "V16_ONE_SCHEDULE"),
+        (
+            "2.1",
+            {"schedules": schedule(SchedulePeriod(0, None))},
+            charging_profiles.PERIOD_NEEDS_LIMIT,
+        ),
+        ("2.0.1", {"schedules": ()}, charging_profiles.SCHEDULE_NEEDS_PERIODS),
+        (
+            "1.6",
+            {"schedules": schedule(SchedulePeriod(0, D(6))) * 2},
+            v16_profiles.V16_ONE_SCHEDULE,
+        ),
         (
             "2.0.1",
             {"schedules": (Schedule(rate_unit="kW", periods=(SchedulePeriod(0, D(6)),)),)},
-            "UNKNOWN_RATE_UNIT",
+            charging_profiles.UNKNOWN_RATE_UNIT,
         ),
     ],
 )
 def test_what_a_version_cannot_express_is_refused_with_a_reason(version, changes, message):
-    assert refused(version, **changes) == getattr(charging_profiles, message)
+    assert refused(version, **changes) == message
 
 
 def test_2x_limits_keep_their_decimals_and_21_takes_its_own_purposes():
-    payload = charging_profiles.to_ocpp(
+    payload = written(
+        "2.1",
         profile(purpose="PriorityCharging", schedules=schedule(SchedulePeriod(0, D("11.04")))),
-        version="2.1",
     )
     assert payload["chargingSchedule"][0]["chargingSchedulePeriod"] == [
         {"startPeriod": 0, "limit": 11.04}
@@ -175,15 +212,15 @@ def test_remote_start_takes_the_version_neutral_profile():
 # --- clear, composite schedule, get profiles ---------------------------------------------------
 
 
+def clear(version: str, **criteria):
+    return adapters.build(version=version, request=ClearChargingProfile(**criteria))
+
+
 def test_clear_payloads():
-    by_id_16 = payloads.build_clear_charging_profile(version="1.6", profile_id=7)
-    criteria_16 = payloads.build_clear_charging_profile(
-        version="1.6", evse_id=1, purpose="ChargingStationMaxProfile", stack_level=2
-    )
-    by_id_2x = payloads.build_clear_charging_profile(version="2.0.1", profile_id=7)
-    criteria_2x = payloads.build_clear_charging_profile(
-        version="2.1", evse_id=0, purpose="TxProfile"
-    )
+    by_id_16 = clear("1.6", profile_id=7)
+    criteria_16 = clear("1.6", evse_id=1, purpose="ChargingStationMaxProfile", stack_level=2)
+    by_id_2x = clear("2.0.1", profile_id=7)
+    criteria_2x = clear("2.1", evse_id=0, purpose="TxProfile")
     assert by_id_16.payload == {"id": 7}
     assert criteria_16.payload == {
         "connectorId": 1,
@@ -194,37 +231,37 @@ def test_clear_payloads():
     assert criteria_2x.payload == {
         "chargingProfileCriteria": {"evseId": 0, "chargingProfilePurpose": "TxProfile"}
     }
-    assert payloads.build_clear_charging_profile(version="2.0.1").payload == {}
+    assert clear("2.0.1").payload == {}
 
 
 def test_external_constraints_are_not_cleared_by_the_back_office():
     with pytest.raises(CommandInvalid) as err:
-        payloads.build_clear_charging_profile(
-            version="2.0.1", purpose="ChargingStationExternalConstraints"
-        )
+        clear("2.0.1", purpose="ChargingStationExternalConstraints")
     assert err.value.message == charging_profiles.EXTERNAL_CONSTRAINTS_NOT_SET
 
 
 def test_composite_schedule_payloads():
-    v16 = payloads.build_get_composite_schedule(version="1.6", evse_id=1, duration=600)
-    v2x = payloads.build_get_composite_schedule(
-        version="2.0.1", evse_id=0, duration=600, rate_unit="W"
+    v16 = adapters.build(version="1.6", request=GetCompositeSchedule(evse_id=1, duration=600))
+    v2x = adapters.build(
+        version="2.0.1", request=GetCompositeSchedule(evse_id=0, duration=600, rate_unit="W")
     )
     assert v16.payload == {"connectorId": 1, "duration": 600}
     assert v2x.payload == {"evseId": 0, "duration": 600, "chargingRateUnit": "W"}
     with pytest.raises(CommandInvalid) as err:
-        payloads.build_get_composite_schedule(version="1.6", evse_id=1, duration=0)
-    assert err.value.message == payloads.DURATION_POSITIVE
+        adapters.build(version="1.6", request=GetCompositeSchedule(evse_id=1, duration=0))
+    assert err.value.message == charging_profiles.DURATION_POSITIVE
 
 
 def test_get_charging_profiles_payload_names_the_criteria():
-    message = payloads.build_get_charging_profiles(
+    message = adapters.build(
         version="2.0.1",
-        request_id=5,
-        evse_id=1,
-        purpose="ChargingStationExternalConstraints",
-        profile_ids=[3, 4],
-        limit_sources=["EMS"],
+        request=GetChargingProfiles(
+            request_id=5,
+            evse_id=1,
+            purpose="ChargingStationExternalConstraints",
+            profile_ids=(3, 4),
+            limit_sources=("EMS",),
+        ),
     )
     assert message.payload == {
         "requestId": 5,
@@ -241,44 +278,39 @@ def test_a_16_station_cannot_list_its_profiles_and_nothing_is_sent():
     station = StationFactory(ocpp_version="1.6")
     with pytest.raises(CommandInvalid) as err:
         profile_commands.get_charging_profiles(station_id=station.pk)
-    assert err.value.message == payloads.V16_HAS_NO_GET_CHARGING_PROFILES
+    assert err.value.message == CANNOT_LIST_PROFILES.format(version="1.6")
     assert not Command.objects.exists()
+
+
+def read_composite(version: str, response: dict):
+    request = GetCompositeSchedule(evse_id=1, duration=600)
+    return adapters.adapter_for(version).read(request, response)
 
 
 def test_16_and_2x_composite_schedules_read_the_same():
     period = {"startPeriod": 0, "limit": 10.5, "numberPhases": 3}
-    v16 = Command(
-        action="GetCompositeSchedule",
-        payload={},
-        result_status="Accepted",
-        response={
-            "status": "Accepted",
-            "connectorId": 1,
+    v16 = {
+        "status": "Accepted",
+        "connectorId": 1,
+        "scheduleStart": "2026-01-05T10:00:00Z",
+        "chargingSchedule": {
+            "chargingRateUnit": "A",
+            "duration": 600,
+            "chargingSchedulePeriod": [period],
+        },
+    }
+    v2x = {
+        "status": "Accepted",
+        "schedule": {
+            "evseId": 1,
+            "duration": 600,
             "scheduleStart": "2026-01-05T10:00:00Z",
-            "chargingSchedule": {
-                "chargingRateUnit": "A",
-                "duration": 600,
-                "chargingSchedulePeriod": [period],
-            },
+            "chargingRateUnit": "A",
+            "chargingSchedulePeriod": [period],
         },
-    )
-    v2x = Command(
-        action="GetCompositeSchedule",
-        payload={},
-        result_status="Accepted",
-        response={
-            "status": "Accepted",
-            "schedule": {
-                "evseId": 1,
-                "duration": 600,
-                "scheduleStart": "2026-01-05T10:00:00Z",
-                "chargingRateUnit": "A",
-                "chargingSchedulePeriod": [period],
-            },
-        },
-    )
-    read_16 = profile_commands.composite_schedule_result(version="1.6", command=v16)
-    read_2x = profile_commands.composite_schedule_result(version="2.0.1", command=v2x)
+    }
+    read_16 = read_composite("1.6", v16)
+    read_2x = read_composite("2.0.1", v2x)
     assert read_16.schedule == read_2x.schedule
     assert (read_16.evse_id, read_16.start) == (1, T0)
     assert read_2x.schedule.periods == (SchedulePeriod(0, D("10.5"), 3),)
@@ -286,9 +318,8 @@ def test_16_and_2x_composite_schedules_read_the_same():
 
 
 def test_a_rejected_composite_schedule_has_none():
-    command = Command(result_status="Rejected", response={"status": "Rejected"})
-    result = profile_commands.composite_schedule_result(version="2.0.1", command=command)
-    assert (result.status, result.schedule) == ("Rejected", None)
+    result = read_composite("2.0.1", {"status": "Rejected"})
+    assert result.schedule is None
 
 
 # --- services against an offline station -----------------------------------------------------
@@ -336,14 +367,22 @@ def test_reported_profiles_are_kept_under_the_request_that_asked_once():
         request_id=77,
         evse_id=1,
         limit_source="CSO",
-        profiles=[reported(1), reported(2)],
+        profiles=[reported_profile(reported(1)), reported_profile(reported(2))],
         tbc=True,
     )
     last = profile_commands.report_profiles(
-        station_id=station.pk, request_id=77, evse_id=0, limit_source="EMS", profiles=[reported(3)]
+        station_id=station.pk,
+        request_id=77,
+        evse_id=0,
+        limit_source="EMS",
+        profiles=[reported_profile(reported(3))],
     )
     again = profile_commands.report_profiles(
-        station_id=station.pk, request_id=77, evse_id=0, limit_source="EMS", profiles=[reported(3)]
+        station_id=station.pk,
+        request_id=77,
+        evse_id=0,
+        limit_source="EMS",
+        profiles=[reported_profile(reported(3))],
     )
     assert (first, last, again) == (2, 1, 0)
     rows = ChargingProfile.objects.filter(command=asked).order_by("profile_id")

@@ -15,11 +15,17 @@ from stations.models import (
     DerControlReport,
     PeriodicEventStream,
 )
+from stations.ocpp.v21.outbound import der_control as der_builders
 from stations.services.charging import station_tariffs
-from stations.services.commands import v21_commands
+from stations.services.commands import adapters, v21_commands
 from stations.services.commands.bus import Caller
 from stations.services.device import event_streams
 from stations.services.smart_charging import der_control
+from stations.services.smart_charging.requests import (
+    ClearDerControl,
+    GetDerControl,
+    SetDerControl,
+)
 from tests.commands import sent
 from tests.factories.stations import StationFactory
 from tests.stations.v21_cases import CASES, CURVE, TARIFF, ids
@@ -69,6 +75,11 @@ def test_allowed_energy_transfer_needs_a_mode():
     assert empty.value.message == v21_commands.NO_ENERGY_TRANSFER_MODE
 
 
+def build_set(**fields):
+    # The builder alone: the settings here are placeholders, not schema-valid objects.
+    return der_builders.set_der_control(SetDerControl(**fields), "2.1")
+
+
 @pytest.mark.parametrize(
     ("control_type", "field"),
     [
@@ -82,9 +93,7 @@ def test_allowed_energy_transfer_needs_a_mode():
 )
 def test_each_der_control_type_sends_its_setting_in_its_own_field(control_type, field):
     setting = {"priority": 0}
-    message = der_control.build_set_der_control(
-        control_id="c", control_type=control_type, setting=setting, is_default=True
-    )
+    message = build_set(control_id="c", control_type=control_type, setting=setting, is_default=True)
     assert message.payload == {
         "isDefault": True,
         "controlId": "c",
@@ -95,38 +104,38 @@ def test_each_der_control_type_sends_its_setting_in_its_own_field(control_type, 
 
 def test_a_scheduled_der_control_needs_its_window_and_a_default_has_none():
     window = {"startTime": "2026-01-05T10:00:00Z", "duration": 3600}
-    scheduled = der_control.build_set_der_control(
+    scheduled = build_set(
         control_id="s", control_type="VoltWatt", setting={**CURVE, **window}, is_default=False
     )
     assert scheduled.payload["curve"]["duration"] == 3600
     with pytest.raises(CommandInvalid) as no_window:
-        der_control.build_set_der_control(
-            control_id="s", control_type="VoltWatt", setting=CURVE, is_default=False
-        )
-    assert no_window.value.message == der_control.SCHEDULED_NEEDS_WINDOW
+        build_set(control_id="s", control_type="VoltWatt", setting=CURVE, is_default=False)
+    assert no_window.value.message == der_builders.SCHEDULED_NEEDS_WINDOW
     with pytest.raises(CommandInvalid) as default_window:
-        der_control.build_set_der_control(
+        build_set(
             control_id="d", control_type="VoltWatt", setting={**CURVE, **window}, is_default=True
         )
-    assert default_window.value.message == der_control.DEFAULT_HAS_NO_WINDOW
+    assert default_window.value.message == der_builders.DEFAULT_HAS_NO_WINDOW
     with pytest.raises(CommandInvalid) as unschedulable:
-        der_control.build_set_der_control(
+        build_set(
             control_id="e", control_type="Gradients", setting={"priority": 0}, is_default=False
         )
-    assert unschedulable.value.message == der_control.NOT_SCHEDULABLE.format(
+    assert unschedulable.value.message == der_builders.NOT_SCHEDULABLE.format(
         control_type="Gradients"
     )
 
 
 def test_an_unknown_der_control_type_is_refused():
     with pytest.raises(CommandInvalid) as unknown:
-        der_control.build_get_der_control(request_id=1, control_type="Warp")
-    assert unknown.value.message == der_control.UNKNOWN_CONTROL_TYPE.format(control_type="Warp")
+        adapters.build(version="2.1", request=GetDerControl(request_id=1, control_type="Warp"))
+    assert unknown.value.message == der_builders.UNKNOWN_CONTROL_TYPE.format(control_type="Warp")
 
 
 def test_der_filters_are_sent_only_when_given():
-    assert der_control.build_get_der_control(request_id=5).payload == {"requestId": 5}
-    assert der_control.build_clear_der_control(is_default=False, control_id="x").payload == {
+    get = adapters.build(version="2.1", request=GetDerControl(request_id=5))
+    clear = adapters.build(version="2.1", request=ClearDerControl(is_default=False, control_id="x"))
+    assert get.payload == {"requestId": 5}
+    assert clear.payload == {
         "isDefault": False,
         "controlId": "x",
     }
