@@ -4,7 +4,22 @@ nothing of its own, to a 2.1 station: builders are told the version)."""
 from __future__ import annotations
 
 # Imported for their registrations on ADAPTER.
-from . import remote
+from . import (
+    customer_information,
+    device_reports,
+    display_messages,
+    monitoring,
+    network_profiles,
+    remote,
+)
 from .adapter import ADAPTER
 
-__all__ = ["ADAPTER", "remote"]
+__all__ = [
+    "ADAPTER",
+    "customer_information",
+    "device_reports",
+    "display_messages",
+    "monitoring",
+    "network_profiles",
+    "remote",
+]

@@ -3,6 +3,8 @@ version), and what 2.1 adds or writes differently, registered here."""
 
 from __future__ import annotations
 
+# Imported for their registrations on ADAPTER.
+from . import event_streams
 from .adapter import ADAPTER
 
-__all__ = ["ADAPTER"]
+__all__ = ["ADAPTER", "event_streams"]
