@@ -12,6 +12,8 @@ from backoffice.lib.ocpp_time import parse_ocpp_datetime
 from stations.ocpp.db import run_db
 from stations.services.device import device_model, device_reports, monitoring_reports
 
+from . import device_convert
+
 if TYPE_CHECKING:
     from stations.ocpp.session import StationContext
 
@@ -37,7 +39,7 @@ class DeviceModelHandlers:
             seq_no=seq_no,
             tbc=tbc,
             generated_at=parse_ocpp_datetime(generated_at).value,
-            report_data=report_data or [],
+            report_data=device_convert.reported_variables(report_data or []),
         )
         return call_result.NotifyReport()
 
@@ -57,7 +59,7 @@ class DeviceModelHandlers:
             seq_no=seq_no,
             tbc=tbc,
             generated_at=parse_ocpp_datetime(generated_at).value,
-            monitor=monitor or [],
+            monitor=device_convert.monitored_variables(monitor or []),
         )
         return call_result.NotifyMonitoringReport()
 
@@ -75,6 +77,6 @@ class DeviceModelHandlers:
             generated_at=parse_ocpp_datetime(generated_at).value,
             seq_no=seq_no,
             tbc=tbc,
-            event_data=event_data,
+            event_data=device_convert.reported_events(event_data),
         )
         return call_result.NotifyEvent()

@@ -29,6 +29,8 @@ from stations.services.jobs import job_status as jobs
 from stations.services.security import certificate_authority, security_events
 from stations.services.smart_charging import profile_commands
 
+from . import device_convert
+
 if TYPE_CHECKING:
     from stations.ocpp.session import StationContext
 
@@ -233,7 +235,7 @@ class NotificationHandlers:
             station_id=self.station.pk,
             request_id=request_id,
             tbc=tbc,
-            message_info=message_info or [],
+            message_info=device_convert.display_messages(message_info or []),
         )
         return call_result.NotifyDisplayMessages()
 

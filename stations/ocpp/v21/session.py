@@ -21,7 +21,7 @@ from backoffice.lib.ocpp_time import format_ocpp_datetime
 from stations import questions
 from stations.ocpp.db import run_db
 from stations.ocpp.framing import CALLRESULTERROR, SEND
-from stations.ocpp.v201 import ChargePoint201
+from stations.ocpp.v201 import ChargePoint201, device_convert
 from stations.ocpp.v201.notifications import not_enabled
 from stations.services.charging import battery_swap
 from stations.services.device import event_streams
@@ -208,7 +208,7 @@ class ChargePoint21(ChargePoint201):
             station_id=self.station.pk,
             stream_id=constant_stream_data["id"],
             variable_monitoring_id=constant_stream_data["variable_monitoring_id"],
-            params=constant_stream_data.get("params") or {},
+            params=device_convert.stream_params(constant_stream_data.get("params")),
         )
         # The stream's NotifyPeriodicEventStream messages are stored: Accepted (N11).
         return call_result.OpenPeriodicEventStream(status="Accepted")

@@ -11,34 +11,20 @@ unchanged (see `remote`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 
 from backoffice.audit import services as audit
 from backoffice.lib.ocpp_time import format_ocpp_datetime
-from stations.exceptions import CommandError, CommandInvalid
+from stations.exceptions import CommandError
 from stations.models import Command, CustomerInformationRequest
-from stations.services.commands import v2x
+from stations.services.commands import adapters, outbound, v2x
 from stations.services.commands.bus import SYSTEM, Answered, Caller
-from stations.services.commands.remote import Message, _send
+from stations.services.device.requests import CertificateHash, CustomerInformation
 
-ID_TOKEN_TYPES_V201 = (
-    "Central",
-    "eMAID",
-    "ISO14443",
-    "ISO15693",
-    "KeyCode",
-    "Local",
-    "MacAddress",
-    "NoAuthorization",
-)
-ID_TOKEN_MAX = {"2.0.1": 36, "2.1": 255}
 HASH_ALGORITHMS = ("SHA256", "SHA384", "SHA512")
-_CERTIFICATE_FIELDS = ("hash_algorithm", "issuer_name_hash", "issuer_key_hash", "serial_number")
 
 NOTHING_ASKED = "Ask for a report, a clear, or both."
 ONE_CUSTOMER = "Name the customer by exactly one of: id token, customer identifier, certificate."
@@ -79,22 +65,31 @@ def customer_information(
     certificate's hash data ({"hash_algorithm", "issuer_name_hash", "issuer_key_hash",
     "serial_number"}). The data reported comes later, on the returned request.
     """
-    version = v2x.require_v2x(station_id, "CustomerInformation")
-    message = build_customer_information(
-        version=version,
+    asked = CustomerInformation(
         request_id=v2x.new_request_id(),
         report=report,
         clear=clear,
         id_token=id_token,
         id_token_type=id_token_type,
         customer_identifier=customer_identifier,
-        customer_certificate=customer_certificate,
+        customer_certificate=(
+            CertificateHash(
+                hash_algorithm=customer_certificate.get("hash_algorithm") or "",
+                issuer_name_hash=customer_certificate.get("issuer_name_hash") or "",
+                issuer_key_hash=customer_certificate.get("issuer_key_hash") or "",
+                serial_number=customer_certificate.get("serial_number") or "",
+            )
+            if customer_certificate
+            else None
+        ),
     )
+    # Built first: a request the station cannot take leaves no row and no audit entry.
+    adapters.build(version=adapters.station_version(station_id), request=asked)
     # Committed before the command goes out: the first page may come before the answer.
     with transaction.atomic():
         request = CustomerInformationRequest.objects.create(
             station_id=station_id,
-            request_id=message.payload["requestId"],
+            request_id=asked.request_id,
             report=report,
             clear=clear,
             id_token=id_token,
@@ -110,7 +105,7 @@ def customer_information(
             data={"station_id": station_id, "report": report, "clear": clear},
         )
     try:
-        command = _send(station_id, message, caller)
+        command = outbound.send(station_id=station_id, request=asked, caller=caller).command
     except CommandError as err:
         if err.command is None:
             request.delete()  # invalid for the station's schema: nothing was sent
@@ -161,56 +156,3 @@ def receive_page(
         )
         request.save(update_fields=["pages", "last_seq_no", "data", "complete", "updated_at"])
     return request
-
-
-# --- payloads --------------------------------------------------------------------------------
-
-
-def build_customer_information(
-    *,
-    version: str,
-    request_id: int,
-    report: bool,
-    clear: bool,
-    id_token: str = "",
-    id_token_type: str = "",
-    customer_identifier: str = "",
-    customer_certificate: Mapping[str, str] | None = None,
-) -> Message:
-    if not report and not clear:
-        raise CommandInvalid(NOTHING_ASKED, field="report")
-    if sum(bool(given) for given in (id_token, customer_identifier, customer_certificate)) != 1:
-        raise CommandInvalid(ONE_CUSTOMER)
-    payload: dict[str, Any] = {"requestId": request_id, "report": report, "clear": clear}
-    if id_token:
-        payload["idToken"] = _id_token(version, id_token, id_token_type)
-    if customer_identifier:
-        payload["customerIdentifier"] = customer_identifier
-    if customer_certificate:
-        if any(not customer_certificate.get(key) for key in _CERTIFICATE_FIELDS) or (
-            customer_certificate["hash_algorithm"] not in HASH_ALGORITHMS
-        ):
-            raise CommandInvalid(CERTIFICATE_INCOMPLETE, field="customer_certificate")
-        payload["customerCertificate"] = {
-            "hashAlgorithm": customer_certificate["hash_algorithm"],
-            "issuerNameHash": customer_certificate["issuer_name_hash"],
-            "issuerKeyHash": customer_certificate["issuer_key_hash"],
-            "serialNumber": customer_certificate["serial_number"],
-        }
-    return Message("CustomerInformation", payload)
-
-
-def _id_token(version: str, id_token: str, id_token_type: str) -> dict[str, str]:
-    if not id_token_type:
-        raise CommandInvalid(ID_TOKEN_NEEDS_TYPE, field="id_token_type")
-    if version != v2x.V21 and id_token_type not in ID_TOKEN_TYPES_V201:
-        raise CommandInvalid(
-            UNKNOWN_ID_TOKEN_TYPE.format(types=", ".join(ID_TOKEN_TYPES_V201)),
-            field="id_token_type",
-        )
-    limit = ID_TOKEN_MAX.get(version, ID_TOKEN_MAX["2.0.1"])
-    if len(id_token) > limit:
-        raise CommandInvalid(
-            ID_TOKEN_TOO_LONG.format(version=version, limit=limit), field="id_token"
-        )
-    return {"idToken": id_token, "type": id_token_type}

@@ -5,7 +5,9 @@
 NotifyEvent. 1.6 configuration keys are kept in the same store as variables of component
 "OCPP16", so one page shows and edits either.
 
-Payload dicts are taken as received: snake_case keys, timestamps as OCPP date-time strings.
+What a 2.x station reports comes as version-neutral values (`types`), converted by its
+session adapter with the specification's defaults applied.
+
 Upserts rely on the unique keys (ON CONFLICT) rather than row locks, so concurrent writers of
 the same component or variable never fail; rows are written in key order so two such writers
 take their row locks in the same order and cannot deadlock.
@@ -13,6 +15,7 @@ take their row locks in the same order and cannot deadlock.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -21,7 +24,6 @@ from typing import Any
 import structlog
 from django.db import transaction
 
-from backoffice.lib.ocpp_time import parse_ocpp_datetime
 from backoffice.lib.units import parse_decimal
 from stations.models import (
     Component,
@@ -33,6 +35,15 @@ from stations.models import (
     VariableMonitor,
 )
 from stations.services.commands import command_secrets
+from stations.services.device.types import (
+    ComponentVariable,
+    MonitoredVariable,
+    ReportedAttribute,
+    ReportedEvent,
+    ReportedMonitor,
+    ReportedVariable,
+    VariableCharacteristics,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -70,7 +81,7 @@ def store_report(
     seq_no: int,
     tbc: bool,
     generated_at: datetime,
-    report_data: list[dict[str, Any]],
+    report_data: list[ReportedVariable],
 ) -> bool:
     """Store one NotifyReport page: its components, variables, characteristics and attributes.
 
@@ -79,14 +90,13 @@ def store_report(
     page carries them, and an attribute is one row per type.
     """
     variables: dict[VariableKey, dict[str, Any] | None] = {}
-    attributes: dict[VariableKey, dict[str, dict[str, Any]]] = {}
+    attributes: dict[VariableKey, dict[str, ReportedAttribute]] = {}
     for item in report_data:
-        key = _variable_key(item["component"], item["variable"])
-        characteristics = item.get("variable_characteristics")
-        if characteristics is not None or key not in variables:
-            variables[key] = _characteristics(characteristics)
-        for attribute in item.get("variable_attribute") or ():
-            attributes.setdefault(key, {})[attribute.get("type") or ACTUAL] = attribute
+        key = variable_key(item.target)
+        if item.characteristics is not None or key not in variables:
+            variables[key] = _characteristics(item.characteristics)
+        for attribute in item.attributes:
+            attributes.setdefault(key, {})[attribute.type] = attribute
     with transaction.atomic():
         if not _new_page(station_id, NOTIFY_REPORT, request_id, seq_no, tbc, generated_at):
             log.info("device_model.report_replayed", request_id=request_id, seq_no=seq_no)
@@ -96,11 +106,10 @@ def store_report(
             VariableAttribute(
                 variable_id=variable_ids[key],
                 type=type_,
-                value=command_secrets.kept_value(key[1], attribute.get("value", "")),
-                # The spec's defaults when omitted.
-                mutability=attribute.get("mutability") or READ_WRITE,
-                persistent=attribute.get("persistent", False),
-                constant=attribute.get("constant", False),
+                value=command_secrets.kept_value(key[1], attribute.value),
+                mutability=attribute.mutability,
+                persistent=attribute.persistent,
+                constant=attribute.constant,
             )
             for key, by_type in sorted(attributes.items())
             for type_, attribute in sorted(by_type.items())
@@ -128,7 +137,7 @@ def store_events(
     generated_at: datetime,
     seq_no: int,
     tbc: bool,
-    event_data: list[dict[str, Any]],
+    event_data: list[ReportedEvent],
 ) -> int:
     """Store the events of one NotifyEvent message; return how many were new.
 
@@ -136,24 +145,21 @@ def store_events(
     """
     events: dict[tuple[int, datetime], DeviceEvent] = {}
     for item in event_data:
-        timestamp = parse_ocpp_datetime(item["timestamp"]).value
-        events[(item["event_id"], timestamp)] = DeviceEvent(
+        events[(item.event_id, item.timestamp)] = DeviceEvent(
             station_id=station_id,
-            event_id=item["event_id"],
-            timestamp=timestamp,
-            trigger=item["trigger"],
-            event_notification_type=item["event_notification_type"],
-            component=item["component"],
-            variable=item["variable"],
-            actual_value=command_secrets.kept_value(
-                (item["variable"] or {}).get("name", ""), item["actual_value"]
-            ),
-            cause=item.get("cause"),
-            tech_code=item.get("tech_code", ""),
-            tech_info=item.get("tech_info", ""),
-            cleared=item.get("cleared"),
-            transaction_id=item.get("transaction_id", ""),
-            variable_monitoring_id=item.get("variable_monitoring_id"),
+            event_id=item.event_id,
+            timestamp=item.timestamp,
+            trigger=item.trigger,
+            event_notification_type=item.event_notification_type,
+            component=item.component,
+            variable=item.variable,
+            actual_value=command_secrets.kept_value(item.target.variable, item.actual_value),
+            cause=item.cause,
+            tech_code=item.tech_code,
+            tech_info=item.tech_info,
+            cleared=item.cleared,
+            transaction_id=item.transaction_id,
+            variable_monitoring_id=item.variable_monitoring_id,
         )
     with transaction.atomic():
         # Locked: events have no unique key (a station reuses event ids over time), so the
@@ -191,7 +197,7 @@ def store_monitoring_report(
     seq_no: int,
     tbc: bool,
     generated_at: datetime,
-    monitor: list[dict[str, Any]],
+    monitor: list[MonitoredVariable],
 ) -> bool:
     """Store one NotifyMonitoringReport page: a monitor per (variable, monitor id).
 
@@ -200,12 +206,12 @@ def store_monitoring_report(
     variable than before moves there. Values the columns cannot hold are skipped and logged.
     """
     variables: dict[VariableKey, None] = {}
-    monitors: dict[int, tuple[VariableKey, dict[str, Any]]] = {}
+    monitors: dict[int, tuple[VariableKey, ReportedMonitor]] = {}
     for item in monitor:
-        key = _variable_key(item["component"], item["variable"])
+        key = variable_key(item.target)
         variables[key] = None
-        for variable_monitoring in item["variable_monitoring"]:
-            monitors[variable_monitoring["id"]] = (key, variable_monitoring)
+        for variable_monitoring in item.monitors:
+            monitors[variable_monitoring.monitor_id] = (key, variable_monitoring)
     with transaction.atomic():
         if not _new_page(
             station_id, NOTIFY_MONITORING_REPORT, request_id, seq_no, tbc, generated_at
@@ -215,18 +221,22 @@ def store_monitoring_report(
         variable_ids = _upsert_variables(station_id, variables)
         rows: list[VariableMonitor] = []
         for monitor_id, (key, data) in sorted(monitors.items()):
-            value = _decimal(data["value"])
-            if value is None or not 0 <= data["severity"] <= _SEVERITY_MAX:
-                log.warning("device_model.monitor_skipped", station_id=station_id, monitor=data)
+            value = _decimal(data.value)
+            if value is None or not 0 <= data.severity <= _SEVERITY_MAX:
+                log.warning(
+                    "device_model.monitor_skipped",
+                    station_id=station_id,
+                    monitor=dataclasses.asdict(data),
+                )
                 continue
             rows.append(
                 VariableMonitor(
                     variable_id=variable_ids[key],
                     monitor_id=monitor_id,
-                    transaction=data["transaction"],
+                    transaction=data.transaction,
                     value=value,
-                    type=data["type"],
-                    severity=data["severity"],
+                    type=data.type,
+                    severity=data.severity,
                 )
             )
         moved = [
@@ -333,18 +343,23 @@ def _new_page(
     return created
 
 
-def _variable_key(component: dict[str, Any], variable: dict[str, Any]) -> VariableKey:
-    evse = component.get("evse") or {}
+def variable_key(target: ComponentVariable) -> VariableKey:
+    """The store's key of a component variable (no instance, EVSE or connector: "" and 0)."""
     return (
         (
-            component["name"],
-            component.get("instance") or "",
-            evse.get("id") or 0,
-            evse.get("connector_id") or 0,
+            target.component,
+            target.component_instance,
+            target.evse_id or 0,
+            target.connector_id or 0,
         ),
-        variable["name"],
-        variable.get("instance") or "",
+        target.variable,
+        target.variable_instance,
     )
+
+
+def upsert_variables(station_id: int, variables: Iterable[VariableKey]) -> dict[VariableKey, int]:
+    """Create the variables (and components) that are new; their ids back. Idempotent."""
+    return _upsert_variables(station_id, dict.fromkeys(variables))
 
 
 def _decimal(raw: Any) -> Decimal | None:
@@ -352,17 +367,17 @@ def _decimal(raw: Any) -> Decimal | None:
     return value if value is not None and abs(value) < _DECIMAL_LIMIT else None
 
 
-def _characteristics(data: dict[str, Any] | None) -> dict[str, Any] | None:
+def _characteristics(data: VariableCharacteristics | None) -> dict[str, Any] | None:
     if data is None:
         return None
     return {
-        "unit": data.get("unit", ""),
-        "data_type": data["data_type"],
+        "unit": data.unit,
+        "data_type": data.data_type,
         # A limit the column cannot hold (say 2^63 - 1 for "no limit") is kept as none.
-        "min_limit": _decimal(data.get("min_limit")),
-        "max_limit": _decimal(data.get("max_limit")),
-        "values_list": data.get("values_list", ""),
-        "supports_monitoring": data["supports_monitoring"],
+        "min_limit": _decimal(data.min_limit),
+        "max_limit": _decimal(data.max_limit),
+        "values_list": data.values_list,
+        "supports_monitoring": data.supports_monitoring,
     }
 
 

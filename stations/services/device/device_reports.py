@@ -32,9 +32,12 @@ from stations.models import (
     Variable,
     VariableAttribute,
 )
+from stations.services.commands import adapters, outbound
+from stations.services.commands.adapters import Request
 from stations.services.commands.bus import SYSTEM, Answered, Caller
-from stations.services.commands.remote import CONNECTOR_NEEDS_EVSE, V16, Message, _send, _version
 from stations.services.device import device_model
+from stations.services.device.requests import GetBaseReport, GetReport
+from stations.services.device.types import ComponentVariable, ReportedVariable
 
 log = structlog.get_logger(__name__)
 
@@ -56,18 +59,6 @@ COMPONENT_NEEDS_NAME = "Each component to report on needs a name."
 
 
 @dataclass(frozen=True, slots=True)
-class ComponentVariable:
-    """A component (and optionally one of its variables) a GetReport asks about."""
-
-    component: str
-    component_instance: str = ""
-    evse_id: int | None = None
-    connector_id: int | None = None
-    variable: str = ""
-    variable_instance: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class ReportResult(Answered):
     """The station's answer (Accepted, Rejected, NotSupported, EmptyResultSet; "" after a
     CALLERROR) and the request its NotifyReport pages will answer."""
@@ -85,14 +76,12 @@ def get_base_report(
     *, station_id: int, report_base: str = FULL_INVENTORY, caller: Caller = SYSTEM
 ) -> ReportResult:
     """Ask a 2.x station for one of its base reports (GetBaseReport)."""
-    _refuse_v16(station_id)
+    _refuse_without_reports(station_id, GetBaseReport)
     return _run(
         station_id,
         report_base=report_base,
         criteria={},
-        build=lambda request_id: build_get_base_report(
-            request_id=request_id, report_base=report_base
-        ),
+        request=lambda request_id: GetBaseReport(request_id=request_id, report_base=report_base),
         caller=caller,
     )
 
@@ -106,7 +95,7 @@ def get_report(
 ) -> ReportResult:
     """Ask a 2.x station for a custom report (GetReport) on the components matching
     `component_criteria` and/or naming `component_variables`; neither: every component."""
-    _refuse_v16(station_id)
+    _refuse_without_reports(station_id, GetReport)
     criteria = list(component_criteria or ())
     variables = list(component_variables or ())
     return _run(
@@ -116,8 +105,10 @@ def get_report(
             "component_criteria": criteria,
             "component_variables": [dataclasses.asdict(item) for item in variables],
         },
-        build=lambda request_id: build_get_report(
-            request_id=request_id, component_criteria=criteria, component_variables=variables
+        request=lambda request_id: GetReport(
+            request_id=request_id,
+            component_criteria=tuple(criteria),
+            component_variables=tuple(variables),
         ),
         caller=caller,
     )
@@ -130,7 +121,7 @@ def receive_page(
     seq_no: int,
     tbc: bool,
     generated_at: datetime,
-    report_data: list[dict[str, Any]],
+    report_data: list[ReportedVariable],
 ) -> bool:
     """Store one NotifyReport page and count it on the request it answers, if we asked.
 
@@ -191,38 +182,12 @@ def prune(*, station_id: int, before: datetime) -> int:
     return removed_variables
 
 
-# --- payloads --------------------------------------------------------------------------------
-
-
-def build_get_base_report(*, request_id: int, report_base: str) -> Message:
-    if report_base not in REPORT_BASES:
-        raise CommandInvalid(UNKNOWN_REPORT_BASE, field="report_base")
-    return Message("GetBaseReport", {"requestId": request_id, "reportBase": report_base})
-
-
-def build_get_report(
-    *,
-    request_id: int,
-    component_criteria: list[str],
-    component_variables: list[ComponentVariable],
-) -> Message:
-    if any(criterion not in COMPONENT_CRITERIA for criterion in component_criteria):
-        raise CommandInvalid(UNKNOWN_CRITERION, field="component_criteria")
-    if len(set(component_criteria)) != len(component_criteria):
-        raise CommandInvalid(TOO_MANY_CRITERIA, field="component_criteria")
-    payload: dict[str, Any] = {"requestId": request_id}
-    if component_criteria:
-        payload["componentCriteria"] = list(component_criteria)
-    if component_variables:
-        payload["componentVariable"] = [_component_variable(item) for item in component_variables]
-    return Message("GetReport", payload)
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _refuse_v16(station_id: int) -> None:
-    if _version(station_id) == V16:
+def _refuse_without_reports(station_id: int, request_type: type[Request]) -> None:
+    # Said here rather than by the adapter: the station's configuration is read otherwise.
+    if not adapters.supports(adapters.station_version(station_id), request_type):
         raise CommandInvalid(V16_HAS_NO_REPORTS)
 
 
@@ -231,7 +196,7 @@ def _run(
     *,
     report_base: str,
     criteria: dict[str, Any],
-    build: Callable[[int], Message],
+    request: Callable[[int], Request],
     caller: Caller,
 ) -> ReportResult:
     # Committed before the command goes out: the first page may come back before the answer.
@@ -243,7 +208,9 @@ def _run(
             criteria=criteria,
         )
     try:
-        command = _send(station_id, build(report.request_id), caller)
+        command = outbound.send(
+            station_id=station_id, request=request(report.request_id), caller=caller
+        ).command
     except CommandError as err:
         if err.command is None:
             report.delete()  # invalid: nothing was sent, so nothing is awaited
@@ -266,24 +233,3 @@ def _pages(station_id: int, request_id: int) -> Any:
     return DeviceModelReport.objects.filter(
         station_id=station_id, action=device_model.NOTIFY_REPORT, request_id=request_id
     )
-
-
-def _component_variable(item: ComponentVariable) -> dict[str, Any]:
-    if not item.component:
-        raise CommandInvalid(COMPONENT_NEEDS_NAME, field="component_variables")
-    component: dict[str, Any] = {"name": item.component}
-    if item.component_instance:
-        component["instance"] = item.component_instance
-    if item.evse_id is None and item.connector_id is not None:
-        raise CommandInvalid(CONNECTOR_NEEDS_EVSE, field="component_variables")
-    if item.evse_id is not None:
-        component["evse"] = {"id": item.evse_id}
-        if item.connector_id is not None:
-            component["evse"]["connectorId"] = item.connector_id
-    entry: dict[str, Any] = {"component": component}
-    if item.variable:
-        variable = {"name": item.variable}
-        if item.variable_instance:
-            variable["instance"] = item.variable_instance
-        entry["variable"] = variable
-    return entry

@@ -12,9 +12,8 @@ unchanged (see `remote`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
@@ -22,13 +21,21 @@ from django.db.models import Max
 from django.utils import timezone
 
 from backoffice.audit import services as audit
-from backoffice.lib.ocpp_time import format_ocpp_datetime, parse_ocpp_datetime
-from stations.exceptions import CommandInvalid
 from stations.models import Command, DisplayMessage
-from stations.services.commands import v2x
+from stations.services.commands import adapters, outbound, v2x
+from stations.services.commands.adapters import Message
 from stations.services.commands.bus import SYSTEM, Answered, Caller
-from stations.services.commands.remote import CommandResult, Message, _send
+from stations.services.commands.remote import CommandResult
+from stations.services.device.requests import (
+    ClearDisplayMessage,
+    GetDisplayMessages,
+    SetDisplayMessage,
+    component_variable,
+)
+from stations.services.device.types import ComponentVariable, DisplayMessageInfo, MessageContent
 
+# What a message may be, in 2.0.1; 2.1 adds the *_V21 values and longer texts (CONTENT_MAX,
+# read by the operator form too).
 PRIORITIES = ("AlwaysFront", "InFront", "NormalCycle")
 STATES = ("Charging", "Faulted", "Idle", "Unavailable")
 STATES_V21 = ("Suspended", "Discharging")
@@ -85,27 +92,31 @@ def set_display_message(
 ) -> DisplayMessageResult:
     """Show a message (or replace message `message_id`; a new id when none is given).
 
-    `display` is a component reference (see `v2x`) of the display meant; `extra` (2.1) holds
-    up to 4 more contents ({"content", "format", "language"}), e.g. other languages.
+    `display` is a component reference ({"component", "component_instance", "evse_id",
+    "connector_id"}) of the display meant; `extra` (2.1) holds up to 4 more contents
+    ({"content", "format", "language"}), e.g. other languages.
     """
-    version = v2x.require_v2x(station_id, "SetDisplayMessage")
     if message_id is None:
         message_id = _next_message_id(station_id)
-    message = build_set_display_message(
-        version=version,
+    request = SetDisplayMessage(
         message_id=message_id,
-        content=content,
+        content=MessageContent(content=content, format=message_format, language=language or ""),
         priority=priority,
-        message_format=message_format,
-        language=language,
         state=state,
         start_at=start_at,
         end_at=end_at,
         transaction_id=transaction_id,
-        display=display,
-        extra=extra,
+        display=component_variable(display) if display else None,
+        extra=tuple(
+            MessageContent(
+                content=item["content"],
+                format=item.get("format", "UTF8"),
+                language=item.get("language") or "",
+            )
+            for item in extra or ()
+        ),
     )
-    command = _send(station_id, message, caller)
+    command = outbound.send(station_id=station_id, request=request, caller=caller).command
     status = command.result_status
     if status != "Accepted":
         return DisplayMessageResult(command, status, None)
@@ -114,7 +125,7 @@ def set_display_message(
             station_id=station_id,
             message_id=message_id,
             defaults={
-                **_fields(message.payload["message"]),
+                **_fields(_as_sent(request)),
                 "status": DisplayMessage.Status.SET,
                 "command": command,
             },
@@ -133,8 +144,8 @@ def clear_display_message(
     *, station_id: int, message_id: int, caller: Caller = SYSTEM
 ) -> CommandResult:
     """Remove message `message_id` from the station; the stored row is marked cleared."""
-    v2x.require_v2x(station_id, "ClearDisplayMessage")
-    command = _send(station_id, Message("ClearDisplayMessage", {"id": message_id}), caller)
+    request = ClearDisplayMessage(message_id)
+    command = outbound.send(station_id=station_id, request=request, caller=caller).command
     status = command.result_status
     if status in _CLEARED:
         with transaction.atomic():
@@ -164,28 +175,26 @@ def get_display_messages(
     They come as NotifyDisplayMessages pages; Unknown to an unfiltered request means the
     station holds none, and every stored message is marked cleared.
     """
-    version = v2x.require_v2x(station_id, "GetDisplayMessages")
-    message = build_get_display_messages(
-        version=version,
+    request = GetDisplayMessages(
         request_id=v2x.new_request_id(),
-        message_ids=message_ids,
+        message_ids=tuple(message_ids or ()),
         priority=priority,
         state=state,
     )
-    command = _send(station_id, message, caller)
+    command = outbound.send(station_id=station_id, request=request, caller=caller).command
     status = command.result_status
-    if status == "Unknown" and _unfiltered(command):
+    if status == "Unknown" and not (request.message_ids or request.priority or request.state):
         _clear_unreported(station_id, command)
-    return DisplayMessagesRequestResult(command, status, message.payload["requestId"])
+    return DisplayMessagesRequestResult(command, status, request.request_id)
 
 
 # --- follow-ups ------------------------------------------------------------------------------
 
 
 def receive_report(
-    *, station_id: int, request_id: int, tbc: bool, message_info: list[dict[str, Any]]
+    *, station_id: int, request_id: int, tbc: bool, message_info: list[DisplayMessageInfo]
 ) -> int:
-    """Store one NotifyDisplayMessages page (snake_case, as received); return its count.
+    """Store one NotifyDisplayMessages page; return its count.
 
     Each message reported is stored as the station has it. The last page of an unfiltered
     GetDisplayMessages of ours marks the messages it did not report cleared. Idempotent.
@@ -194,129 +203,23 @@ def receive_report(
         for info in message_info:
             DisplayMessage.objects.update_or_create(
                 station_id=station_id,
-                message_id=info["id"],
-                defaults={**_fields(_camel(info)), "status": DisplayMessage.Status.REPORTED},
+                message_id=info.message_id,
+                defaults={**_fields(info), "status": DisplayMessage.Status.REPORTED},
             )
     if not tbc:
-        command = request_command(station_id=station_id, request_id=request_id)
-        if command is not None and _unfiltered(command):
+        bare = _bare(station_id, request_id)
+        command = _asked_by(station_id, bare)
+        if command is not None and _unfiltered(command, bare):
             _clear_unreported(station_id, command)
     return len(message_info)
 
 
 def request_command(*, station_id: int, request_id: int) -> Command | None:
     """The GetDisplayMessages that asked for the report `request_id`."""
-    return (
-        Command.objects.filter(
-            station_id=station_id, action="GetDisplayMessages", payload__requestId=request_id
-        )
-        .order_by("-created_at")
-        .first()
-    )
-
-
-# --- payloads --------------------------------------------------------------------------------
-
-
-def build_set_display_message(
-    *,
-    version: str,
-    message_id: int,
-    content: str,
-    priority: str = "NormalCycle",
-    message_format: str = "UTF8",
-    language: str = "",
-    state: str = "",
-    start_at: datetime | None = None,
-    end_at: datetime | None = None,
-    transaction_id: str = "",
-    display: Mapping[str, Any] | None = None,
-    extra: list[dict[str, Any]] | None = None,
-) -> Message:
-    if priority not in PRIORITIES:
-        raise CommandInvalid(UNKNOWN_PRIORITY, field="priority")
-    info: dict[str, Any] = {
-        "id": message_id,
-        "priority": priority,
-        "message": _content(version, content, message_format, language),
-    }
-    if state:
-        info["state"] = _state(version, state)
-    if start_at is not None and end_at is not None and end_at <= start_at:
-        raise CommandInvalid(ENDS_BEFORE_START, field="end_at")
-    if start_at is not None:
-        info["startDateTime"] = format_ocpp_datetime(start_at)
-    if end_at is not None:
-        info["endDateTime"] = format_ocpp_datetime(end_at)
-    if transaction_id:
-        info["transactionId"] = transaction_id
-    if display:
-        info["display"] = v2x.component(display, field="display")
-    if extra:
-        v2x.require_v21(version, "Extra message contents", field="extra")
-        if len(extra) > EXTRA_MAX:
-            raise CommandInvalid(TOO_MANY_EXTRA, field="extra")
-        info["messageExtra"] = [
-            _content(version, item["content"], item.get("format", "UTF8"), item.get("language"))
-            for item in extra
-        ]
-    return Message("SetDisplayMessage", {"message": info})
-
-
-def build_get_display_messages(
-    *,
-    version: str,
-    request_id: int,
-    message_ids: list[int] | None = None,
-    priority: str = "",
-    state: str = "",
-) -> Message:
-    payload: dict[str, Any] = {"requestId": request_id}
-    if message_ids:
-        payload["id"] = list(message_ids)
-    if priority:
-        if priority not in PRIORITIES:
-            raise CommandInvalid(UNKNOWN_PRIORITY, field="priority")
-        payload["priority"] = priority
-    if state:
-        payload["state"] = _state(version, state)
-    return Message("GetDisplayMessages", payload)
+    return _asked_by(station_id, _bare(station_id, request_id))
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _content(
-    version: str, content: str, message_format: str, language: str | None
-) -> dict[str, Any]:
-    formats = FORMATS + (FORMATS_V21 if version == v2x.V21 else ())
-    if message_format in FORMATS_V21:
-        v2x.require_v21(version, f"The message format {message_format}", field="message_format")
-    if message_format not in formats:
-        raise CommandInvalid(
-            UNKNOWN_FORMAT.format(formats=", ".join(formats)), field="message_format"
-        )
-    if not content:
-        raise CommandInvalid(EMPTY_CONTENT, field="content")
-    limit = CONTENT_MAX[version]
-    if len(content) > limit:
-        raise CommandInvalid(
-            CONTENT_TOO_LONG.format(length=len(content), version=version, limit=limit),
-            field="content",
-        )
-    result = {"format": message_format, "content": content}
-    if language:
-        result["language"] = language
-    return result
-
-
-def _state(version: str, state: str) -> str:
-    states = STATES + (STATES_V21 if version == v2x.V21 else ())
-    if state in STATES_V21:
-        v2x.require_v21(version, f"The state {state}", field="state")
-    if state not in states:
-        raise CommandInvalid(UNKNOWN_STATE.format(states=", ".join(states)), field="state")
-    return state
 
 
 def _next_message_id(station_id: int) -> int:
@@ -324,65 +227,77 @@ def _next_message_id(station_id: int) -> int:
     return (highest["message_id__max"] or 0) + 1
 
 
-def _fields(info: Mapping[str, Any]) -> dict[str, Any]:
-    """DisplayMessage fields of a camelCase MessageInfoType."""
-    content = info["message"]
-    display = info.get("display") or {}
-    evse = display.get("evse") or {}
+def _fields(info: DisplayMessageInfo) -> dict[str, Any]:
+    """The DisplayMessage fields of a message."""
     return {
-        "priority": info["priority"],
-        "state": info.get("state") or "",
-        "start_at": _time(info.get("startDateTime")),
-        "end_at": _time(info.get("endDateTime")),
-        "transaction_id": info.get("transactionId") or "",
-        "format": content["format"],
-        "language": content.get("language") or "",
-        "content": content["content"],
-        "extra": info.get("messageExtra") or [],
-        "display": {
-            key: value
-            for key, value in {
-                "component": display.get("name"),
-                "component_instance": display.get("instance"),
-                "evse_id": evse.get("id"),
-                "connector_id": evse.get("connectorId"),
-            }.items()
-            if value is not None
-        },
+        "priority": info.priority,
+        "state": info.state,
+        "start_at": info.start_at,
+        "end_at": info.end_at,
+        "transaction_id": info.transaction_id,
+        "format": info.content.format,
+        "language": info.content.language,
+        "content": info.content.content,
+        "extra": [item.as_dict() for item in info.extra],
+        "display": _display(info.display),
     }
 
 
-def _camel(info: Mapping[str, Any]) -> dict[str, Any]:
-    """A MessageInfoType as received by a handler (snake_case) back in camelCase."""
-    display = info.get("display") or {}
-    camel_display = {key: display[key] for key in ("name", "instance") if key in display}
-    if display.get("evse"):
-        evse = display["evse"]
-        camel_display["evse"] = {"id": evse["id"], "connectorId": evse.get("connector_id")}
-    return {
-        "priority": info["priority"],
-        "state": info.get("state"),
-        "startDateTime": info.get("start_date_time"),
-        "endDateTime": info.get("end_date_time"),
-        "transactionId": info.get("transaction_id"),
-        "message": info["message"],
-        "messageExtra": info.get("message_extra"),
-        "display": camel_display,
-    }
+def _display(ref: ComponentVariable | None) -> dict[str, Any]:
+    if ref is None:
+        return {}
+    display: dict[str, Any] = {"component": ref.component}
+    if ref.component_instance:
+        display["component_instance"] = ref.component_instance
+    if ref.evse_id is not None:
+        display["evse_id"] = ref.evse_id
+        if ref.connector_id is not None:
+            display["connector_id"] = ref.connector_id
+    return display
 
 
-def _time(raw: str | None) -> datetime | None:
-    if not raw:
+def _as_sent(request: SetDisplayMessage) -> DisplayMessageInfo:
+    """The message as the station was sent it: its times to the millisecond, in UTC."""
+    return DisplayMessageInfo(
+        message_id=request.message_id,
+        priority=request.priority,
+        content=request.content,
+        state=request.state or "",
+        start_at=_to_millisecond(request.start_at),
+        end_at=_to_millisecond(request.end_at),
+        transaction_id=request.transaction_id or "",
+        extra=request.extra,
+        display=request.display,
+    )
+
+
+def _to_millisecond(value: datetime | None) -> datetime | None:
+    if value is None:
         return None
-    try:
-        return parse_ocpp_datetime(raw).value
-    except ValueError:
-        return None  # a station's unreadable time: the message is kept without it
+    return value.astimezone(UTC).replace(microsecond=value.microsecond // 1000 * 1000)
 
 
-def _unfiltered(command: Command) -> bool:
-    payload = command.payload or {}
-    return not any(payload.get(key) for key in ("id", "priority", "state"))
+def _bare(station_id: int, request_id: int) -> Message:
+    """An unfiltered GetDisplayMessages of `request_id`, as the station's version writes it:
+    the command that asked carries it, and carries nothing more when it was unfiltered."""
+    return adapters.build(
+        version=adapters.station_version(station_id),
+        request=GetDisplayMessages(request_id=request_id),
+    )
+
+
+def _asked_by(station_id: int, bare: Message) -> Command | None:
+    return (
+        Command.objects.filter(
+            station_id=station_id, action=bare.action, payload__contains=bare.payload
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _unfiltered(command: Command, bare: Message) -> bool:
+    return (command.payload or {}) == bare.payload
 
 
 def _clear_unreported(station_id: int, command: Command) -> None:

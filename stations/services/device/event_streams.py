@@ -18,9 +18,17 @@ from django.utils import timezone
 from backoffice.audit import services as audit
 from stations.exceptions import CommandInvalid
 from stations.models import Command, PeriodicEventStream, Station
+from stations.services.commands import adapters, outbound
+from stations.services.commands.adapters import Request
 from stations.services.commands.bus import SYSTEM, Caller
-from stations.services.commands.remote import Message
-from stations.services.commands.v21_commands import StatusResult, require_v21, send_v21, status_of
+from stations.services.commands.v21_commands import V21_ONLY, StatusResult
+from stations.services.device.requests import (
+    AdjustPeriodicEventStream,
+    GetPeriodicEventStream,
+    OpenStreams,
+    StatusInfo,
+)
+from stations.services.device.types import OpenStream, StreamParams
 
 NO_STREAM_PARAMS = "Give a new interval, a new number of values, or both."
 UNKNOWN_STREAM = (
@@ -31,8 +39,8 @@ UNKNOWN_STREAM = (
 
 @dataclass(frozen=True, slots=True)
 class StreamsResult:
-    """The station's open streams, camelCase as it sent them (ConstantStreamDataType):
-    [{"id": 4, "variableMonitoringId": 12, "params": {"interval": 60, "values": 60}}]."""
+    """The station's open streams as it wrote them, for the API's callers (the adapter's
+    `OpenStreams.as_sent`); empty after a CALLERROR."""
 
     command: Command
     streams: list[dict[str, Any]]
@@ -43,11 +51,13 @@ class StreamsResult:
 
 def get_periodic_event_streams(*, station_id: int, caller: Caller = SYSTEM) -> StreamsResult:
     """Ask the station for its open streams (N12) and bring the kept rows in line with them."""
-    command = send_v21(station_id, build_get_periodic_event_stream(), caller)
-    streams = list((command.response or {}).get("constantStreamData") or [])
-    if command.state == Command.State.ANSWERED:
-        _sync(station_id, streams)
-    return StreamsResult(command, streams)
+    _require_v21(station_id, GetPeriodicEventStream)
+    outcome = outbound.send(station_id=station_id, request=GetPeriodicEventStream(), caller=caller)
+    answer: OpenStreams | None = outcome.answer
+    if answer is None:
+        return StreamsResult(outcome.command, [])
+    _sync(station_id, answer.streams)
+    return StreamsResult(outcome.command, list(answer.as_sent))
 
 
 def adjust_periodic_event_stream(
@@ -60,17 +70,19 @@ def adjust_periodic_event_stream(
 ) -> StatusResult:
     """Change how often an open stream is flushed: every `interval` seconds and/or every
     `values` values (N14). The kept stream takes the new parameters when Accepted."""
-    require_v21(station_id, "AdjustPeriodicEventStream")
+    _require_v21(station_id, AdjustPeriodicEventStream)
     stream = PeriodicEventStream.objects.filter(
         station_id=station_id, stream_id=stream_id, closed_at=None
     ).first()
     if stream is None:
         raise CommandInvalid(UNKNOWN_STREAM.format(stream_id=stream_id), field="stream_id")
-    message = build_adjust_periodic_event_stream(
-        stream_id=stream_id, interval=interval, values=values
+    request = AdjustPeriodicEventStream(
+        stream_id=stream_id, params=StreamParams(interval=interval, values=values)
     )
-    command = send_v21(station_id, message, caller)
-    result = status_of(command)
+    outcome = outbound.send(station_id=station_id, request=request, caller=caller)
+    command = outcome.command
+    info: StatusInfo = outcome.answer or StatusInfo()
+    result = StatusResult(command, command.result_status, info.reason, info.detail)
     if result.accepted:
         _adjust(stream.pk, command, interval, values)
     return result
@@ -80,7 +92,7 @@ def adjust_periodic_event_stream(
 
 
 def opened(
-    *, station_id: int, stream_id: int, variable_monitoring_id: int, params: dict[str, Any]
+    *, station_id: int, stream_id: int, variable_monitoring_id: int, params: StreamParams
 ) -> PeriodicEventStream:
     """The station opened a stream (or opened one of the same id again)."""
     stream, _ = PeriodicEventStream.objects.update_or_create(
@@ -88,8 +100,8 @@ def opened(
         stream_id=stream_id,
         defaults={
             "variable_monitoring_id": variable_monitoring_id,
-            "interval": params.get("interval"),
-            "values": params.get("values"),
+            "interval": params.interval,
+            "values": params.values,
             "opened_at": timezone.now(),
             "closed_at": None,
         },
@@ -104,54 +116,35 @@ def closed(*, station_id: int, stream_id: int) -> None:
     ).update(closed_at=timezone.now())
 
 
-# --- payloads --------------------------------------------------------------------------------
-
-
-def build_get_periodic_event_stream() -> Message:
-    return Message("GetPeriodicEventStream", {})
-
-
-def build_adjust_periodic_event_stream(
-    *, stream_id: int, interval: int | None = None, values: int | None = None
-) -> Message:
-    if interval is None and values is None:
-        raise CommandInvalid(NO_STREAM_PARAMS)
-    params: dict[str, int] = {}
-    if interval is not None:
-        params["interval"] = interval
-    if values is not None:
-        params["values"] = values
-    return Message("AdjustPeriodicEventStream", {"id": stream_id, "params": params})
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _sync(station_id: int, streams: list[dict[str, Any]]) -> None:
+def _require_v21(station_id: int, request_type: type[Request]) -> None:
+    # Said here, before anything is looked up, in the words of the other 2.1-only commands.
+    version = adapters.station_version(station_id)
+    if not adapters.supports(version, request_type):
+        raise CommandInvalid(V21_ONLY.format(action=request_type.title, version=version))
+
+
+def _sync(station_id: int, streams: tuple[OpenStream, ...]) -> None:
     now = timezone.now()
     with transaction.atomic():
         # Locked: an Open/Close from the station may arrive while the list is applied.
         Station.objects.select_for_update().only("pk").get(pk=station_id)
-        for data in streams:
-            params = data.get("params") or {}
+        for open_stream in streams:
+            kept = {
+                "variable_monitoring_id": open_stream.variable_monitoring_id,
+                "interval": open_stream.params.interval,
+                "values": open_stream.params.values,
+            }
             PeriodicEventStream.objects.update_or_create(
                 station_id=station_id,
-                stream_id=data["id"],
-                defaults={
-                    "variable_monitoring_id": data["variableMonitoringId"],
-                    "interval": params.get("interval"),
-                    "values": params.get("values"),
-                    "closed_at": None,
-                },
-                create_defaults={
-                    "variable_monitoring_id": data["variableMonitoringId"],
-                    "interval": params.get("interval"),
-                    "values": params.get("values"),
-                    "opened_at": now,
-                },
+                stream_id=open_stream.stream_id,
+                defaults={**kept, "closed_at": None},
+                create_defaults={**kept, "opened_at": now},
             )
         PeriodicEventStream.objects.filter(station_id=station_id, closed_at=None).exclude(
-            stream_id__in=[data["id"] for data in streams]
+            stream_id__in=[open_stream.stream_id for open_stream in streams]
         ).update(closed_at=now)
 
 

@@ -13,7 +13,6 @@ unchanged (see `remote`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,20 +20,26 @@ from typing import Any
 from django.db import transaction
 
 from backoffice.audit import services as audit
-from backoffice.lib.units import parse_decimal
-from stations.exceptions import CommandInvalid
 from stations.models import Command, VariableMonitor
-from stations.services.commands import v2x
+from stations.services.commands import outbound
 from stations.services.commands.bus import SYSTEM, Caller
-from stations.services.commands.remote import CommandResult, Message, _send
+from stations.services.commands.remote import CommandResult
 from stations.services.device import device_model
+from stations.services.device.requests import (
+    ClearVariableMonitoring,
+    MonitorAnswer,
+    MonitorSetting,
+    SetMonitoringBase,
+    SetMonitoringLevel,
+    SetVariableMonitoring,
+)
 
+# The monitor types of 2.0.1; 2.1 adds MONITOR_TYPES_V21.
 MONITOR_TYPES = ("UpperThreshold", "LowerThreshold", "Delta", "Periodic", "PeriodicClockAligned")
 MONITOR_TYPES_V21 = ("TargetDelta", "TargetDeltaRelative")
 MONITORING_BASES = ("All", "FactoryDefault", "HardWiredOnly")
 
 SEVERITY_MAX = 9
-_MONITOR_REQUIRED = ("component", "variable", "type", "value", "severity")
 # After these bases the station holds no custom monitors any more.
 _BASES_CLEARING_CUSTOM = frozenset({"FactoryDefault", "HardWiredOnly"})
 # A clear answered NotFound means the station holds no such monitor: the store drops it too.
@@ -83,34 +88,31 @@ def set_variable_monitoring(
 ) -> SetMonitoringResult:
     """Set (or, with `monitor_id`, replace) monitors; the accepted ones enter the store.
 
-    Each monitor: a component reference (see `v2x`), `type`, `value`, `severity`, and
+    Each monitor: a component reference (`component`, `component_instance`, `evse_id`,
+    `connector_id`, `variable`, `variable_instance`), `type`, `value`, `severity`, and
     optionally `transaction`, `monitor_id`, `periodic_event_stream` (2.1: interval, values).
     """
-    version = v2x.require_v2x(station_id, "SetVariableMonitoring")
-    message = build_set_variable_monitoring(version=version, monitors=monitors)
-    command = _send(station_id, message, caller)
-    results = (command.response or {}).get("setMonitoringResult") or []
-    outcomes = tuple(_outcome(item) for item in results)
+    request = SetVariableMonitoring(tuple(MonitorSetting.of(item) for item in monitors))
+    outcome = outbound.send(station_id=station_id, request=request, caller=caller)
+    answers: tuple[MonitorAnswer, ...] = outcome.answer or ()
     accepted = [
-        (result, request)
-        for result, request in _pair(results, message.payload["setMonitoringData"])
-        if result.get("status") == "Accepted" and result.get("id") is not None
+        answer
+        for answer in answers
+        if answer.status == "Accepted" and answer.monitor_id is not None and answer.matched
     ]
     if accepted:
-        _store_accepted(command, accepted, caller)
-    return SetMonitoringResult(command, outcomes)
+        _store_accepted(outcome.command, accepted, caller)
+    return SetMonitoringResult(outcome.command, tuple(_outcome(answer) for answer in answers))
 
 
 def clear_variable_monitoring(
     *, station_id: int, monitor_ids: list[int], caller: Caller = SYSTEM
 ) -> ClearMonitoringResult:
     """Remove monitors by id; those cleared (or unknown to the station) leave the store."""
-    v2x.require_v2x(station_id, "ClearVariableMonitoring")
-    command = _send(station_id, build_clear_variable_monitoring(monitor_ids=monitor_ids), caller)
-    results = {
-        item["id"]: item["status"]
-        for item in (command.response or {}).get("clearMonitoringResult") or []
-    }
+    request = ClearVariableMonitoring(tuple(monitor_ids))
+    outcome = outbound.send(station_id=station_id, request=request, caller=caller)
+    command = outcome.command
+    results: dict[int, str] = outcome.answer or {}
     gone = sorted(monitor_id for monitor_id, status in results.items() if status in _CLEARED)
     if gone:
         with transaction.atomic():
@@ -135,8 +137,8 @@ def set_monitoring_base(
     FactoryDefault and HardWiredOnly remove the custom monitors: once accepted the store is
     emptied for the station, to be read again with `get_monitoring_report`.
     """
-    v2x.require_v2x(station_id, "SetMonitoringBase")
-    command = _send(station_id, build_set_monitoring_base(monitoring_base=monitoring_base), caller)
+    request = SetMonitoringBase(monitoring_base)
+    command = outbound.send(station_id=station_id, request=request, caller=caller).command
     status = command.result_status
     if status == "Accepted" and monitoring_base in _BASES_CLEARING_CUSTOM:
         with transaction.atomic():
@@ -155,131 +157,42 @@ def set_monitoring_level(
     *, station_id: int, severity: int, caller: Caller = SYSTEM
 ) -> CommandResult:
     """Report only events of `severity` or more severe (a lower number) from now on."""
-    v2x.require_v2x(station_id, "SetMonitoringLevel")
-    command = _send(station_id, build_set_monitoring_level(severity=severity), caller)
+    request = SetMonitoringLevel(severity)
+    command = outbound.send(station_id=station_id, request=request, caller=caller).command
     return CommandResult(command, command.result_status)
-
-
-# --- payloads --------------------------------------------------------------------------------
-
-
-def build_set_variable_monitoring(*, version: str, monitors: list[dict[str, Any]]) -> Message:
-    if not monitors:
-        raise CommandInvalid(NO_MONITORS, field="monitors")
-    return Message(
-        "SetVariableMonitoring",
-        {"setMonitoringData": [_monitoring_data(version, item) for item in monitors]},
-    )
-
-
-def build_clear_variable_monitoring(*, monitor_ids: list[int]) -> Message:
-    if not monitor_ids:
-        raise CommandInvalid(NO_MONITOR_IDS, field="monitor_ids")
-    return Message("ClearVariableMonitoring", {"id": list(monitor_ids)})
-
-
-def build_set_monitoring_base(*, monitoring_base: str) -> Message:
-    if monitoring_base not in MONITORING_BASES:
-        raise CommandInvalid(UNKNOWN_MONITORING_BASE, field="monitoring_base")
-    return Message("SetMonitoringBase", {"monitoringBase": monitoring_base})
-
-
-def build_set_monitoring_level(*, severity: int) -> Message:
-    _check_severity(severity)
-    return Message("SetMonitoringLevel", {"severity": severity})
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _monitoring_data(version: str, item: Mapping[str, Any]) -> dict[str, Any]:
-    if any(item.get(key) in (None, "") for key in _MONITOR_REQUIRED):
-        raise CommandInvalid(MONITOR_INCOMPLETE, field="monitors")
-    type_ = item["type"]
-    allowed = MONITOR_TYPES + (MONITOR_TYPES_V21 if version == v2x.V21 else ())
-    if type_ in MONITOR_TYPES_V21:
-        v2x.require_v21(version, f"The monitor type {type_}", field="type")
-    if type_ not in allowed:
-        raise CommandInvalid(UNKNOWN_MONITOR_TYPE.format(types=", ".join(allowed)), field="type")
-    _check_severity(item["severity"])
-    value = Decimal(str(item["value"]))
-    if type_.startswith("Periodic") and value <= 0:
-        raise CommandInvalid(PERIODIC_NEEDS_INTERVAL, field="value")
-    data: dict[str, Any] = {
-        "value": int(value) if value == value.to_integral_value() else float(value),
-        "type": type_,
-        "severity": item["severity"],
-        "component": v2x.component(item),
-        "variable": v2x.variable(item),
-    }
-    if item.get("transaction"):
-        data["transaction"] = True
-    if item.get("monitor_id") is not None:
-        data["id"] = item["monitor_id"]
-    stream = item.get("periodic_event_stream")
-    if stream:
-        v2x.require_v21(version, "A periodic event stream", field="periodic_event_stream")
-        data["periodicEventStream"] = {
-            key: stream[key] for key in ("interval", "values") if stream.get(key) is not None
-        }
-    return data
-
-
-def _check_severity(severity: int) -> None:
-    if not 0 <= severity <= SEVERITY_MAX:
-        raise CommandInvalid(SEVERITY_RANGE, field="severity")
-
-
-def _outcome(item: Mapping[str, Any]) -> MonitorOutcome:
+def _outcome(answer: MonitorAnswer) -> MonitorOutcome:
     return MonitorOutcome(
-        status=item.get("status", ""),
-        monitor_id=item.get("id"),
-        component=item.get("component", {}).get("name", ""),
-        variable=item.get("variable", {}).get("name", ""),
-        type=item.get("type", ""),
-        severity=item.get("severity", 0),
-        reason=(item.get("statusInfo") or {}).get("reasonCode", ""),
+        status=answer.status,
+        monitor_id=answer.monitor_id,
+        component=answer.target.component,
+        variable=answer.target.variable,
+        type=answer.type,
+        severity=answer.severity,
+        reason=answer.reason,
     )
 
 
-def _same_target(result: Mapping[str, Any], request: Mapping[str, Any]) -> bool:
-    return all(result.get(key) == request.get(key) for key in ("component", "variable", "type"))
-
-
-def _pair(
-    results: list[dict[str, Any]], requests: list[dict[str, Any]]
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """Each result with the request it answers: same position, else the same target."""
-    pairs = []
-    for index, result in enumerate(results):
-        if index < len(requests) and _same_target(result, requests[index]):
-            pairs.append((result, requests[index]))
-            continue
-        match = next((request for request in requests if _same_target(result, request)), None)
-        if match is not None:
-            pairs.append((result, match))
-    return pairs
-
-
-def _store_accepted(
-    command: Command, accepted: list[tuple[dict[str, Any], dict[str, Any]]], caller: Caller
-) -> None:
+def _store_accepted(command: Command, accepted: list[MonitorAnswer], caller: Caller) -> None:
     station_id = command.station_id
-    keyed = [(_variable_key(result), result, request) for result, request in accepted]
+    keyed = [(device_model.variable_key(answer.target), answer) for answer in accepted]
     with transaction.atomic():
-        variable_ids = device_model._upsert_variables(
-            station_id, dict.fromkeys(key for key, _, _ in keyed)
-        )
+        variable_ids = device_model.upsert_variables(station_id, (key for key, _ in keyed))
         rows = {
-            result["id"]: VariableMonitor(
+            answer.monitor_id: VariableMonitor(
                 variable_id=variable_ids[key],
-                monitor_id=result["id"],
-                transaction=bool(request.get("transaction")),
-                value=parse_decimal(request["value"]) or Decimal(0),
-                type=result["type"],
-                severity=result["severity"],
+                monitor_id=answer.monitor_id,
+                transaction=answer.transaction,
+                value=answer.value or Decimal(0),
+                type=answer.type,
+                severity=answer.severity,
             )
-            for key, result, request in keyed
+            for key, answer in keyed
+            if answer.monitor_id is not None
         }
         # A monitor id is the station's for the whole station: a replaced monitor may have
         # moved to another variable.
@@ -305,12 +218,3 @@ def _store_accepted(
             target=command.station,
             data={"command_id": command.pk, "monitor_ids": sorted(rows)},
         )
-
-
-def _variable_key(result: Mapping[str, Any]) -> device_model.VariableKey:
-    variable = result["variable"]
-    return (
-        v2x.component_key(result["component"]),
-        variable["name"],
-        variable.get("instance") or "",
-    )

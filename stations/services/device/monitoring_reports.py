@@ -15,12 +15,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from stations.exceptions import CommandError, CommandInvalid
+from stations.exceptions import CommandError
 from stations.models import Command, DeviceModelReport, MonitoringReportRequest, VariableMonitor
-from stations.services.commands import v2x
+from stations.services.commands import adapters, outbound, v2x
 from stations.services.commands.bus import SYSTEM, Answered, Caller
-from stations.services.commands.remote import Message, _send
 from stations.services.device import device_model
+from stations.services.device.requests import GetMonitoringReport, component_variable
+from stations.services.device.types import MonitoredVariable
 
 MONITORING_CRITERIA = ("ThresholdMonitoring", "DeltaMonitoring", "PeriodicMonitoring")
 UNKNOWN_CRITERION = (
@@ -51,22 +52,27 @@ def get_monitoring_report(
     whole component). The request row is kept whatever the outcome (with its command);
     EmptyResultSet to an unfiltered request means the station holds no monitor at all.
     """
-    v2x.require_v2x(station_id, "GetMonitoringReport")
-    message = build_get_monitoring_report(
+    asked = GetMonitoringReport(
         request_id=v2x.new_request_id(),
-        criteria=criteria,
-        component_variables=component_variables,
+        criteria=tuple(criteria or ()),
+        component_variables=tuple(component_variable(ref) for ref in component_variables or ()),
     )
-    criteria_sent = {key: value for key, value in message.payload.items() if key != "requestId"}
+    # Built first, so a request the station cannot take leaves no row; the row keeps the
+    # filters as sent (what the message carries beyond an unfiltered one).
+    version = adapters.station_version(station_id)
+    sent = adapters.build(version=version, request=asked).payload
+    bare = adapters.build(
+        version=version, request=GetMonitoringReport(request_id=asked.request_id)
+    ).payload
     # Committed before the command goes out: the first page may come before the answer.
     with transaction.atomic():
         request = MonitoringReportRequest.objects.create(
             station_id=station_id,
-            request_id=message.payload["requestId"],
-            criteria=criteria_sent,
+            request_id=asked.request_id,
+            criteria={key: value for key, value in sent.items() if key not in bare},
         )
     try:
-        command = _send(station_id, message, caller)
+        command = outbound.send(station_id=station_id, request=asked, caller=caller).command
     except CommandError as err:
         if err.command is None:
             request.delete()  # invalid for the station's schema: nothing was sent
@@ -91,7 +97,7 @@ def receive_report_page(
     seq_no: int,
     tbc: bool,
     generated_at: datetime,
-    monitor: list[dict[str, Any]],
+    monitor: list[MonitoredVariable],
 ) -> bool:
     """Store one NotifyMonitoringReport page (see `device_model.store_monitoring_report`)
     and count it on the GetMonitoringReport that asked for it.
@@ -136,31 +142,6 @@ def report_pages(*, request: MonitoringReportRequest) -> list[DeviceModelReport]
             request_id=request.request_id,
         ).order_by("seq_no")
     )
-
-
-# --- payloads --------------------------------------------------------------------------------
-
-
-def build_get_monitoring_report(
-    *,
-    request_id: int,
-    criteria: list[str] | None = None,
-    component_variables: list[dict[str, Any]] | None = None,
-) -> Message:
-    payload: dict[str, Any] = {"requestId": request_id}
-    if criteria:
-        if any(criterion not in MONITORING_CRITERIA for criterion in criteria):
-            raise CommandInvalid(UNKNOWN_CRITERION, field="criteria")
-        payload["monitoringCriteria"] = list(dict.fromkeys(criteria))
-    if component_variables:
-        items = []
-        for ref in component_variables:
-            item: dict[str, Any] = {"component": v2x.component(ref)}
-            if ref.get("variable"):
-                item["variable"] = v2x.variable(ref)
-            items.append(item)
-        payload["componentVariable"] = items
-    return Message("GetMonitoringReport", payload)
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from stations.models import (
     VariableAttribute,
     VariableMonitor,
 )
+from stations.ocpp.v201 import device_convert
 from stations.services.device import device_model
 from tests.factories.stations import StationFactory
 
@@ -42,7 +43,7 @@ def page(station, report_data, *, seq_no=0, tbc=False, request_id=7):
         seq_no=seq_no,
         tbc=tbc,
         generated_at=GENERATED,
-        report_data=report_data,
+        report_data=device_convert.reported_variables(report_data),
     )
 
 
@@ -263,7 +264,11 @@ def event(event_id, timestamp="2026-01-05T10:00:00Z", **extra):
 
 def store_events(station, event_data):
     return device_model.store_events(
-        station_id=station.pk, generated_at=GENERATED, seq_no=0, tbc=False, event_data=event_data
+        station_id=station.pk,
+        generated_at=GENERATED,
+        seq_no=0,
+        tbc=False,
+        event_data=device_convert.reported_events(event_data),
     )
 
 
@@ -301,7 +306,7 @@ def monitoring(station, monitor, *, seq_no=0, request_id=3):
         seq_no=seq_no,
         tbc=False,
         generated_at=GENERATED,
-        monitor=monitor,
+        monitor=device_convert.monitored_variables(monitor),
     )
 
 

@@ -18,9 +18,11 @@ from stations.models import (
     Variable,
     VariableAttribute,
 )
-from stations.services.commands import remote
+from stations.ocpp.v201 import device_convert
+from stations.services.commands import adapters, remote
 from stations.services.device import device_model, device_reports
 from stations.services.device.device_reports import ComponentVariable
+from stations.services.device.requests import GetBaseReport, GetReport
 from tests.factories.stations import StationFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,40 +46,46 @@ def page(station, request_id, seq_no, tbc, data):
         seq_no=seq_no,
         tbc=tbc,
         generated_at=GENERATED,
-        report_data=data,
+        report_data=device_convert.reported_variables(data),
     )
 
 
 # --- payloads --------------------------------------------------------------------------------
 
 
+def build(request, version="2.0.1"):
+    return adapters.build(version=version, request=request)
+
+
 def test_a_base_report_names_its_base_and_request():
-    message = device_reports.build_get_base_report(request_id=5, report_base="SummaryInventory")
+    message = build(GetBaseReport(request_id=5, report_base="SummaryInventory"))
     assert message.action == "GetBaseReport"
     assert message.payload == {"requestId": 5, "reportBase": "SummaryInventory"}
 
 
 def test_an_unknown_report_base_is_refused():
     with pytest.raises(CommandInvalid) as invalid:
-        device_reports.build_get_base_report(request_id=5, report_base="Everything")
+        build(GetBaseReport(request_id=5, report_base="Everything"))
     assert invalid.value.message == device_reports.UNKNOWN_REPORT_BASE
 
 
 def test_a_custom_report_names_its_criteria_and_components():
-    message = device_reports.build_get_report(
-        request_id=6,
-        component_criteria=["Problem", "Active"],
-        component_variables=[
-            ComponentVariable(component="EVSE", evse_id=1),
-            ComponentVariable(
-                component="Connector",
-                component_instance="left",
-                evse_id=1,
-                connector_id=2,
-                variable="Available",
-                variable_instance="x",
+    message = build(
+        GetReport(
+            request_id=6,
+            component_criteria=("Problem", "Active"),
+            component_variables=(
+                ComponentVariable(component="EVSE", evse_id=1),
+                ComponentVariable(
+                    component="Connector",
+                    component_instance="left",
+                    evse_id=1,
+                    connector_id=2,
+                    variable="Available",
+                    variable_instance="x",
+                ),
             ),
-        ],
+        )
     )
     assert message.action == "GetReport"
     assert message.payload == {
@@ -98,31 +106,29 @@ def test_a_custom_report_names_its_criteria_and_components():
 
 
 def test_a_custom_report_without_criteria_asks_for_everything():
-    message = device_reports.build_get_report(
-        request_id=6, component_criteria=[], component_variables=[]
-    )
+    message = build(GetReport(request_id=6, component_criteria=(), component_variables=()))
     assert message.payload == {"requestId": 6}
 
 
 @pytest.mark.parametrize(
     ("kwargs", "expected"),
     [
-        ({"component_criteria": ["Broken"]}, device_reports.UNKNOWN_CRITERION),
-        ({"component_criteria": ["Active", "Active"]}, device_reports.TOO_MANY_CRITERIA),
+        ({"component_criteria": ("Broken",)}, device_reports.UNKNOWN_CRITERION),
+        ({"component_criteria": ("Active", "Active")}, device_reports.TOO_MANY_CRITERIA),
         (
-            {"component_variables": [ComponentVariable(component="")]},
+            {"component_variables": (ComponentVariable(component=""),)},
             device_reports.COMPONENT_NEEDS_NAME,
         ),
         (
-            {"component_variables": [ComponentVariable(component="C", connector_id=1)]},
+            {"component_variables": (ComponentVariable(component="C", connector_id=1),)},
             remote.CONNECTOR_NEEDS_EVSE,
         ),
     ],
 )
 def test_a_custom_report_that_cannot_be_written_is_refused(kwargs, expected):
-    arguments = {"request_id": 1, "component_criteria": [], "component_variables": [], **kwargs}
+    arguments = {"request_id": 1, "component_criteria": (), "component_variables": (), **kwargs}
     with pytest.raises(CommandInvalid) as invalid:
-        device_reports.build_get_report(**arguments)
+        build(GetReport(**arguments))
     assert invalid.value.message == expected
 
 
@@ -198,19 +204,21 @@ def stale_model(station):
         seq_no=0,
         tbc=False,
         generated_at=GENERATED,
-        report_data=[
-            item("OCPPCommCtrlr", "HeartbeatInterval", "60"),
-            item("OCPPCommCtrlr", "Retired"),
-            item("OldController", "Enabled"),
-            {
-                "component": {"name": "SampledDataCtrlr"},
-                "variable": {"name": "TxEndedInterval"},
-                "variable_attribute": [
-                    {"type": "Actual", "value": "60"},
-                    {"type": "Target", "value": "30"},
-                ],
-            },
-        ],
+        report_data=device_convert.reported_variables(
+            [
+                item("OCPPCommCtrlr", "HeartbeatInterval", "60"),
+                item("OCPPCommCtrlr", "Retired"),
+                item("OldController", "Enabled"),
+                {
+                    "component": {"name": "SampledDataCtrlr"},
+                    "variable": {"name": "TxEndedInterval"},
+                    "variable_attribute": [
+                        {"type": "Actual", "value": "60"},
+                        {"type": "Target", "value": "30"},
+                    ],
+                },
+            ]
+        ),
     )
     device_model.store_v16_configuration(
         station_id=station.pk, keys=[{"key": "HeartbeatInterval", "value": "60"}]

@@ -12,6 +12,7 @@ from backoffice.accounts.models import IdToken
 from backoffice.audit.models import AuditEvent
 from stations.exceptions import CommandInvalid, StationNotConnected
 from stations.models import Command, LocalAuthList, LocalListEntry
+from stations.ocpp.v201 import device_convert
 from stations.services.commands import adapters
 from stations.services.commands.bus import Caller
 from stations.services.device import device_model
@@ -359,18 +360,20 @@ def test_a_list_above_the_stations_capacity_is_refused_before_sending(version):
             seq_no=0,
             tbc=False,
             generated_at=EXPIRES,
-            report_data=[
-                {
-                    "component": {"name": "LocalAuthListCtrlr"},
-                    "variable": {"name": "Entries"},
-                    "variable_attribute": [{"type": "Actual", "value": "0"}],
-                    "variable_characteristics": {
-                        "data_type": "integer",
-                        "max_limit": 1,
-                        "supports_monitoring": False,
-                    },
-                }
-            ],
+            report_data=device_convert.reported_variables(
+                [
+                    {
+                        "component": {"name": "LocalAuthListCtrlr"},
+                        "variable": {"name": "Entries"},
+                        "variable_attribute": [{"type": "Actual", "value": "0"}],
+                        "variable_characteristics": {
+                            "data_type": "integer",
+                            "max_limit": 1,
+                            "supports_monitoring": False,
+                        },
+                    }
+                ]
+            ),
         )
     with pytest.raises(CommandInvalid) as invalid:
         local_list.send_local_list(station_id=station.pk)

@@ -20,6 +20,8 @@ from stations.services.charging import station_tariffs
 from stations.services.commands import adapters, v21_commands
 from stations.services.commands.bus import Caller
 from stations.services.device import event_streams
+from stations.services.device.requests import AdjustPeriodicEventStream
+from stations.services.device.types import StreamParams
 from stations.services.smart_charging import der_control
 from stations.services.smart_charging.requests import (
     ClearDerControl,
@@ -146,11 +148,16 @@ def test_clear_tariffs_without_filters_clears_everything():
     assert station_tariffs.build_clear_tariffs(evse_id=2).payload == {"evseId": 2}
 
 
+def adjust_stream(*, stream_id, **params):
+    request = AdjustPeriodicEventStream(stream_id=stream_id, params=StreamParams(**params))
+    return adapters.build(version="2.1", request=request)
+
+
 def test_a_stream_adjustment_needs_new_parameters():
     with pytest.raises(CommandInvalid) as empty:
-        event_streams.build_adjust_periodic_event_stream(stream_id=4)
+        adjust_stream(stream_id=4)
     assert empty.value.message == event_streams.NO_STREAM_PARAMS
-    built = event_streams.build_adjust_periodic_event_stream(stream_id=4, values=30)
+    built = adjust_stream(stream_id=4, values=30)
     assert built.payload == {"id": 4, "params": {"values": 30}}
 
 
@@ -245,12 +252,12 @@ def test_a_started_control_is_active_and_supersedes_others(v21):
 
 def test_streams_open_close_and_reopen(v21):
     event_streams.opened(
-        station_id=v21.pk, stream_id=4, variable_monitoring_id=12, params={"interval": 60}
+        station_id=v21.pk, stream_id=4, variable_monitoring_id=12, params=StreamParams(interval=60)
     )
     event_streams.closed(station_id=v21.pk, stream_id=4)
     assert not PeriodicEventStream.objects.get(stream_id=4).is_open
     event_streams.opened(
-        station_id=v21.pk, stream_id=4, variable_monitoring_id=13, params={"values": 10}
+        station_id=v21.pk, stream_id=4, variable_monitoring_id=13, params=StreamParams(values=10)
     )
     stream = PeriodicEventStream.objects.get(stream_id=4)
     assert (stream.is_open, stream.variable_monitoring_id, stream.interval, stream.values) == (

@@ -21,7 +21,9 @@ from stations.models import (
     MonitoringReportRequest,
     VariableMonitor,
 )
+from stations.ocpp.v201 import device_convert
 from stations.services.charging import transaction_status
+from stations.services.commands import adapters
 from stations.services.commands import v2x as v2x_rules
 from stations.services.device import (
     customer_information,
@@ -30,6 +32,20 @@ from stations.services.device import (
     monitoring_reports,
     network_profiles,
 )
+from stations.services.device.requests import (
+    CertificateHash,
+    ConnectionProfile,
+    CustomerInformation,
+    GetMonitoringReport,
+    MonitorSetting,
+    SetDisplayMessage,
+    SetMonitoringBase,
+    SetMonitoringLevel,
+    SetNetworkProfile,
+    SetVariableMonitoring,
+    component_variable,
+)
+from stations.services.device.types import MessageContent
 from tests.commands import sent
 from tests.factories.stations import StationFactory
 
@@ -49,6 +65,43 @@ MONITOR = {
 @pytest.fixture
 def v201():
     return StationFactory(ocpp_version="2.0.1")
+
+
+def build(version, request):
+    return adapters.build(version=version, request=request)
+
+
+def set_monitors(*, version, monitors):
+    """The SetVariableMonitoring of the monitors as the service takes them."""
+    request = SetVariableMonitoring(tuple(MonitorSetting.of(item) for item in monitors))
+    return build(version, request)
+
+
+def set_display_message(*, version, message_id, content, message_format="UTF8", extra=(), **kw):
+    """The SetDisplayMessage of the service's arguments."""
+    request = SetDisplayMessage(
+        message_id=message_id,
+        content=MessageContent(content=content, format=message_format),
+        extra=tuple(MessageContent(content=item["content"]) for item in extra),
+        **kw,
+    )
+    return build(version, request)
+
+
+def customer(*, version, customer_certificate=None, **kwargs):
+    """The CustomerInformation of the service's arguments."""
+    certificate = CertificateHash(**customer_certificate) if customer_certificate else None
+    return build(version, CustomerInformation(customer_certificate=certificate, **kwargs))
+
+
+def network_profile(*, version, configuration_slot, connection_data, **kwargs):
+    """The SetNetworkProfile of the service's arguments."""
+    request = SetNetworkProfile(
+        configuration_slot=configuration_slot,
+        connection=ConnectionProfile.of(connection_data),
+        **kwargs,
+    )
+    return build(version, request)
 
 
 # --- the 1.6 refusal -------------------------------------------------------------------------
@@ -128,16 +181,14 @@ def test_a_monitor_is_sent_as_set_monitoring_data(v2x):
 
 def test_target_delta_monitors_and_event_streams_are_21_only():
     with pytest.raises(CommandInvalid) as target:
-        monitoring.build_set_variable_monitoring(
-            version="2.0.1", monitors=[{**MONITOR, "type": "TargetDelta"}]
-        )
+        set_monitors(version="2.0.1", monitors=[{**MONITOR, "type": "TargetDelta"}])
     assert target.value.message == v2x_rules.V21_ONLY.format(what="The monitor type TargetDelta")
     with pytest.raises(CommandInvalid) as stream:
-        monitoring.build_set_variable_monitoring(
+        set_monitors(
             version="2.0.1", monitors=[{**MONITOR, "periodic_event_stream": {"interval": 5}}]
         )
     assert stream.value.field == "periodic_event_stream"
-    built = monitoring.build_set_variable_monitoring(
+    built = set_monitors(
         version="2.1",
         monitors=[
             {
@@ -167,36 +218,37 @@ def test_target_delta_monitors_and_event_streams_are_21_only():
 )
 def test_a_monitor_out_of_the_specification_is_refused(change, message):
     with pytest.raises(CommandInvalid) as invalid:
-        monitoring.build_set_variable_monitoring(version="2.0.1", monitors=[{**MONITOR, **change}])
+        set_monitors(version="2.0.1", monitors=[{**MONITOR, **change}])
     assert invalid.value.message == message
 
 
 def test_a_connector_without_its_evse_is_refused():
     ref = {k: v for k, v in MONITOR.items() if k != "evse_id"}
     with pytest.raises(CommandInvalid) as invalid:
-        monitoring.build_set_variable_monitoring(
-            version="2.1", monitors=[{**ref, "connector_id": 1}]
-        )
+        set_monitors(version="2.1", monitors=[{**ref, "connector_id": 1}])
     assert invalid.value.message == v2x_rules.CONNECTOR_NEEDS_EVSE
 
 
 def test_monitoring_level_and_base_are_checked():
-    assert monitoring.build_set_monitoring_level(severity=0).payload == {"severity": 0}
+    assert build("2.0.1", SetMonitoringLevel(severity=0)).payload == {"severity": 0}
     with pytest.raises(CommandInvalid, match="severity"):
-        monitoring.build_set_monitoring_level(severity=-1)
+        build("2.0.1", SetMonitoringLevel(severity=-1))
     with pytest.raises(CommandInvalid) as base:
-        monitoring.build_set_monitoring_base(monitoring_base="Some")
+        build("2.0.1", SetMonitoringBase(monitoring_base="Some"))
     assert base.value.message == monitoring.UNKNOWN_MONITORING_BASE
 
 
 def test_a_filtered_monitoring_report_request_names_its_filters():
-    built = monitoring_reports.build_get_monitoring_report(
-        request_id=5,
-        criteria=["DeltaMonitoring", "DeltaMonitoring"],
-        component_variables=[
-            {"component": "EVSE", "evse_id": 1},
-            {"component": "A", "variable": "B"},
-        ],
+    built = build(
+        "2.0.1",
+        GetMonitoringReport(
+            request_id=5,
+            criteria=("DeltaMonitoring", "DeltaMonitoring"),
+            component_variables=(
+                component_variable({"component": "EVSE", "evse_id": 1}),
+                component_variable({"component": "A", "variable": "B"}),
+            ),
+        ),
     )
     assert built.payload == {
         "requestId": 5,
@@ -207,7 +259,7 @@ def test_a_filtered_monitoring_report_request_names_its_filters():
         ],
     }
     with pytest.raises(CommandInvalid) as invalid:
-        monitoring_reports.build_get_monitoring_report(request_id=5, criteria=["Nope"])
+        build("2.0.1", GetMonitoringReport(request_id=5, criteria=("Nope",)))
     assert invalid.value.message == monitoring_reports.UNKNOWN_CRITERION
 
 
@@ -218,16 +270,18 @@ def _page(request_id, seq_no, tbc, *monitor_ids, station):
         seq_no=seq_no,
         tbc=tbc,
         generated_at=GENERATED,
-        monitor=[
-            {
-                "component": {"name": "EVSE", "evse": {"id": 1}},
-                "variable": {"name": "Power"},
-                "variable_monitoring": [
-                    {"id": i, "transaction": False, "value": 10, "type": "Delta", "severity": 5}
-                    for i in monitor_ids
-                ],
-            }
-        ],
+        monitor=device_convert.monitored_variables(
+            [
+                {
+                    "component": {"name": "EVSE", "evse": {"id": 1}},
+                    "variable": {"name": "Power"},
+                    "variable_monitoring": [
+                        {"id": i, "transaction": False, "value": 10, "type": "Delta", "severity": 5}
+                        for i in monitor_ids
+                    ],
+                }
+            ]
+        ),
     )
 
 
@@ -269,7 +323,7 @@ def test_a_monitoring_report_refused_by_the_schema_leaves_no_request(v201, monke
     def refuse(**kwargs):
         raise CommandInvalid("nope")
 
-    monkeypatch.setattr(monitoring_reports, "_send", lambda *a: refuse())
+    monkeypatch.setattr(monitoring_reports.outbound, "send", refuse)
     with pytest.raises(CommandInvalid):
         monitoring_reports.get_monitoring_report(station_id=v201.pk)
     assert not MonitoringReportRequest.objects.exists()
@@ -320,31 +374,25 @@ def test_a_new_display_message_gets_the_next_free_id(v201):
 def test_display_message_differences_between_201_and_21_are_checked():
     long = "x" * 600
     with pytest.raises(CommandInvalid) as too_long:
-        display_messages.build_set_display_message(version="2.0.1", message_id=1, content=long)
+        set_display_message(version="2.0.1", message_id=1, content=long)
     assert too_long.value.message == display_messages.CONTENT_TOO_LONG.format(
         length=600, version="2.0.1", limit=512
     )
-    assert display_messages.build_set_display_message(version="2.1", message_id=1, content=long)
+    assert set_display_message(version="2.1", message_id=1, content=long)
     for change in (
         {"message_format": "QRCODE"},
         {"state": "Discharging"},
         {"extra": [{"content": "Hallo"}]},
     ):
         with pytest.raises(CommandInvalid):
-            display_messages.build_set_display_message(
-                version="2.0.1", message_id=1, content="x", **change
-            )
-        assert display_messages.build_set_display_message(
-            version="2.1", message_id=1, content="x", **change
-        )
+            set_display_message(version="2.0.1", message_id=1, content="x", **change)
+        assert set_display_message(version="2.1", message_id=1, content="x", **change)
 
 
 def test_a_display_message_ending_before_it_starts_is_refused():
     start = datetime(2026, 2, 1, tzinfo=UTC)
     with pytest.raises(CommandInvalid) as invalid:
-        display_messages.build_set_display_message(
-            version="2.1", message_id=1, content="x", start_at=start, end_at=start
-        )
+        set_display_message(version="2.1", message_id=1, content="x", start_at=start, end_at=start)
     assert invalid.value.message == display_messages.ENDS_BEFORE_START
 
 
@@ -358,18 +406,29 @@ def _reported(message_id, content="Shown"):
     }
 
 
+def reported(*message_info):
+    """A NotifyDisplayMessages page's messages as the adapter passes them on."""
+    return device_convert.display_messages(list(message_info))
+
+
 def test_reported_display_messages_are_stored_and_the_full_report_clears_the_rest(v201):
     display_messages.receive_report(
-        station_id=v201.pk, request_id=1, tbc=False, message_info=[_reported(1), _reported(2)]
+        station_id=v201.pk,
+        request_id=1,
+        tbc=False,
+        message_info=reported(_reported(1), _reported(2)),
     )
     command = sent(display_messages.get_display_messages, station_id=v201.pk)
     request_id = command.payload["requestId"]
     display_messages.receive_report(
-        station_id=v201.pk, request_id=request_id, tbc=True, message_info=[_reported(2, "New")]
+        station_id=v201.pk,
+        request_id=request_id,
+        tbc=True,
+        message_info=reported(_reported(2, "New")),
     )
     assert DisplayMessage.objects.get(message_id=1).status == DisplayMessage.Status.REPORTED
     display_messages.receive_report(
-        station_id=v201.pk, request_id=request_id, tbc=False, message_info=[_reported(3)]
+        station_id=v201.pk, request_id=request_id, tbc=False, message_info=reported(_reported(3))
     )
     statuses = dict(DisplayMessage.objects.values_list("message_id", "status"))
     assert statuses == {1: "cleared", 2: "reported", 3: "reported"}
@@ -384,11 +443,14 @@ def test_reported_display_messages_are_stored_and_the_full_report_clears_the_res
 
 def test_a_filtered_display_messages_report_clears_nothing(v201):
     display_messages.receive_report(
-        station_id=v201.pk, request_id=1, tbc=False, message_info=[_reported(1)]
+        station_id=v201.pk, request_id=1, tbc=False, message_info=reported(_reported(1))
     )
     command = sent(display_messages.get_display_messages, station_id=v201.pk, priority="InFront")
     display_messages.receive_report(
-        station_id=v201.pk, request_id=command.payload["requestId"], tbc=False, message_info=[]
+        station_id=v201.pk,
+        request_id=command.payload["requestId"],
+        tbc=False,
+        message_info=reported(),
     )
     assert DisplayMessage.objects.get(message_id=1).status == DisplayMessage.Status.REPORTED
 
@@ -435,28 +497,18 @@ def test_customer_information_names_one_customer(v2x):
 )
 def test_a_customer_information_request_out_of_the_specification_is_refused(kwargs, message):
     with pytest.raises(CommandInvalid) as invalid:
-        customer_information.build_customer_information(
-            version="2.1", request_id=1, **{"report": True, "clear": False, **kwargs}
-        )
+        customer(version="2.1", request_id=1, **{"report": True, "clear": False, **kwargs})
     assert invalid.value.message == message
 
 
 def test_id_token_types_and_lengths_differ_between_201_and_21():
     kwargs = {"request_id": 1, "report": True, "clear": False}
     with pytest.raises(CommandInvalid):
-        customer_information.build_customer_information(
-            version="2.0.1", id_token="T", id_token_type="DirectPayment", **kwargs
-        )
-    assert customer_information.build_customer_information(
-        version="2.1", id_token="T", id_token_type="DirectPayment", **kwargs
-    )
+        customer(version="2.0.1", id_token="T", id_token_type="DirectPayment", **kwargs)
+    assert customer(version="2.1", id_token="T", id_token_type="DirectPayment", **kwargs)
     with pytest.raises(CommandInvalid):
-        customer_information.build_customer_information(
-            version="2.0.1", id_token="T" * 40, id_token_type="Local", **kwargs
-        )
-    assert customer_information.build_customer_information(
-        version="2.1", id_token="T" * 40, id_token_type="Local", **kwargs
-    )
+        customer(version="2.0.1", id_token="T" * 40, id_token_type="Local", **kwargs)
+    assert customer(version="2.1", id_token="T" * 40, id_token_type="Local", **kwargs)
 
 
 def test_customer_information_pages_are_assembled_in_seq_no_order(v201):
@@ -561,14 +613,14 @@ def test_a_network_profile_is_sent_as_connection_data(v2x):
 )
 def test_a_201_network_profile_out_of_its_schema_is_refused(change, message):
     with pytest.raises(CommandInvalid) as invalid:
-        network_profiles.build_set_network_profile(
+        network_profile(
             version="2.0.1", configuration_slot=1, connection_data={**PROFILE, **change}
         )
     assert invalid.value.message == message
 
 
 def test_a_21_network_profile_may_carry_the_new_identity_and_leave_out_the_version():
-    built = network_profiles.build_set_network_profile(
+    built = network_profile(
         version="2.1",
         configuration_slot=1,
         connection_data={
@@ -586,7 +638,7 @@ def test_a_21_network_profile_may_carry_the_new_identity_and_leave_out_the_versi
 
 def test_a_network_profile_may_not_lower_the_security_profile():
     with pytest.raises(CommandInvalid) as invalid:
-        network_profiles.build_set_network_profile(
+        network_profile(
             version="2.1",
             configuration_slot=1,
             connection_data={**PROFILE, "security_profile": 1, "ocpp_csms_url": "ws://a/b"},
@@ -607,12 +659,12 @@ def test_the_station_security_profile_is_the_floor(v21):
 
 def test_an_incomplete_monitor_or_profile_is_refused_with_a_message():
     with pytest.raises(CommandInvalid) as monitor:
-        monitoring.build_set_variable_monitoring(
+        set_monitors(
             version="2.1", monitors=[{k: v for k, v in MONITOR.items() if k != "severity"}]
         )
     assert monitor.value.message == monitoring.MONITOR_INCOMPLETE
     with pytest.raises(CommandInvalid) as profile:
-        network_profiles.build_set_network_profile(
+        network_profile(
             version="2.1", configuration_slot=1, connection_data={"ocpp_interface": "Any"}
         )
     assert profile.value.message == network_profiles.PROFILE_INCOMPLETE

@@ -27,6 +27,7 @@ from stations.models import (
     Transaction,
     VariableAttribute,
 )
+from stations.ocpp.v201 import device_convert
 from stations.services.commands import remote
 from stations.services.device import device_model
 from tests.factories.stations import StationFactory
@@ -358,18 +359,20 @@ def test_a_2x_variable_is_changed_as_component_and_variable(client, operator):
         seq_no=0,
         tbc=False,
         generated_at=timezone.now(),
-        report_data=[
-            {
-                "component": {"name": "OCPPCommCtrlr"},
-                "variable": {"name": "HeartbeatInterval"},
-                "variable_attribute": [{"value": "60", "mutability": "ReadWrite"}],
-            },
-            {
-                "component": {"name": "Connector", "evse": {"id": 1, "connector_id": 1}},
-                "variable": {"name": "Enabled"},
-                "variable_attribute": [{"value": "true", "mutability": "ReadWrite"}],
-            },
-        ],
+        report_data=device_convert.reported_variables(
+            [
+                {
+                    "component": {"name": "OCPPCommCtrlr"},
+                    "variable": {"name": "HeartbeatInterval"},
+                    "variable_attribute": [{"value": "60", "mutability": "ReadWrite"}],
+                },
+                {
+                    "component": {"name": "Connector", "evse": {"id": 1, "connector_id": 1}},
+                    "variable": {"name": "Enabled"},
+                    "variable_attribute": [{"value": "true", "mutability": "ReadWrite"}],
+                },
+            ]
+        ),
     )
     client.force_login(operator)
     page = client.get(reverse("operator:station_detail", args=["CP-2X"])).content.decode()

@@ -4,7 +4,7 @@ version), and what 2.1 adds or writes differently, registered here."""
 from __future__ import annotations
 
 # Imported for their registrations on ADAPTER.
-from . import der_control
+from . import der_control, event_streams
 from .adapter import ADAPTER
 
-__all__ = ["ADAPTER", "der_control"]
+__all__ = ["ADAPTER", "der_control", "event_streams"]
