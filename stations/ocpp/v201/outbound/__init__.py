@@ -4,7 +4,30 @@ nothing of its own, to a 2.1 station: builders are told the version)."""
 from __future__ import annotations
 
 # Imported for their registrations on ADAPTER.
-from . import (, charging_profiles, jobs, local_lists, remote, security
+from . import (
+    charging_profiles,
+    customer_information,
+    device_reports,
+    display_messages,
+    jobs,
+    local_lists,
+    monitoring,
+    network_profiles,
+    remote,
+    security,
+)
 from .adapter import ADAPTER
 
-__all__ = ["ADAPTER", "(", "charging_profiles", "jobs", "local_lists", "remote", "security"]
+__all__ = [
+    "ADAPTER",
+    "charging_profiles",
+    "customer_information",
+    "device_reports",
+    "display_messages",
+    "jobs",
+    "local_lists",
+    "monitoring",
+    "network_profiles",
+    "remote",
+    "security",
+]
