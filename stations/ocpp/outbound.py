@@ -47,6 +47,7 @@ class OutboundAdapter:
         self.parent = parent
         self._builders: dict[type[Request], Builder] = {}
         self._readers: dict[type[Request], Reader] = {}
+        self._refusals: dict[type[Request], str] = {}
 
     # --- registration ----------------------------------------------------------------------
 
@@ -64,6 +65,11 @@ class OutboundAdapter:
 
         return register
 
+    def refuses(self, request_type: type[Request], refusal: str) -> None:
+        """Refuse `request_type` with `refusal` (formatted with {title} and {version}) rather
+        than this version's own: a later version's request says which version has it."""
+        self._refusals[request_type] = refusal
+
     # --- what the services call (outbound.Adapter) ------------------------------------------
 
     def supports(self, request_type: type[Request]) -> bool:
@@ -72,7 +78,8 @@ class OutboundAdapter:
     def build(self, request: Request) -> Message:
         builder = self._builder(type(request))
         if builder is None:
-            raise CommandInvalid(self.refusal.format(title=request.title))
+            refusal = self._refusals.get(type(request), self.refusal)
+            raise CommandInvalid(refusal.format(title=request.title, version=self.version))
         message = builder(request, self.version)
         self.check(message.action, message.payload)
         return message

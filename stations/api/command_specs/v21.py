@@ -16,8 +16,7 @@ from typing import Any
 from rest_framework import serializers
 
 from stations.api.registry import V21, CommandSpec
-from stations.services.charging import station_tariffs
-from stations.services.commands import v21_commands
+from stations.services.charging import battery_swap, energy_transfer, payments, station_tariffs
 from stations.services.device import event_streams
 from stations.services.smart_charging import der_control
 
@@ -171,37 +170,37 @@ def _spec(
 SPECS = [
     _spec(
         "request-battery-swap",
-        v21_commands.request_battery_swap,
+        battery_swap.request_battery_swap,
         RequestBatterySwapInput,
         "Ask a swap station to release a battery for a driver.",
     ),
     _spec(
         "use-priority-charging",
-        v21_commands.use_priority_charging,
+        energy_transfer.use_priority_charging,
         UsePriorityChargingInput,
         "Switch a transaction to (or back from) its PriorityCharging profile.",
     ),
     _spec(
         "update-dynamic-schedule",
-        v21_commands.update_dynamic_schedule,
+        energy_transfer.update_dynamic_schedule,
         UpdateDynamicScheduleInput,
         "Push new limits or setpoints into a dynamic charging profile.",
     ),
     _spec(
         "afrr-signal",
-        v21_commands.afrr_signal,
+        energy_transfer.afrr_signal,
         AfrrSignalInput,
         "Send an aFRR frequency-restoration signal.",
     ),
     _spec(
         "notify-allowed-energy-transfer",
-        v21_commands.notify_allowed_energy_transfer,
+        energy_transfer.notify_allowed_energy_transfer,
         NotifyAllowedEnergyTransferInput,
         "Tell the station which energy transfer modes a transaction may use.",
     ),
     _spec(
         "notify-web-payment-started",
-        v21_commands.notify_web_payment_started,
+        payments.notify_web_payment_started,
         NotifyWebPaymentStartedInput,
         "Tell the station a driver started paying on the web for an EVSE.",
     ),

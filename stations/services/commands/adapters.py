@@ -52,6 +52,8 @@ class Traits:
     device_model: bool
     # 2.1: the 2.1-only messages and fields (V2X, DER control, tariffs, ...).
     v21_features: bool
+    # The longest id token the version carries (1.6 idTag: 20; 2.0.1: 36; 2.1: 255).
+    id_token_max_length: int
 
 
 class Adapter(Protocol):

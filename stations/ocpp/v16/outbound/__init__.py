@@ -4,7 +4,7 @@ requests: one module per subdomain registers its builders (and readers) on `ADAP
 from __future__ import annotations
 
 # Imported for their registrations on ADAPTER.
-from . import remote
+from . import configuration, remote, reservations
 from .adapter import ADAPTER
 
-__all__ = ["ADAPTER", "remote"]
+__all__ = ["ADAPTER", "configuration", "remote", "reservations"]

@@ -12,6 +12,7 @@ ADAPTER = OutboundAdapter(
         component_variable_keys=False,
         device_model=False,
         v21_features=False,
+        id_token_max_length=20,
     ),
     refusal="{title} is an OCPP 2.0.1 / 2.1 command: this station speaks OCPP 1.6.",
 )

@@ -4,7 +4,7 @@ nothing of its own, to a 2.1 station: builders are told the version)."""
 from __future__ import annotations
 
 # Imported for their registrations on ADAPTER.
-from . import remote
+from . import charging, configuration, remote, reservations
 from .adapter import ADAPTER
 
-__all__ = ["ADAPTER", "remote"]
+__all__ = ["ADAPTER", "charging", "configuration", "remote", "reservations"]

@@ -12,6 +12,7 @@ ADAPTER = OutboundAdapter(
         component_variable_keys=True,
         device_model=True,
         v21_features=False,
+        id_token_max_length=36,
     ),
     refusal="{title} exists only in OCPP 2.1: this station speaks OCPP 2.0.1.",
 )

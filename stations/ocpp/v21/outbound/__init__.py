@@ -3,6 +3,8 @@ version), and what 2.1 adds or writes differently, registered here."""
 
 from __future__ import annotations
 
+# Imported for their registrations on ADAPTER.
+from . import charging, energy, tariffs
 from .adapter import ADAPTER
 
-__all__ = ["ADAPTER"]
+__all__ = ["ADAPTER", "charging", "energy", "tariffs"]
