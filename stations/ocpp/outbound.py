@@ -8,7 +8,8 @@ where the answer carries more than a status, a reader) per version-neutral reque
 
 The 2.1 adapter derives from the 2.0.1 one: what 2.1 does not register itself is built by
 the 2.0.1 builder, told the version ("2.1"). A request no builder of the version takes is
-refused with `refusal` (CommandInvalid, nothing sent). `stations.ocpp.adapters.install`
+refused with `refusal` (CommandInvalid, nothing sent), or with the one registered for it by
+`refuses` (a message a later version adds). `stations.ocpp.adapters.install`
 registers every version's adapter with the services' registry.
 """
 

@@ -40,12 +40,12 @@ def clear_cache(request: ClearCache, version: str) -> Message:
 
 @ADAPTER.builds(RemoteStart)
 def remote_start(request: RemoteStart, version: str) -> Message:
-    payload: dict[str, Any] = {"idTag": request.id_token}
-    if request.evse_id is not None or request.connector_id is not None:
-        payload["connectorId"] = connector(request.evse_id, request.connector_id)
     profile = request.charging_profile
     if isinstance(profile, Profile):
         profile = charging_profiles.to_ocpp(profile, version=version)
+    payload: dict[str, Any] = {"idTag": request.id_token}
+    if request.evse_id is not None or request.connector_id is not None:
+        payload["connectorId"] = connector(request.evse_id, request.connector_id)
     if profile is not None:
         payload["chargingProfile"] = profile
     return Message("RemoteStartTransaction", payload)

@@ -44,6 +44,9 @@ def clear_cache(request: ClearCache, version: str) -> Message:
 
 @ADAPTER.builds(RemoteStart)
 def remote_start(request: RemoteStart, version: str) -> Message:
+    profile = request.charging_profile
+    if isinstance(profile, Profile):
+        profile = charging_profiles.to_ocpp(profile, version=version)
     if request.connector_id is not None:
         raise CommandInvalid(V2X_START_HAS_NO_CONNECTOR, field="connector_id")
     payload: dict[str, Any] = {
@@ -52,9 +55,6 @@ def remote_start(request: RemoteStart, version: str) -> Message:
     }
     if request.evse_id is not None:
         payload["evseId"] = request.evse_id
-    profile = request.charging_profile
-    if isinstance(profile, Profile):
-        profile = charging_profiles.to_ocpp(profile, version=version)
     if profile is not None:
         payload["chargingProfile"] = profile
     return Message("RequestStartTransaction", payload)
