@@ -3,9 +3,9 @@
 `reserve_now` opens the Reservation first, committed, with a fresh reservation id (so the
 station's follow-ups, a transaction started with it or a 2.x ReservationStatusUpdate, find
 it even before the answer is recorded), then sends the command and records the station's
-answer on it, with the audit row. EVSE N is 1.6 connector N; no EVSE means any EVSE (1.6
-connector 0). The command bus's errors pass through unchanged, after the reservation has
-recorded them.
+answer on it, with the audit row. No EVSE means any EVSE. What the station's version cannot
+express is refused by its adapter before anything is kept. The command bus's errors pass
+through unchanged, after the reservation has recorded them.
 """
 
 from __future__ import annotations
@@ -13,23 +13,19 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from backoffice.accounts.models import IdToken
 from backoffice.audit import services as audit
-from backoffice.lib.ocpp_time import format_ocpp_datetime
 from reservations.models import Reservation
 from stations.exceptions import CommandError, CommandInvalid, CommandTimeout
 from stations.models import Command
-from stations.services.commands import bus as commands
+from stations.services.commands import adapters, outbound, requests
 from stations.services.commands.bus import SYSTEM, Answered, Caller
-from stations.services.commands.remote import V16, Message, _version
 
 _INT32_MAX = 2**31 - 1
-_V16_ID_TAG_MAX = 20
 # The station's ReserveNow answer, as the reservation's status.
 _ANSWERS = {
     "Accepted": Reservation.Status.ACCEPTED,
@@ -40,7 +36,6 @@ _ANSWERS = {
 }
 
 EXPIRY_IN_THE_PAST = "A reservation expires in the future."
-V16_NO_CONNECTOR_TYPE = "OCPP 1.6 reserves a connector, not a connector type: name the EVSE."
 UNKNOWN_RESERVATION = "This station has no reservation with this id."
 RESERVATION_NOT_ACTIVE = "This reservation has already ended: there is nothing to cancel."
 NEGATIVE_EVSE = "EVSE ids are 1 or more; leave the EVSE out to reserve any EVSE."
@@ -70,21 +65,23 @@ def reserve_now(
 ) -> ReservationResult:
     """Ask the station to hold an EVSE (None: any) for `id_token` until `expires_at`.
 
-    The group token defaults to the id token's own group (1.6 parentIdTag). Raises
-    CommandInvalid (nothing kept) for what the station's version cannot express.
+    The group token defaults to the id token's own group. Raises CommandInvalid (nothing
+    kept) for what the station's version cannot express.
     """
-    version = _version(station_id)
+    version = adapters.station_version(station_id)
     if expires_at <= timezone.now():
         raise CommandInvalid(EXPIRY_IN_THE_PAST, field="expires_at")
     token = IdToken.objects.filter(id_token=id_token).first()
     group = group_id_token or (token.group_id_token if token else "") or None
-    if not group_id_token and version == V16 and group and len(group) > _V16_ID_TAG_MAX:
-        # A token's own group a 1.6 parentIdTag cannot carry is left out, not a refusal.
+    too_long = group is not None and len(group) > adapters.traits(version).id_token_max
+    if not group_id_token and too_long:
+        # A token's own group the version cannot carry is left out, not a refusal.
         group = None
     group_token = IdToken.objects.filter(id_token=group).first() if group else None
     reservation_id = _free_reservation_id()
-    message = build_reserve_now(
-        version=version,
+    if evse_id is not None and evse_id < 1:
+        raise CommandInvalid(NEGATIVE_EVSE, field="evse_id")
+    request = requests.ReserveNow(
         reservation_id=reservation_id,
         id_token=id_token,
         id_token_type=token.type if token else IdToken.Type.CENTRAL,
@@ -94,6 +91,8 @@ def reserve_now(
         group_id_token=group,
         group_id_token_type=group_token.type if group_token else IdToken.Type.CENTRAL,
     )
+    # Built once first: what the version cannot express leaves no reservation behind.
+    adapters.build(version=version, request=request)
     # Committed before the command goes out: the station's follow-ups must find it.
     with transaction.atomic():
         reservation = Reservation.objects.create(
@@ -107,7 +106,7 @@ def reserve_now(
             reservation_id=reservation_id,
         )
     try:
-        command = _send(station_id, message, caller)
+        command = outbound.send(station_id=station_id, request=request, caller=caller).command
     except CommandError as err:
         _undelivered(reservation, err, caller)
         raise
@@ -127,7 +126,8 @@ def cancel(*, station_id: int, reservation_id: int, caller: Caller = SYSTEM) -> 
         raise CommandInvalid(UNKNOWN_RESERVATION, field="reservation_id")
     if not reservation.active:
         raise CommandInvalid(RESERVATION_NOT_ACTIVE, field="reservation_id")
-    command = _send(station_id, build_cancel_reservation(reservation_id=reservation_id), caller)
+    request = requests.CancelReservation(reservation_id=reservation_id)
+    command = outbound.send(station_id=station_id, request=request, caller=caller).command
     with transaction.atomic():
         # Locked: the station may report the reservation used or expired meanwhile.
         reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
@@ -148,55 +148,6 @@ def cancel(*, station_id: int, reservation_id: int, caller: Caller = SYSTEM) -> 
     return ReservationResult(command, command.result_status, reservation)
 
 
-# --- payloads --------------------------------------------------------------------------------
-
-
-def build_reserve_now(
-    *,
-    version: str,
-    reservation_id: int,
-    id_token: str,
-    expires_at: datetime,
-    evse_id: int | None = None,
-    connector_type: str | None = None,
-    group_id_token: str | None = None,
-    id_token_type: str = IdToken.Type.CENTRAL,
-    group_id_token_type: str = IdToken.Type.CENTRAL,
-) -> Message:
-    if evse_id is not None and evse_id < 1:
-        raise CommandInvalid(NEGATIVE_EVSE, field="evse_id")
-    expiry = format_ocpp_datetime(expires_at)
-    if version == V16:
-        if connector_type:
-            raise CommandInvalid(V16_NO_CONNECTOR_TYPE, field="connector_type")
-        payload: dict[str, Any] = {
-            "connectorId": evse_id or 0,
-            "expiryDate": expiry,
-            "idTag": id_token,
-            "reservationId": reservation_id,
-        }
-        if group_id_token:
-            payload["parentIdTag"] = group_id_token
-        return Message("ReserveNow", payload)
-    payload = {
-        "id": reservation_id,
-        "expiryDateTime": expiry,
-        "idToken": {"idToken": id_token, "type": id_token_type},
-    }
-    if evse_id is not None:
-        payload["evseId"] = evse_id
-    if connector_type:
-        payload["connectorType"] = connector_type
-    if group_id_token:
-        payload["groupIdToken"] = {"idToken": group_id_token, "type": group_id_token_type}
-    return Message("ReserveNow", payload)
-
-
-def build_cancel_reservation(*, reservation_id: int) -> Message:
-    """The same CancelReservation in every version."""
-    return Message("CancelReservation", {"reservationId": reservation_id})
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -207,12 +158,6 @@ def _free_reservation_id() -> int:
         candidate = secrets.randbelow(_INT32_MAX) + 1
         if not Reservation.objects.filter(reservation_id=candidate).exists():
             return candidate
-
-
-def _send(station_id: int, message: Message, caller: Caller) -> Command:
-    return commands.send(
-        station_id=station_id, action=message.action, payload=message.payload, caller=caller
-    )
 
 
 def _undelivered(reservation: Reservation, err: CommandError, caller: Caller) -> None:

@@ -8,9 +8,10 @@ where the answer carries more than a status, a reader) per version-neutral reque
 
 The 2.1 adapter derives from the 2.0.1 one: what 2.1 does not register itself is built by
 the 2.0.1 builder, told the version ("2.1"). A request no builder of the version takes is
-refused with `refusal`, or with the request's own `refusal` when it has one (CommandInvalid,
-nothing sent). `stations.ocpp.adapters.install` registers every version's adapter with the
-services' registry.
+refused with `refusal`, or with the message its version registered for it (`refuses`: a
+message a later version adds) or the request's own `refusal` (CommandInvalid, nothing sent).
+`stations.ocpp.adapters.install` registers every version's adapter with the services'
+registry.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class OutboundAdapter:
         self.parent = parent
         self._builders: dict[type[Request], Builder] = {}
         self._readers: dict[type[Request], Reader] = {}
+        self._refusals: dict[type[Request], str] = {}
 
     # --- registration ----------------------------------------------------------------------
 
@@ -65,6 +67,11 @@ class OutboundAdapter:
 
         return register
 
+    def refuses(self, request_type: type[Request], refusal: str) -> None:
+        """Refuse `request_type` with `refusal` (formatted with {title} and {version}) rather
+        than this version's own: a later version's request says which version has it."""
+        self._refusals[request_type] = refusal
+
     # --- what the services call (outbound.Adapter) ------------------------------------------
 
     def supports(self, request_type: type[Request]) -> bool:
@@ -73,7 +80,7 @@ class OutboundAdapter:
     def build(self, request: Request) -> Message:
         builder = self._builder(type(request))
         if builder is None:
-            refusal = request.refusal or self.refusal
+            refusal = self._refusals.get(type(request)) or request.refusal or self.refusal
             raise CommandInvalid(refusal.format(title=request.title, version=self.version))
         message = builder(request, self.version)
         self.check(message.action, message.payload)

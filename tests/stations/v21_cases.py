@@ -11,8 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from stations.models import PeriodicEventStream
-from stations.services.charging import station_tariffs
-from stations.services.commands import v21_commands
+from stations.services.charging import battery_swap, energy_transfer, payments, station_tariffs
 from stations.services.device import event_streams
 from stations.services.smart_charging import der_control
 
@@ -62,14 +61,14 @@ class Case:
 CASES = [
     Case(
         "request-battery-swap",
-        v21_commands.request_battery_swap,
+        battery_swap.request_battery_swap,
         {"id_token": "TAG-1", "token_type": "ISO14443", "request_id": 77},
         "RequestBatterySwap",
         {"requestId": 77, "idToken": {"idToken": "TAG-1", "type": "ISO14443"}},
     ),
     Case(
         "use-priority-charging",
-        v21_commands.use_priority_charging,
+        energy_transfer.use_priority_charging,
         {"transaction_id": "TX-1"},
         "UsePriorityCharging",
         {"transactionId": "TX-1", "activate": True},
@@ -77,28 +76,28 @@ CASES = [
     ),
     Case(
         "update-dynamic-schedule",
-        v21_commands.update_dynamic_schedule,
+        energy_transfer.update_dynamic_schedule,
         {"charging_profile_id": 9, "schedule_update": {"limit": 11000.0, "setpoint": -3000.0}},
         "UpdateDynamicSchedule",
         {"chargingProfileId": 9, "scheduleUpdate": {"limit": 11000.0, "setpoint": -3000.0}},
     ),
     Case(
         "afrr-signal",
-        v21_commands.afrr_signal,
+        energy_transfer.afrr_signal,
         {"signal": -1, "timestamp": T0},
         "AFRRSignal",
         {"timestamp": "2026-01-05T10:00:00.000Z", "signal": -1},
     ),
     Case(
         "notify-allowed-energy-transfer",
-        v21_commands.notify_allowed_energy_transfer,
+        energy_transfer.notify_allowed_energy_transfer,
         {"transaction_id": "TX-1", "allowed_energy_transfer": ["DC", "DC_BPT"]},
         "NotifyAllowedEnergyTransfer",
         {"transactionId": "TX-1", "allowedEnergyTransfer": ["DC", "DC_BPT"]},
     ),
     Case(
         "notify-web-payment-started",
-        v21_commands.notify_web_payment_started,
+        payments.notify_web_payment_started,
         {"evse_id": 1, "timeout": 120},
         "NotifyWebPaymentStarted",
         {"evseId": 1, "timeout": 120},

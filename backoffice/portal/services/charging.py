@@ -161,7 +161,7 @@ def start(
     # DriverSession by station and token) before the answer comes back.
     caller = Caller(user=user, label=CALLER_LABEL)
     try:
-        # 1.6 connector N is EVSE N; 2.x starts on the EVSE and the station picks the connector.
+        # Started on the EVSE: the station picks the connector.
         result = remote.remote_start(
             station_id=station_id, id_token=id_tag, evse_id=evse_id, caller=caller
         )

@@ -6,8 +6,9 @@ list of tariff assignments; asked for the whole station, it also drops the defau
 the station no longer has. ChangeTransactionTariff keeps nothing beyond its command: the
 station confirms the switch with a TransactionEvent (triggerReason TariffChanged).
 
-Tariffs are OCPP's camelCase TariffType ({"tariffId": ..., "currency": ..., "energy": ...}),
-validated by the bus against the 2.1 schema. Only 2.1 stations are spoken to.
+Tariffs are the caller's TariffType documents ({"tariffId": ..., "currency": ...,
+"energy": ...}, the API takes them so), checked against the 2.1 schema; `_check_tariff` reads
+the three fields the back office keeps. A version without tariffs is refused by its adapter.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from backoffice.audit import services as audit
 from backoffice.lib.ocpp_time import parse_ocpp_datetime
 from stations.exceptions import CommandInvalid
 from stations.models import Command, DefaultTariff, Station
+from stations.services.charging import requests
+from stations.services.commands import outbound
 from stations.services.commands.bus import SYSTEM, Caller
-from stations.services.commands.remote import Message
-from stations.services.commands.v21_commands import StatusResult, send_v21, status_of
+from stations.services.commands.remote import StatusResult
 
 TARIFF_ID_REUSED = (
     "Tariff {tariff_id} was already sent to this station with other prices; "
@@ -56,6 +58,13 @@ class ClearTariffsResult:
     cleared: list[str]
 
 
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    tariff_id: str
+    currency: str
+    valid_from: datetime | None
+
+
 # --- services --------------------------------------------------------------------------------
 
 
@@ -67,24 +76,30 @@ def set_default_tariff(
     Raises CommandInvalid when the tariff id was sent to this station before with other
     content (I08.FR.08: cost details refer to tariffs by id).
     """
-    _check_tariff(station_id, tariff)
-    message = build_set_default_tariff(evse_id=evse_id, tariff=tariff)
-    command = send_v21(station_id, message, caller)
-    result = status_of(command)
+    facts = _check_tariff(station_id, tariff)
+    request = requests.SetDefaultTariff(evse_id=evse_id, tariff=tariff)
+    result = StatusResult.of(outbound.send(station_id=station_id, request=request, caller=caller))
     if result.accepted:
-        _keep(station_id, command, evse_id, tariff)
+        _keep(station_id, result.command, evse_id, tariff, facts)
     return result
 
 
 def get_tariffs(*, station_id: int, evse_id: int = 0, caller: Caller = SYSTEM) -> TariffsResult:
     """The tariffs installed on the station (default and driver tariffs), or on one EVSE."""
-    message = build_get_tariffs(evse_id=evse_id)
-    command = send_v21(station_id, message, caller)
-    result = status_of(command)
-    assignments = list((command.response or {}).get("tariffAssignments") or [])
-    if evse_id == 0 and result.status in ("Accepted", "NoTariff"):
-        _drop_missing(station_id, command, assignments)
-    return TariffsResult(command, result.status, assignments, result.reason, result.detail)
+    request = requests.GetTariffs(evse_id=evse_id)
+    outcome = outbound.send(station_id=station_id, request=request, caller=caller)
+    answer: requests.Tariffs | None = outcome.answer
+    if answer is None:
+        return TariffsResult(outcome.command, outcome.status, [])
+    if evse_id == 0 and answer.status.status in ("Accepted", "NoTariff"):
+        _drop_missing(station_id, outcome.command, answer.default_tariff_ids)
+    return TariffsResult(
+        outcome.command,
+        answer.status.status,
+        list(answer.assignments),
+        answer.status.reason,
+        answer.status.detail,
+    )
 
 
 def clear_tariffs(
@@ -98,16 +113,17 @@ def clear_tariffs(
 
     A tariff in use by a running transaction stays in use until it ends (I10.FR.07).
     """
-    message = build_clear_tariffs(tariff_ids=tariff_ids, evse_id=evse_id)
-    command = send_v21(station_id, message, caller)
-    results = list((command.response or {}).get("clearTariffsResult") or [])
-    accepted = [r for r in results if r.get("status") == "Accepted"]
-    cleared = sorted({r["tariffId"] for r in accepted if r.get("tariffId")})
-    # An Accepted result without an id, to a request without ids: everything asked was cleared.
-    everything = not tariff_ids and any(not r.get("tariffId") for r in accepted)
+    request = requests.ClearTariffs(tariff_ids=tuple(tariff_ids or ()), evse_id=evse_id)
+    outcome = outbound.send(station_id=station_id, request=request, caller=caller)
+    answer: requests.ClearedTariffs | None = outcome.answer
+    if answer is None:
+        return ClearTariffsResult(outcome.command, [], [])
+    cleared = list(answer.cleared)
+    # Cleared without naming tariffs, to a request without ids: everything asked was cleared.
+    everything = not tariff_ids and answer.cleared_unnamed
     if cleared or everything:
-        _forget(station_id, command, None if everything else cleared, evse_id)
-    return ClearTariffsResult(command, results, cleared)
+        _forget(station_id, outcome.command, None if everything else cleared, evse_id)
+    return ClearTariffsResult(outcome.command, list(answer.results), cleared)
 
 
 def change_transaction_tariff(
@@ -116,67 +132,41 @@ def change_transaction_tariff(
     """Apply `tariff` to a running transaction from now on (I11). The station refuses a
     change of currency (NoCurrencyChange) and an unknown transaction (TxNotFound)."""
     _check_tariff(station_id, tariff)
-    message = build_change_transaction_tariff(transaction_id=transaction_id, tariff=tariff)
-    return status_of(send_v21(station_id, message, caller))
-
-
-# --- payloads --------------------------------------------------------------------------------
-
-
-def build_set_default_tariff(*, evse_id: int, tariff: dict[str, Any]) -> Message:
-    return Message("SetDefaultTariff", {"evseId": evse_id, "tariff": tariff})
-
-
-def build_get_tariffs(*, evse_id: int = 0) -> Message:
-    return Message("GetTariffs", {"evseId": evse_id})
-
-
-def build_clear_tariffs(
-    *, tariff_ids: list[str] | None = None, evse_id: int | None = None
-) -> Message:
-    payload: dict[str, Any] = {}
-    if tariff_ids:
-        payload["tariffIds"] = list(tariff_ids)
-    if evse_id is not None:
-        payload["evseId"] = evse_id
-    return Message("ClearTariffs", payload)
-
-
-def build_change_transaction_tariff(*, transaction_id: str, tariff: dict[str, Any]) -> Message:
-    return Message("ChangeTransactionTariff", {"transactionId": transaction_id, "tariff": tariff})
+    request = requests.ChangeTransactionTariff(transaction_id=transaction_id, tariff=tariff)
+    return StatusResult.of(outbound.send(station_id=station_id, request=request, caller=caller))
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _check_tariff(station_id: int, tariff: dict[str, Any]) -> None:
-    tariff_id = tariff.get("tariffId")
-    if not tariff_id or not tariff.get("currency"):
+def _check_tariff(station_id: int, tariff: dict[str, Any]) -> _Facts:
+    """What the back office keeps of a TariffType document; CommandInvalid when it lacks
+    them or reuses a tariff id sent before with other content."""
+    tariff_id, currency = tariff.get("tariffId"), tariff.get("currency")
+    if not tariff_id or not currency:
         raise CommandInvalid(TARIFF_NEEDS_ID, field="tariff")
     sent = DefaultTariff.objects.filter(station_id=station_id, tariff_id=tariff_id)
     if any(row.tariff != tariff for row in sent.only("tariff")):
         raise CommandInvalid(TARIFF_ID_REUSED.format(tariff_id=tariff_id), field="tariff")
-    _valid_from(tariff)
-
-
-def _valid_from(tariff: dict[str, Any]) -> datetime | None:
     raw = tariff.get("validFrom")
     try:
-        return parse_ocpp_datetime(raw).value if raw else None
+        valid_from = parse_ocpp_datetime(raw).value if raw else None
     except (TypeError, ValueError):
         raise CommandInvalid(BAD_VALID_FROM, field="tariff") from None
+    return _Facts(tariff_id, currency, valid_from)
 
 
-def _keep(station_id: int, command: Command, evse_id: int, tariff: dict[str, Any]) -> None:
-    valid_from = _valid_from(tariff)
+def _keep(
+    station_id: int, command: Command, evse_id: int, tariff: dict[str, Any], facts: _Facts
+) -> None:
     with transaction.atomic():
         # Locked: replacing a station's default tariff must not interleave with another.
         station = Station.objects.select_for_update().get(pk=station_id)
-        if valid_from is None:
+        if facts.valid_from is None:
             # A tariff valid at once replaces the one valid at once before it (I07.FR.22);
             # on EVSE 0 that is every EVSE's (I07.FR.12). Dated tariffs wait for their date.
             replaced = DefaultTariff.objects.filter(station=station, valid_from=None).exclude(
-                tariff_id=tariff["tariffId"]
+                tariff_id=facts.tariff_id
             )
             if evse_id:
                 replaced = replaced.filter(evse_id=evse_id)
@@ -184,10 +174,10 @@ def _keep(station_id: int, command: Command, evse_id: int, tariff: dict[str, Any
         DefaultTariff.objects.update_or_create(
             station=station,
             evse_id=evse_id,
-            tariff_id=tariff["tariffId"],
+            tariff_id=facts.tariff_id,
             defaults={
-                "currency": tariff["currency"],
-                "valid_from": valid_from,
+                "currency": facts.currency,
+                "valid_from": facts.valid_from,
                 "tariff": tariff,
                 "command": command,
             },
@@ -197,7 +187,7 @@ def _keep(station_id: int, command: Command, evse_id: int, tariff: dict[str, Any
             actor=command.actor,
             actor_label=command.actor_label,
             target=station,
-            data={"command_id": command.pk, "evse_id": evse_id, "tariff_id": tariff["tariffId"]},
+            data={"command_id": command.pk, "evse_id": evse_id, "tariff_id": facts.tariff_id},
         )
 
 
@@ -222,9 +212,8 @@ def _forget(
         )
 
 
-def _drop_missing(station_id: int, command: Command, assignments: list[dict[str, Any]]) -> None:
+def _drop_missing(station_id: int, command: Command, present: frozenset[str]) -> None:
     """The station is the truth: forget default tariffs it no longer reports."""
-    present = {a["tariffId"] for a in assignments if a.get("tariffKind") == "DefaultTariff"}
     with transaction.atomic():
         station = Station.objects.select_for_update().get(pk=station_id)
         gone = DefaultTariff.objects.filter(station=station).exclude(tariff_id__in=present)

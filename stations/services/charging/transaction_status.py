@@ -1,22 +1,18 @@
 """GetTransactionStatus (OCPP 2.x use case E14): is a transaction still going on, and does the
 station still hold messages for it (or, without a transaction id, any messages at all)?
 
-A 1.6 station gets CommandInvalid before anything is sent. The bus's errors pass through
-unchanged (see `remote`).
+A version without it (1.6) is refused by its adapter before anything is sent. The bus's errors
+pass through unchanged (see `remote`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stations.exceptions import CommandInvalid
 from stations.models import Command
-from stations.services.commands import v2x
+from stations.services.charging import requests
+from stations.services.commands import outbound
 from stations.services.commands.bus import SYSTEM, Caller
-from stations.services.commands.remote import Message, _send
-
-TRANSACTION_ID_MAX = 36
-TRANSACTION_ID_TOO_LONG = "An OCPP 2.x transaction id is at most 36 characters."
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,17 +28,9 @@ class TransactionStatusResult:
 def get_transaction_status(
     *, station_id: int, transaction_id: str = "", caller: Caller = SYSTEM
 ) -> TransactionStatusResult:
-    v2x.require_v2x(station_id, "GetTransactionStatus")
-    command = _send(station_id, build_get_transaction_status(transaction_id=transaction_id), caller)
-    response = command.response or {}
-    return TransactionStatusResult(
-        command, response.get("ongoingIndicator"), response.get("messagesInQueue")
-    )
-
-
-def build_get_transaction_status(*, transaction_id: str = "") -> Message:
-    if len(transaction_id) > TRANSACTION_ID_MAX:
-        raise CommandInvalid(TRANSACTION_ID_TOO_LONG, field="transaction_id")
-    return Message(
-        "GetTransactionStatus", {"transactionId": transaction_id} if transaction_id else {}
-    )
+    request = requests.GetTransactionStatus(transaction_id=transaction_id)
+    outcome = outbound.send(station_id=station_id, request=request, caller=caller)
+    answer: requests.TransactionStatus | None = outcome.answer
+    if answer is None:
+        return TransactionStatusResult(outcome.command, None, None)
+    return TransactionStatusResult(outcome.command, answer.ongoing, answer.messages_in_queue)

@@ -19,8 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from stations.services.charging import station_tariffs, transaction_status
-from stations.services.commands import remote, v21_commands
+from stations.services.charging import (
+    battery_swap,
+    energy_transfer,
+    payments,
+    station_tariffs,
+    transaction_status,
+)
+from stations.services.commands import remote
 from stations.services.commands.adapters import DEFAULT_VERSION, VERSIONS
 from stations.services.device import (
     customer_information,
@@ -363,42 +369,42 @@ register(
     # --- OCPP 2.1 ---
     Command(
         name="request-battery-swap",
-        service=v21_commands.request_battery_swap,
+        service=battery_swap.request_battery_swap,
         versions=V21,
         summary="Ask a swap station to release a battery for a driver.",
         fields=("id_token", "token_type", "request_id"),
     ),
     Command(
         name="use-priority-charging",
-        service=v21_commands.use_priority_charging,
+        service=energy_transfer.use_priority_charging,
         versions=V21,
         summary="Switch a transaction to (or back from) its PriorityCharging profile.",
         fields=("transaction_id", "activate"),
     ),
     Command(
         name="update-dynamic-schedule",
-        service=v21_commands.update_dynamic_schedule,
+        service=energy_transfer.update_dynamic_schedule,
         versions=V21,
         summary="Push new limits or setpoints into a dynamic charging profile.",
         fields=("charging_profile_id", "schedule_update"),
     ),
     Command(
         name="afrr-signal",
-        service=v21_commands.afrr_signal,
+        service=energy_transfer.afrr_signal,
         versions=V21,
         summary="Send an aFRR frequency-restoration signal.",
         fields=("signal", "timestamp"),
     ),
     Command(
         name="notify-allowed-energy-transfer",
-        service=v21_commands.notify_allowed_energy_transfer,
+        service=energy_transfer.notify_allowed_energy_transfer,
         versions=V21,
         summary="Tell the station which energy transfer modes a transaction may use.",
         fields=("transaction_id", "allowed_energy_transfer"),
     ),
     Command(
         name="notify-web-payment-started",
-        service=v21_commands.notify_web_payment_started,
+        service=payments.notify_web_payment_started,
         versions=V21,
         summary="Tell the station a driver started paying on the web for an EVSE.",
         fields=("evse_id", "timeout"),

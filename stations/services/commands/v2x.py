@@ -1,5 +1,9 @@
 """What the OCPP 2.x-only commands share: the version gate, request ids and component refs.
 
+Going away (issue 12): the gate becomes the adapters' refusals, `new_request_id` lives in
+`request_ids`, the component helpers in `stations/ocpp/v201/outbound/components.py`. Kept
+until the merge for the device services that still import it.
+
 A 1.6 station (or one that never booted, spoken to in 1.6) is refused before anything is sent.
 Component references given to services are flat dicts: `component`, `component_instance`,
 `evse_id`, `connector_id`, `variable`, `variable_instance` (all but the names optional).
@@ -7,15 +11,15 @@ Component references given to services are flat dicts: `component`, `component_i
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
 from stations.exceptions import CommandInvalid
-from stations.services.commands.remote import V16, _version
+from stations.services.commands.adapters import station_version
+from stations.services.commands.request_ids import new_request_id as new_request_id
 
+V16 = "1.6"
 V21 = "2.1"
-_INT32_MAX = 2**31 - 1
 
 V2X_ONLY = "{action} is an OCPP 2.0.1 / 2.1 command: this station speaks OCPP 1.6."
 V21_ONLY = "{what} exists only in OCPP 2.1: this station speaks OCPP 2.0.1."
@@ -24,7 +28,7 @@ CONNECTOR_NEEDS_EVSE = "A connector is given without its EVSE."
 
 def require_v2x(station_id: int, action: str) -> str:
     """The station's version ("2.0.1" or "2.1"); CommandInvalid for a 1.6 station."""
-    version = _version(station_id)
+    version = station_version(station_id)
     if version == V16:
         raise CommandInvalid(V2X_ONLY.format(action=action))
     return version
@@ -33,11 +37,6 @@ def require_v2x(station_id: int, action: str) -> str:
 def require_v21(version: str, what: str, *, field: str | None = None) -> None:
     if version != V21:
         raise CommandInvalid(V21_ONLY.format(what=what), field=field)
-
-
-def new_request_id() -> int:
-    """A request id the station echoes in its follow-ups; random, so never reused by chance."""
-    return secrets.randbelow(_INT32_MAX) + 1
 
 
 def component(ref: Mapping[str, Any], *, field: str = "component") -> dict[str, Any]:

@@ -35,6 +35,7 @@ from stations.models import (
     VariableMonitor,
 )
 from stations.services.commands import command_secrets
+from stations.services.commands.requests import ConfigurationValue
 from stations.services.device.types import (
     ComponentVariable,
     MonitoredVariable,
@@ -262,16 +263,18 @@ def store_monitoring_report(
 
 
 def store_v16_configuration(
-    *, station_id: int, keys: list[dict[str, Any]], unknown_keys: Iterable[str] = ()
+    *,
+    station_id: int,
+    keys: Iterable[ConfigurationValue],
+    unknown_keys: Iterable[str] = (),
 ) -> None:
-    """Store a 1.6 GetConfiguration answer as variables of component "OCPP16".
+    """Store a configuration read of flat keys (1.6) as variables of component "OCPP16".
 
-    `keys` are its configurationKey items ({"key", "readonly", "value"}): each becomes a
-    variable whose Actual attribute holds the value, ReadOnly or ReadWrite. Keys the station
-    says it does not know are removed. Idempotent.
+    Each key becomes a variable whose Actual attribute holds the value, ReadOnly or
+    ReadWrite. Keys the station says it does not know are removed. Idempotent.
     """
     component: ComponentKey = (OCPP16_COMPONENT, "", 0, 0)
-    by_key = {(component, item["key"], ""): item for item in keys}
+    by_key = {(component, item.variable, ""): item for item in keys}
     unknown = set(unknown_keys)
     with transaction.atomic():
         variable_ids = _upsert_variables(station_id, dict.fromkeys(by_key))
@@ -279,10 +282,10 @@ def store_v16_configuration(
             VariableAttribute(
                 variable_id=variable_ids[key],
                 type=ACTUAL,
-                value=item.get("value") or "",
-                mutability=READ_ONLY if item.get("readonly") else READ_WRITE,
+                value=item.value,
+                mutability=READ_ONLY if item.read_only else READ_WRITE,
             )
-            for key, item in sorted(by_key.items())
+            for key, item in sorted(by_key.items(), key=lambda pair: pair[0])
         )
         if unknown:
             Variable.objects.filter(

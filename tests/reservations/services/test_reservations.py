@@ -18,6 +18,9 @@ from reservations.services import lifecycle, reservations
 from reservations.tasks import expire_reservations
 from stations.exceptions import CommandInvalid, StationNotConnected
 from stations.models import Command, Transaction
+from stations.ocpp.v16.outbound import reservations as v16_reservations
+from stations.services.commands import adapters
+from stations.services.commands.requests import CancelReservation, ReserveNow
 from tests.factories.accounts import IdTokenFactory
 from tests.factories.reservations import ReservationFactory
 from tests.factories.stations import StationFactory
@@ -31,13 +34,15 @@ EXPIRY = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
 def test_a_16_reservation_is_on_a_connector_with_the_parent_tag():
-    message = reservations.build_reserve_now(
+    message = adapters.build(
         version="1.6",
-        reservation_id=42,
-        id_token="TAG1",
-        expires_at=EXPIRY,
-        evse_id=2,
-        group_id_token="FLEET",
+        request=ReserveNow(
+            reservation_id=42,
+            id_token="TAG1",
+            expires_at=EXPIRY,
+            evse_id=2,
+            group_id_token="FLEET",
+        ),
     )
     assert message.action == "ReserveNow"
     assert message.payload == {
@@ -50,8 +55,8 @@ def test_a_16_reservation_is_on_a_connector_with_the_parent_tag():
 
 
 def test_a_16_reservation_of_any_evse_is_connector_0():
-    message = reservations.build_reserve_now(
-        version="1.6", reservation_id=42, id_token="TAG1", expires_at=EXPIRY
+    message = adapters.build(
+        version="1.6", request=ReserveNow(reservation_id=42, id_token="TAG1", expires_at=EXPIRY)
     )
     assert message.payload["connectorId"] == 0
     assert "parentIdTag" not in message.payload
@@ -59,14 +64,16 @@ def test_a_16_reservation_of_any_evse_is_connector_0():
 
 @pytest.mark.parametrize("version", ["2.0.1", "2.1"])
 def test_a_2x_reservation_names_tokens_with_their_types(version):
-    message = reservations.build_reserve_now(
+    message = adapters.build(
         version=version,
-        reservation_id=42,
-        id_token="TAG1",
-        id_token_type="ISO14443",
-        expires_at=EXPIRY,
-        connector_type="cCCS2",
-        group_id_token="FLEET",
+        request=ReserveNow(
+            reservation_id=42,
+            id_token="TAG1",
+            id_token_type="ISO14443",
+            expires_at=EXPIRY,
+            connector_type="cCCS2",
+            group_id_token="FLEET",
+        ),
     )
     assert message.payload == {
         "id": 42,
@@ -79,27 +86,31 @@ def test_a_2x_reservation_names_tokens_with_their_types(version):
 
 def test_a_16_reservation_cannot_name_a_connector_type():
     with pytest.raises(CommandInvalid) as err:
-        reservations.build_reserve_now(
+        adapters.build(
             version="1.6",
-            reservation_id=1,
-            id_token="T",
-            expires_at=EXPIRY,
-            connector_type="cType2",
+            request=ReserveNow(
+                reservation_id=1, id_token="T", expires_at=EXPIRY, connector_type="cType2"
+            ),
         )
-    assert err.value.message == reservations.V16_NO_CONNECTOR_TYPE
+    assert err.value.message == v16_reservations.V16_NO_CONNECTOR_TYPE
 
 
 def test_evse_0_is_not_an_evse_to_reserve():
+    station = StationFactory(ocpp_version="2.0.1")
     with pytest.raises(CommandInvalid) as err:
-        reservations.build_reserve_now(
-            version="2.0.1", reservation_id=1, id_token="T", expires_at=EXPIRY, evse_id=0
+        reservations.reserve_now(
+            station_id=station.pk,
+            id_token="T",
+            expires_at=timezone.now() + timedelta(hours=1),
+            evse_id=0,
         )
     assert err.value.message == reservations.NEGATIVE_EVSE
 
 
 def test_cancel_reservation_is_the_same_in_every_version():
-    message = reservations.build_cancel_reservation(reservation_id=42)
-    assert (message.action, message.payload) == ("CancelReservation", {"reservationId": 42})
+    for version in ("1.6", "2.0.1", "2.1"):
+        message = adapters.build(version=version, request=CancelReservation(reservation_id=42))
+        assert (message.action, message.payload) == ("CancelReservation", {"reservationId": 42})
 
 
 # --- reserve_now against an offline station --------------------------------------------------

@@ -16,6 +16,7 @@ from stations.api.commands import (
 )
 from stations.api.registry import CommandSpec
 from stations.models import Command
+from stations.ocpp.v16.outbound import remote as v16_remote
 from stations.services.commands import remote
 from stations.services.commands.catalogue import V2X
 from tests.factories.stations import StationFactory
@@ -66,7 +67,7 @@ def test_a_bad_body_gets_400_with_field_errors(api, station, operator):
 def test_what_the_stations_version_cannot_express_is_400_on_its_field(api, station, operator):
     response = api(operator).post(command_url("CP-CMD", "remote-stop"), {"transaction_id": "abc"})
     assert response.status_code == 400
-    assert response.json() == {"transaction_id": [remote.V16_TRANSACTION_ID_NOT_INT]}
+    assert response.json() == {"transaction_id": [v16_remote.V16_TRANSACTION_ID_NOT_INT]}
     assert not Command.objects.exists()
 
 

@@ -23,8 +23,8 @@ from stations.models import (
     DerControlReport,
     PeriodicEventStream,
 )
-from stations.services.charging import station_tariffs
-from stations.services.commands import v21_commands
+from stations.ocpp.v21.outbound import adapter as v21_adapter
+from stations.services.charging import energy_transfer, station_tariffs
 from stations.services.device import event_streams
 from stations.services.smart_charging import der_control
 from tests.ocpp_client import Refusing21, booted, eventually, in_thread
@@ -167,7 +167,7 @@ async def test_a_21_station_refusing_a_command_says_so_and_nothing_is_kept(serve
 async def test_a_refusal_carries_the_station_s_reason(server, station):
     async with connected(server, station, refuse=True):
         outcome = await in_thread(
-            v21_commands.use_priority_charging, station_id=station.pk, transaction_id="TX-9"
+            energy_transfer.use_priority_charging, station_id=station.pk, transaction_id="TX-9"
         )
     assert (outcome.status, outcome.reason) == ("NoProfile", "NotFound")
 
@@ -199,8 +199,8 @@ async def test_a_201_station_is_never_sent_a_21_command(server, station, case):
     async with booted(server, station.identity, subprotocol="ocpp2.0.1"):
         with pytest.raises(CommandInvalid) as refused:
             await run_case(case, station)
-    assert refused.value.message == v21_commands.V21_ONLY.format(
-        action=case.action, version="2.0.1"
+    assert refused.value.message == v21_adapter.ONLY_IN_21.format(
+        title=case.action, version="2.0.1"
     )
     assert not Command.objects.filter(station=station).exists()
 

@@ -17,6 +17,7 @@ from stations.models import (
     VariableMonitor,
 )
 from stations.ocpp.v201 import device_convert
+from stations.services.commands.requests import ConfigurationValue
 from stations.services.device import device_model
 from tests.factories.stations import StationFactory
 
@@ -376,9 +377,9 @@ def test_v16_configuration_keys_are_variables_of_component_ocpp16():
     device_model.store_v16_configuration(
         station_id=station.pk,
         keys=[
-            {"key": "HeartbeatInterval", "readonly": False, "value": "300"},
-            {"key": "NumberOfConnectors", "readonly": True, "value": "2"},
-            {"key": "AuthorizationKey", "readonly": False},
+            ConfigurationValue("HeartbeatInterval", "300"),
+            ConfigurationValue("NumberOfConnectors", "2", read_only=True),
+            ConfigurationValue("AuthorizationKey", ""),
         ],
     )
     component = Component.objects.get(station=station)
@@ -402,13 +403,13 @@ def test_v16_configuration_keys_are_variables_of_component_ocpp16():
 def test_v16_configuration_is_updated_and_unknown_keys_removed():
     station = StationFactory()
     keys = [
-        {"key": "HeartbeatInterval", "readonly": False, "value": "300"},
-        {"key": "VendorKey", "readonly": False, "value": "x"},
+        ConfigurationValue("HeartbeatInterval", "300"),
+        ConfigurationValue("VendorKey", "x"),
     ]
     device_model.store_v16_configuration(station_id=station.pk, keys=keys)
     device_model.store_v16_configuration(
         station_id=station.pk,
-        keys=[{"key": "HeartbeatInterval", "readonly": True, "value": "60"}],
+        keys=[ConfigurationValue("HeartbeatInterval", "60", read_only=True)],
         unknown_keys=["VendorKey", "NeverSeen"],
     )
     assert list(Variable.objects.values_list("name", flat=True)) == ["HeartbeatInterval"]
@@ -441,7 +442,7 @@ def test_variables_for_station_lists_both_versions_in_two_queries(django_assert_
     )
     device_model.store_v16_configuration(
         station_id=station.pk,
-        keys=[{"key": "MeterValueSampleInterval", "readonly": False, "value": "60"}],
+        keys=[ConfigurationValue("MeterValueSampleInterval", "60")],
     )
     page(StationFactory(), [item("EVSE", "Other")])
     with django_assert_num_queries(2):

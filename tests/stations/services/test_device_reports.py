@@ -20,6 +20,7 @@ from stations.models import (
 )
 from stations.ocpp.v201 import device_convert
 from stations.services.commands import adapters, remote
+from stations.services.commands.requests import ConfigurationValue
 from stations.services.device import device_model, device_reports
 from stations.services.device.device_reports import ComponentVariable
 from stations.services.device.requests import GetBaseReport, GetReport
@@ -221,7 +222,7 @@ def stale_model(station):
         ),
     )
     device_model.store_v16_configuration(
-        station_id=station.pk, keys=[{"key": "HeartbeatInterval", "value": "60"}]
+        station_id=station.pk, keys=[ConfigurationValue("HeartbeatInterval", "60")]
     )
     # Written an hour before the report comes in.
     VariableAttribute.objects.update(updated_at=timezone.now() - timedelta(hours=1))

@@ -15,6 +15,7 @@ from stations.models import Command, LocalAuthList, LocalListEntry
 from stations.ocpp.v201 import device_convert
 from stations.services.commands import adapters
 from stations.services.commands.bus import Caller
+from stations.services.commands.requests import ConfigurationValue
 from stations.services.device import device_model
 from stations.services.local_lists import local_list
 from stations.services.local_lists import requests as local_list_requests
@@ -336,7 +337,7 @@ def test_a_16_list_longer_than_one_message_starts_with_a_full_part():
         IdTokenFactory(id_token=value)
     local_list.add_tokens(station_id=station.pk, id_tokens=["A", "B", "C"])
     device_model.store_v16_configuration(
-        station_id=station.pk, keys=[{"key": "SendLocalListMaxLength", "value": "2"}]
+        station_id=station.pk, keys=[ConfigurationValue("SendLocalListMaxLength", "2")]
     )
     command = offline_send(station)
     assert command.payload["updateType"] == "Full"
@@ -351,7 +352,7 @@ def test_a_list_above_the_stations_capacity_is_refused_before_sending(version):
     local_list.add_tokens(station_id=station.pk, id_tokens=["A", "B"])
     if version == "1.6":
         device_model.store_v16_configuration(
-            station_id=station.pk, keys=[{"key": "LocalAuthListMaxLength", "value": "1"}]
+            station_id=station.pk, keys=[ConfigurationValue("LocalAuthListMaxLength", "1")]
         )
     else:
         device_model.store_report(

@@ -1,5 +1,8 @@
 """Remote management: the message each OCPP version gets, without a socket.
 
+The pure cases go through the version's builder (`adapters.build`), the others through the
+services.
+
 The services are driven against an offline station: the bus validates the payload against the
 station's schema, records the command and raises StationNotConnected, so the recorded command
 shows exactly what would have been sent.
@@ -11,8 +14,12 @@ import pytest
 
 from stations.exceptions import CommandInvalid
 from stations.models import Command, VariableAttribute
-from stations.services.commands import remote
+from stations.ocpp.v16.outbound import remote as v16_remote
+from stations.ocpp.v201.outbound import configuration as v2x_configuration
+from stations.ocpp.v201.outbound import remote as v2x_remote
+from stations.services.commands import adapters, remote, requests
 from stations.services.commands.bus import Caller
+from stations.services.commands.requests import ConfigurationValue
 from stations.services.device import device_model
 from tests.commands import sent
 from tests.factories.stations import StationFactory
@@ -72,7 +79,9 @@ def test_a_2x_station_gets_request_start_transaction_with_a_central_token(v2x):
 
 def test_a_2x_remote_start_id_is_generated_when_not_given():
     ids = {
-        remote.build_remote_start(version="2.0.1", id_token="T").payload["remoteStartId"]
+        adapters.build(version="2.0.1", request=requests.RemoteStart(id_token="T")).payload[
+            "remoteStartId"
+        ]
         for _ in range(5)
     }
     assert all(0 < remote_start_id < 2**31 for remote_start_id in ids)
@@ -81,14 +90,16 @@ def test_a_2x_remote_start_id_is_generated_when_not_given():
 
 def test_a_16_connector_other_than_1_is_refused():
     with pytest.raises(CommandInvalid) as invalid:
-        remote.build_remote_start(version="1.6", id_token="T", evse_id=1, connector_id=2)
-    assert invalid.value.message == remote.V16_ONE_CONNECTOR_PER_EVSE
+        adapters.build(
+            version="1.6", request=requests.RemoteStart(id_token="T", evse_id=1, connector_id=2)
+        )
+    assert invalid.value.message == v16_remote.V16_ONE_CONNECTOR_PER_EVSE
 
 
 def test_a_2x_remote_start_on_a_connector_is_refused_before_anything_is_sent(v2x):
     with pytest.raises(CommandInvalid) as invalid:
         remote.remote_start(station_id=v2x.pk, id_token="T", evse_id=1, connector_id=1)
-    assert invalid.value.message == remote.V2X_START_HAS_NO_CONNECTOR
+    assert invalid.value.message == v2x_remote.V2X_START_HAS_NO_CONNECTOR
     assert not Command.objects.exists()
 
 
@@ -100,8 +111,8 @@ def test_a_16_remote_stop_sends_the_transaction_id_as_a_number(v16):
 
 def test_a_16_remote_stop_refuses_a_transaction_id_that_is_not_a_number():
     with pytest.raises(CommandInvalid) as invalid:
-        remote.build_remote_stop(version="1.6", transaction_id="a1b2")
-    assert invalid.value.message == remote.V16_TRANSACTION_ID_NOT_INT
+        adapters.build(version="1.6", request=requests.RemoteStop(transaction_id="a1b2"))
+    assert invalid.value.message == v16_remote.V16_TRANSACTION_ID_NOT_INT
 
 
 def test_a_2x_remote_stop_sends_request_stop_transaction(v2x):
@@ -155,7 +166,10 @@ def test_a_2x_change_availability_names_the_evse_and_connector(v2x):
 def test_a_connector_without_its_evse_is_refused():
     for version in ("1.6", "2.0.1"):
         with pytest.raises(CommandInvalid) as invalid:
-            remote.build_change_availability(version=version, operative=True, connector_id=1)
+            adapters.build(
+                version=version,
+                request=requests.ChangeAvailability(operative=True, connector_id=1),
+            )
         assert invalid.value.message == remote.CONNECTOR_NEEDS_EVSE
 
 
@@ -210,14 +224,17 @@ def test_a_2x_get_configuration_is_get_variables_of_component_variable_keys(v2x)
 
 def test_a_2x_get_configuration_needs_keys():
     with pytest.raises(CommandInvalid) as invalid:
-        remote.build_get_configuration(version="2.0.1")
-    assert invalid.value.message == remote.V2X_CONFIGURATION_NEEDS_KEYS
+        adapters.build(version="2.0.1", request=requests.GetConfiguration())
+    assert invalid.value.message == v2x_configuration.V2X_CONFIGURATION_NEEDS_KEYS
 
 
 def test_a_2x_key_without_a_component_is_refused():
     with pytest.raises(CommandInvalid) as invalid:
-        remote.build_change_configuration(version="2.0.1", key="HeartbeatInterval", value="1")
-    assert invalid.value.message == remote.V2X_KEY_FORMAT
+        adapters.build(
+            version="2.0.1",
+            request=requests.ChangeConfiguration(key="HeartbeatInterval", value="1"),
+        )
+    assert invalid.value.message == v2x_configuration.V2X_KEY_FORMAT
 
 
 def test_change_configuration_payloads(v16, v2x):
@@ -244,7 +261,7 @@ def test_change_configuration_payloads(v16, v2x):
 
 def test_storing_an_actual_value_keeps_the_attributes_mutability(v2x):
     device_model.store_v16_configuration(
-        station_id=v2x.pk, keys=[{"key": "HeartbeatInterval", "readonly": True, "value": "300"}]
+        station_id=v2x.pk, keys=[ConfigurationValue("HeartbeatInterval", "300", read_only=True)]
     )
     device_model.store_actual_values(
         station_id=v2x.pk,

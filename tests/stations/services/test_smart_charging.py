@@ -13,7 +13,7 @@ from stations.models import ChargingProfile, Command
 from stations.ocpp import charging_profiles as shapes
 from stations.ocpp.v16.outbound import charging_profiles as v16_profiles
 from stations.ocpp.v201.outbound.charging_profiles import reported_profile
-from stations.services.commands import adapters, remote
+from stations.services.commands import adapters, requests
 from stations.services.smart_charging import charging_profiles, profile_commands
 from stations.services.smart_charging.charging_profiles import Profile, Schedule, SchedulePeriod
 from stations.services.smart_charging.requests import (
@@ -199,11 +199,13 @@ def test_2x_limits_keep_their_decimals_and_21_takes_its_own_purposes():
 
 def test_remote_start_takes_the_version_neutral_profile():
     tx_profile = profile(purpose="TxProfile")
-    v16 = remote.build_remote_start(
-        version="1.6", id_token="T", evse_id=1, charging_profile=tx_profile
+    v16 = adapters.build(
+        version="1.6",
+        request=requests.RemoteStart(id_token="T", evse_id=1, charging_profile=tx_profile),
     )
-    v2x = remote.build_remote_start(
-        version="2.0.1", id_token="T", remote_start_id=1, charging_profile=tx_profile
+    v2x = adapters.build(
+        version="2.0.1",
+        request=requests.RemoteStart(id_token="T", remote_start_id=1, charging_profile=tx_profile),
     )
     assert v16.payload["chargingProfile"]["chargingProfileId"] == 7
     assert v2x.payload["chargingProfile"]["chargingSchedule"][0]["id"] == 1

@@ -22,6 +22,7 @@ from ocpp.v201 import call_result as result201
 from backoffice.accounts.models import IdToken
 from backoffice.accounts.services import id_tokens
 from stations.models import Command, LocalAuthList
+from stations.services.commands.requests import ConfigurationValue
 from stations.services.device import device_model
 from stations.services.inventory import sites
 from stations.services.local_lists import local_list, station_sync, token_sync
@@ -203,7 +204,7 @@ async def test_a_16_station_without_an_authorization_cache_is_not_asked_to_clear
 ):
     device_model.store_v16_configuration(
         station_id=station.pk,
-        keys=[{"key": "AuthorizationCacheEnabled", "readonly": False, "value": "false"}],
+        keys=[ConfigurationValue("AuthorizationCacheEnabled", "false")],
     )
     card = IdTokenFactory(id_token="CARD")
     await holding(server, station, "1.6", ["CARD"])

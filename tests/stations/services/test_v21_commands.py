@@ -15,9 +15,12 @@ from stations.models import (
     DerControlReport,
     PeriodicEventStream,
 )
+from stations.ocpp.v21.outbound import adapter as v21_adapter
 from stations.ocpp.v21.outbound import der_control as der_builders
-from stations.services.charging import station_tariffs
-from stations.services.commands import adapters, v21_commands
+from stations.ocpp.v21.outbound import energy as v21_energy
+from stations.services.charging import energy_requests, energy_transfer, station_tariffs
+from stations.services.charging import requests as charging_requests
+from stations.services.commands import adapters
 from stations.services.commands.bus import Caller
 from stations.services.device import event_streams
 from stations.services.device.requests import AdjustPeriodicEventStream
@@ -44,8 +47,8 @@ def test_a_station_not_speaking_21_is_refused_before_anything_is_sent(version, c
     station = StationFactory(ocpp_version=version)
     with pytest.raises(CommandInvalid) as refused:
         case.call(station)
-    assert refused.value.message == v21_commands.V21_ONLY.format(
-        action=case.action, version=version or "1.6"
+    assert refused.value.message == v21_adapter.ONLY_IN_21.format(
+        title=case.action, version=version or "1.6"
     )
     assert not Command.objects.exists()
     assert not DerControlReport.objects.exists()
@@ -65,16 +68,22 @@ def test_an_offline_21_station_gets_each_command_validated_and_recorded(v21, cas
 
 def test_a_dynamic_schedule_update_needs_a_value():
     with pytest.raises(CommandInvalid) as empty:
-        v21_commands.build_update_dynamic_schedule(charging_profile_id=1, schedule_update={})
-    assert empty.value.message == v21_commands.EMPTY_SCHEDULE_UPDATE
-
-
-def test_allowed_energy_transfer_needs_a_mode():
-    with pytest.raises(CommandInvalid) as empty:
-        v21_commands.build_notify_allowed_energy_transfer(
-            transaction_id="TX", allowed_energy_transfer=[]
+        adapters.build(
+            version="2.1",
+            request=energy_requests.UpdateDynamicSchedule(
+                charging_profile_id=1, schedule_update={}
+            ),
         )
-    assert empty.value.message == v21_commands.NO_ENERGY_TRANSFER_MODE
+    assert empty.value.message == v21_energy.EMPTY_SCHEDULE_UPDATE
+
+
+def test_allowed_energy_transfer_needs_a_mode(v21):
+    with pytest.raises(CommandInvalid) as empty:
+        energy_transfer.notify_allowed_energy_transfer(
+            station_id=v21.pk, transaction_id="TX", allowed_energy_transfer=[]
+        )
+    assert empty.value.message == energy_transfer.NO_ENERGY_TRANSFER_MODE
+    assert not Command.objects.exists()
 
 
 def build_set(**fields):
@@ -144,8 +153,11 @@ def test_der_filters_are_sent_only_when_given():
 
 
 def test_clear_tariffs_without_filters_clears_everything():
-    assert station_tariffs.build_clear_tariffs().payload == {}
-    assert station_tariffs.build_clear_tariffs(evse_id=2).payload == {"evseId": 2}
+    def payload(request: charging_requests.ClearTariffs) -> dict:
+        return adapters.build(version="2.1", request=request).payload
+
+    assert payload(charging_requests.ClearTariffs()) == {}
+    assert payload(charging_requests.ClearTariffs(evse_id=2)) == {"evseId": 2}
 
 
 def adjust_stream(*, stream_id, **params):

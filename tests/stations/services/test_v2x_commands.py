@@ -22,6 +22,7 @@ from stations.models import (
     VariableMonitor,
 )
 from stations.ocpp.v201 import device_convert
+from stations.ocpp.v201.outbound import charging as v2x_charging
 from stations.services.charging import transaction_status
 from stations.services.commands import adapters
 from stations.services.commands import v2x as v2x_rules
@@ -549,8 +550,8 @@ def test_transaction_status_asks_about_one_transaction_or_the_queue(v2x):
     one = sent(transaction_status.get_transaction_status, station_id=v2x.pk, transaction_id="T-1")
     assert one.payload == {"transactionId": "T-1"}
     with pytest.raises(CommandInvalid) as invalid:
-        transaction_status.build_get_transaction_status(transaction_id="x" * 37)
-    assert invalid.value.message == transaction_status.TRANSACTION_ID_TOO_LONG
+        transaction_status.get_transaction_status(station_id=v2x.pk, transaction_id="x" * 37)
+    assert invalid.value.message == v2x_charging.TRANSACTION_ID_TOO_LONG
 
 
 PROFILE = {

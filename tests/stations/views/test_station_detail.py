@@ -29,6 +29,7 @@ from stations.models import (
 )
 from stations.ocpp.v201 import device_convert
 from stations.services.commands import remote
+from stations.services.commands.requests import ConfigurationValue
 from stations.services.device import device_model
 from tests.factories.stations import StationFactory
 from tests.ocpp_client import booted, eventually
@@ -85,8 +86,8 @@ def station(db):
     device_model.store_v16_configuration(
         station_id=station.pk,
         keys=[
-            {"key": "HeartbeatInterval", "value": "300", "readonly": False},
-            {"key": "NumberOfConnectors", "value": "2", "readonly": True},
+            ConfigurationValue("HeartbeatInterval", "300"),
+            ConfigurationValue("NumberOfConnectors", "2", read_only=True),
         ],
     )
     Command.objects.create(
@@ -341,7 +342,7 @@ def test_read_only_and_foreign_values_cannot_be_changed(client, station, operato
     assert response.status_code == 422
     other = StationFactory(identity="CP-OTHER-2")
     device_model.store_v16_configuration(
-        station_id=other.pk, keys=[{"key": "HeartbeatInterval", "value": "1", "readonly": False}]
+        station_id=other.pk, keys=[ConfigurationValue("HeartbeatInterval", "1")]
     )
     foreign = _variable(other, "HeartbeatInterval")
     response = client.post(CHANGE, {"variable": foreign.pk, "value": "4"}, **HTMX)

@@ -4,7 +4,16 @@ requests: one module per subdomain registers its builders (and readers) on `ADAP
 from __future__ import annotations
 
 # Imported for their registrations on ADAPTER.
-from . import charging_profiles, jobs, local_lists, remote, security
+from . import charging_profiles, configuration, jobs, local_lists, remote, reservations, security
 from .adapter import ADAPTER
 
-__all__ = ["ADAPTER", "charging_profiles", "jobs", "local_lists", "remote", "security"]
+__all__ = [
+    "ADAPTER",
+    "charging_profiles",
+    "configuration",
+    "jobs",
+    "local_lists",
+    "remote",
+    "reservations",
+    "security",
+]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 # Imported for their registrations on ADAPTER.
 from . import (
+    charging,
     charging_profiles,
+    configuration,
     customer_information,
     device_reports,
     display_messages,
@@ -14,13 +16,16 @@ from . import (
     monitoring,
     network_profiles,
     remote,
+    reservations,
     security,
 )
 from .adapter import ADAPTER
 
 __all__ = [
     "ADAPTER",
+    "charging",
     "charging_profiles",
+    "configuration",
     "customer_information",
     "device_reports",
     "display_messages",
@@ -29,5 +34,6 @@ __all__ = [
     "monitoring",
     "network_profiles",
     "remote",
+    "reservations",
     "security",
 ]

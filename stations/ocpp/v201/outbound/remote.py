@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from stations.exceptions import CommandInvalid
 from stations.services.commands.adapters import Message
-from stations.services.commands.requests import ClearCache, Reset
+from stations.services.commands.request_ids import new_request_id
+from stations.services.commands.requests import (
+    CENTRAL,
+    CONNECTOR_NEEDS_EVSE,
+    ChangeAvailability,
+    ClearCache,
+    DataTransfer,
+    RemoteStart,
+    RemoteStop,
+    Reset,
+    TriggerMessage,
+    UnlockConnector,
+)
+from stations.services.smart_charging import charging_profiles
+from stations.services.smart_charging.charging_profiles import Profile
 
 from .adapter import ADAPTER
+from .components import evse
+
+V2X_START_HAS_NO_CONNECTOR = (
+    "OCPP 2.x starts a transaction on an EVSE; the station picks the connector."
+)
 
 
 @ADAPTER.builds(Reset)
@@ -18,3 +40,68 @@ def reset(request: Reset, version: str) -> Message:
 @ADAPTER.builds(ClearCache)
 def clear_cache(request: ClearCache, version: str) -> Message:
     return Message("ClearCache", {})
+
+
+@ADAPTER.builds(RemoteStart)
+def remote_start(request: RemoteStart, version: str) -> Message:
+    profile = request.charging_profile
+    if isinstance(profile, Profile):
+        profile = charging_profiles.to_ocpp(profile, version=version)
+    if request.connector_id is not None:
+        raise CommandInvalid(V2X_START_HAS_NO_CONNECTOR, field="connector_id")
+    payload: dict[str, Any] = {
+        "idToken": {"idToken": request.id_token, "type": CENTRAL},
+        "remoteStartId": request.remote_start_id or new_request_id(),
+    }
+    if request.evse_id is not None:
+        payload["evseId"] = request.evse_id
+    if profile is not None:
+        payload["chargingProfile"] = profile
+    return Message("RequestStartTransaction", payload)
+
+
+@ADAPTER.builds(RemoteStop)
+def remote_stop(request: RemoteStop, version: str) -> Message:
+    return Message("RequestStopTransaction", {"transactionId": str(request.transaction_id)})
+
+
+@ADAPTER.builds(ChangeAvailability)
+def change_availability(request: ChangeAvailability, version: str) -> Message:
+    if request.evse_id is None and request.connector_id is not None:
+        raise CommandInvalid(CONNECTOR_NEEDS_EVSE, field="connector_id")
+    payload: dict[str, Any] = {
+        "operationalStatus": "Operative" if request.operative else "Inoperative"
+    }
+    if request.evse_id is not None:
+        payload["evse"] = evse(request.evse_id, request.connector_id)
+    return Message("ChangeAvailability", payload)
+
+
+@ADAPTER.builds(UnlockConnector)
+def unlock_connector(request: UnlockConnector, version: str) -> Message:
+    return Message(
+        "UnlockConnector", {"evseId": request.evse_id, "connectorId": request.connector_id}
+    )
+
+
+@ADAPTER.builds(TriggerMessage)
+def trigger_message(request: TriggerMessage, version: str) -> Message:
+    payload: dict[str, Any] = {"requestedMessage": request.message}
+    if request.evse_id is not None:
+        payload["evse"] = {"id": request.evse_id}
+    return Message("TriggerMessage", payload)
+
+
+@ADAPTER.builds(DataTransfer)
+def data_transfer(request: DataTransfer, version: str) -> Message:
+    payload: dict[str, Any] = {"vendorId": request.vendor_id}
+    if request.message_id is not None:
+        payload["messageId"] = request.message_id
+    if request.data is not None:
+        payload["data"] = request.data
+    return Message("DataTransfer", payload)
+
+
+@ADAPTER.reads(DataTransfer)
+def data_transfer_data(request: DataTransfer, response: dict[str, Any], version: str) -> Any:
+    return response.get("data")

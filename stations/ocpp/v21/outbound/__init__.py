@@ -4,7 +4,14 @@ version), and what 2.1 adds or writes differently, registered here."""
 from __future__ import annotations
 
 # Imported for their registrations on ADAPTER.
-from . import der_control, event_streams
+from . import charging, der_control, energy, event_streams, tariffs
 from .adapter import ADAPTER
 
-__all__ = ["ADAPTER", "der_control", "event_streams"]
+__all__ = [
+    "ADAPTER",
+    "charging",
+    "der_control",
+    "energy",
+    "event_streams",
+    "tariffs",
+]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from stations.ocpp.outbound import OutboundAdapter
+from collections.abc import Callable
+
+from stations.ocpp.outbound import Builder, OutboundAdapter
+from stations.ocpp.v16.outbound.adapter import ADAPTER as V16
 from stations.ocpp.v201.outbound.adapter import ADAPTER as V201
-from stations.services.commands.adapters import Traits
+from stations.services.commands.adapters import Request, Traits
 
 ADAPTER = OutboundAdapter(
     "2.1",
@@ -24,3 +27,14 @@ ADAPTER = OutboundAdapter(
     refusal="{title} is not an OCPP 2.1 command.",
     parent=V201,
 )
+
+# Said by the older versions of a message only 2.1 has.
+ONLY_IN_21 = "{title} is an OCPP 2.1 message; this station speaks OCPP {version}."
+
+
+def builds_new(request_type: type[Request]) -> Callable[[Builder], Builder]:
+    """`ADAPTER.builds` for a message 2.1 adds: the older versions refuse it with ONLY_IN_21
+    (their own refusal would call a 2.1 message a 2.0.1 / 2.1 one)."""
+    for older in (V16, V201):
+        older.refuses(request_type, ONLY_IN_21)
+    return ADAPTER.builds(request_type)
