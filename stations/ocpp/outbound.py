@@ -9,7 +9,7 @@ where the answer carries more than a status, a reader) per version-neutral reque
 The 2.1 adapter derives from the 2.0.1 one: what 2.1 does not register itself is built by
 the 2.0.1 builder, told the version ("2.1"). A request no builder of the version takes is
 refused with `refusal`, or with the message its version registered for it (`refuses`: a
-message a later version adds) or the request's own `refusal` (CommandInvalid, nothing sent).
+message a later version adds, a version's own reason) (CommandInvalid, nothing sent).
 `stations.ocpp.adapters.install` registers every version's adapter with the services'
 registry.
 """
@@ -80,11 +80,15 @@ class OutboundAdapter:
     def build(self, request: Request) -> Message:
         builder = self._builder(type(request))
         if builder is None:
-            refusal = self._refusals.get(type(request)) or request.refusal or self.refusal
-            raise CommandInvalid(refusal.format(title=request.title, version=self.version))
+            raise CommandInvalid(self.refusal_for(type(request)))
         message = builder(request, self.version)
         self.check(message.action, message.payload)
         return message
+
+    def refusal_for(self, request_type: type[Request]) -> str:
+        """What this version says of a request it cannot express."""
+        refusal = self._refusals.get(request_type, self.refusal)
+        return refusal.format(title=request_type.title, version=self.version)
 
     def read(self, request: Request, response: dict[str, Any]) -> Any:
         reader = self._reader(type(request))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
+from stations.exceptions import CommandInvalid
 from stations.models import Station
 
 # A station that never booted has no version yet: it is spoken to in 1.6.
@@ -29,9 +30,6 @@ class Request:
 
     __slots__ = ()
     title: ClassVar[str] = ""
-    # Said instead of the adapter's refusal by a version without a builder for this request,
-    # when the request knows better ("… is an OCPP 2.1 message"); {title} and {version}.
-    refusal: ClassVar[str] = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +77,8 @@ class Adapter(Protocol):
 
     def supports(self, request_type: type[Request]) -> bool: ...
 
+    def refusal_for(self, request_type: type[Request]) -> str: ...
+
     def build(self, request: Request) -> Message: ...
 
     def read(self, request: Request, response: dict[str, Any]) -> Any: ...
@@ -116,6 +116,14 @@ def traits(version: str | None) -> Traits:
 
 def supports(version: str | None, request_type: type[Request]) -> bool:
     return adapter_for(version).supports(request_type)
+
+
+def require(version: str | None, request_type: type[Request]) -> None:
+    """CommandInvalid, in the adapter's words, when `version` cannot express `request_type`:
+    for services that refuse before they look anything up."""
+    adapter = adapter_for(version)
+    if not adapter.supports(request_type):
+        raise CommandInvalid(adapter.refusal_for(request_type))
 
 
 def build(*, version: str | None, request: Request) -> Message:

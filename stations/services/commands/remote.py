@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stations.models import Command
-from stations.services.commands import adapters, bus, outbound, requests
+from stations.services.commands import adapters, outbound, requests
 from stations.services.commands.adapters import Message as Message  # until the merge (below)
 from stations.services.commands.bus import SYSTEM, Answered, Caller
 from stations.services.commands.outbound import Outcome
@@ -245,24 +245,3 @@ def change_configuration(
         if profile is not None:
             security_profiles.raised(station_id=station_id, profile=profile, caller=caller)
     return CommandResult(outcome.command, status)
-
-
-# --- kept for the modules other helpers of issue 12 convert; removed at the merge -------------
-# (Message, V16, _version, _send, _result are imported by device, smart charging, security,
-# local lists and jobs services until they send requests through `outbound` too.)
-
-V16 = "1.6"
-
-
-def _version(station_id: int) -> str:
-    return adapters.station_version(station_id)
-
-
-def _send(station_id: int, message: Message, caller: Caller) -> Command:
-    return bus.send(
-        station_id=station_id, action=message.action, payload=message.payload, caller=caller
-    )
-
-
-def _result(command: Command) -> CommandResult:
-    return CommandResult(command, command.result_status)

@@ -20,7 +20,7 @@ from backoffice.audit import services as audit
 from backoffice.lib.ocpp_time import format_ocpp_datetime
 from stations.exceptions import CommandError
 from stations.models import Command, CustomerInformationRequest
-from stations.services.commands import adapters, outbound, v2x
+from stations.services.commands import adapters, outbound, request_ids
 from stations.services.commands.bus import SYSTEM, Answered, Caller
 from stations.services.device.requests import CertificateHash, CustomerInformation
 
@@ -66,7 +66,7 @@ def customer_information(
     "serial_number"}). The data reported comes later, on the returned request.
     """
     asked = CustomerInformation(
-        request_id=v2x.new_request_id(),
+        request_id=request_ids.new_request_id(),
         report=report,
         clear=clear,
         id_token=id_token,

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from backoffice.audit import services as audit
 from stations.models import Command, DisplayMessage
-from stations.services.commands import adapters, outbound, v2x
+from stations.services.commands import adapters, outbound, request_ids
 from stations.services.commands.adapters import Message
 from stations.services.commands.bus import SYSTEM, Answered, Caller
 from stations.services.commands.remote import CommandResult
@@ -176,7 +176,7 @@ def get_display_messages(
     station holds none, and every stored message is marked cleared.
     """
     request = GetDisplayMessages(
-        request_id=v2x.new_request_id(),
+        request_id=request_ids.new_request_id(),
         message_ids=tuple(message_ids or ()),
         priority=priority,
         state=state,

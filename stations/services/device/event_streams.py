@@ -21,7 +21,7 @@ from stations.models import Command, PeriodicEventStream, Station
 from stations.services.commands import adapters, outbound
 from stations.services.commands.adapters import Request
 from stations.services.commands.bus import SYSTEM, Caller
-from stations.services.commands.v21_commands import V21_ONLY, StatusResult
+from stations.services.commands.remote import StatusResult
 from stations.services.device.requests import (
     AdjustPeriodicEventStream,
     GetPeriodicEventStream,
@@ -120,10 +120,8 @@ def closed(*, station_id: int, stream_id: int) -> None:
 
 
 def _require_v21(station_id: int, request_type: type[Request]) -> None:
-    # Said here, before anything is looked up, in the words of the other 2.1-only commands.
-    version = adapters.station_version(station_id)
-    if not adapters.supports(version, request_type):
-        raise CommandInvalid(V21_ONLY.format(action=request_type.title, version=version))
+    # Said here, before anything is looked up, in the adapter's words.
+    adapters.require(adapters.station_version(station_id), request_type)
 
 
 def _sync(station_id: int, streams: tuple[OpenStream, ...]) -> None:

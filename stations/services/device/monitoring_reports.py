@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from stations.exceptions import CommandError
 from stations.models import Command, DeviceModelReport, MonitoringReportRequest, VariableMonitor
-from stations.services.commands import adapters, outbound, v2x
+from stations.services.commands import adapters, outbound, request_ids
 from stations.services.commands.bus import SYSTEM, Answered, Caller
 from stations.services.device import device_model
 from stations.services.device.requests import GetMonitoringReport, component_variable
@@ -53,7 +53,7 @@ def get_monitoring_report(
     EmptyResultSet to an unfiltered request means the station holds no monitor at all.
     """
     asked = GetMonitoringReport(
-        request_id=v2x.new_request_id(),
+        request_id=request_ids.new_request_id(),
         criteria=tuple(criteria or ()),
         component_variables=tuple(component_variable(ref) for ref in component_variables or ()),
     )

@@ -9,15 +9,12 @@ purposes and kinds).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from stations.exceptions import CommandInvalid
-from stations.services.commands import adapters
 from stations.services.smart_charging.requests import (
     Profile,
     Schedule,
     SchedulePeriod,
-    SetChargingProfile,
 )
 
 __all__ = ["Profile", "Schedule", "SchedulePeriod"]
@@ -108,11 +105,3 @@ def number(value: Decimal | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def to_ocpp(profile: Profile, *, version: str) -> dict[str, Any]:
-    """Deprecated: the profile as `version` writes it, until remote start's builders call the
-    adapters' `profile_payload` themselves. Raises CommandInvalid like them."""
-    written = adapters.adapter_for(version).read(SetChargingProfile(0, profile), {})
-    profile_payload: dict[str, Any] = written.profile
-    return profile_payload

@@ -7,7 +7,7 @@ collects them, tied to the command that asked.
 
 Settings are passed through as OCPP 2.1 writes them (DERCurveType, FreqDroopType, ...) and
 checked against its schema. A station whose version has no DER control refuses the requests
-before anything is sent (see `requests.DER_NEEDS_V21`).
+before anything is sent (in the adapters' words).
 """
 
 from __future__ import annotations

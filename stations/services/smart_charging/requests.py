@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 from stations.services.commands.adapters import Request
 
 # Said by a version that has no DER control (1.6, 2.0.1).
-DER_NEEDS_V21 = "{title} is an OCPP 2.1 message; this station speaks OCPP {version}."
 # Said by a version that cannot list profiles (1.6).
 CANNOT_LIST_PROFILES = (
     "OCPP {version} stations cannot list their charging profiles: "
@@ -104,7 +103,6 @@ class GetChargingProfiles(Request):
     """Ask the station to report its profiles matching the criteria under `request_id`."""
 
     title: ClassVar[str] = "GetChargingProfiles"
-    refusal: ClassVar[str] = CANNOT_LIST_PROFILES
     request_id: int
     evse_id: int | None = None
     purpose: str | None = None
@@ -155,7 +153,6 @@ class SetDerControl(Request):
     DERCurveType for curves, FreqDroopType for FreqDroop, ...). Read as `DerAnswer`."""
 
     title: ClassVar[str] = "SetDERControl"
-    refusal: ClassVar[str] = DER_NEEDS_V21
     control_id: str
     control_type: str
     setting: dict[str, Any]
@@ -167,7 +164,6 @@ class GetDerControl(Request):
     """Ask for a report of the DER controls matching the filters under `request_id`."""
 
     title: ClassVar[str] = "GetDERControl"
-    refusal: ClassVar[str] = DER_NEEDS_V21
     request_id: int
     is_default: bool | None = None
     control_type: str | None = None
@@ -179,7 +175,6 @@ class ClearDerControl(Request):
     """Clear default (or scheduled) DER controls: all, one type, or one id."""
 
     title: ClassVar[str] = "ClearDERControl"
-    refusal: ClassVar[str] = DER_NEEDS_V21
     is_default: bool
     control_type: str | None = None
     control_id: str | None = None

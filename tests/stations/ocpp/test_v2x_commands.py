@@ -27,8 +27,8 @@ from stations.models import (
     MonitoringReportRequest,
     VariableMonitor,
 )
+from stations.ocpp.v16.outbound.adapter import REFUSAL as V2X_ONLY
 from stations.services.charging import transaction_status
-from stations.services.commands import v2x
 from stations.services.commands.bus import Caller
 from stations.services.device import (
     customer_information,
@@ -519,5 +519,5 @@ async def test_a_16_station_is_never_sent_a_2x_command(server, station):
         for action, service, kwargs in every_command(station.pk):
             with pytest.raises(CommandInvalid) as invalid:
                 await in_thread(service, station_id=station.pk, **kwargs)
-            assert invalid.value.message == v2x.V2X_ONLY.format(action=action)
+            assert invalid.value.message == V2X_ONLY.format(title=action)
     assert not Command.objects.filter(station=station).exists()

@@ -21,11 +21,13 @@ from stations.models import (
     MonitoringReportRequest,
     VariableMonitor,
 )
+from stations.ocpp.v16.outbound.adapter import REFUSAL as V2X_ONLY
 from stations.ocpp.v201 import device_convert
 from stations.ocpp.v201.outbound import charging as v2x_charging
+from stations.ocpp.v201.outbound.only_in_21 import V21_ONLY
 from stations.services.charging import transaction_status
 from stations.services.commands import adapters
-from stations.services.commands import v2x as v2x_rules
+from stations.services.commands.requests import CONNECTOR_NEEDS_EVSE
 from stations.services.device import (
     customer_information,
     display_messages,
@@ -144,7 +146,7 @@ def test_a_16_station_is_refused_before_anything_is_sent(action, service, kwargs
     station = StationFactory(ocpp_version=version)
     with pytest.raises(CommandInvalid) as invalid:
         service(station_id=station.pk, **kwargs)
-    assert invalid.value.message == v2x_rules.V2X_ONLY.format(action=action)
+    assert invalid.value.message == V2X_ONLY.format(title=action)
     assert not Command.objects.exists()
     assert not MonitoringReportRequest.objects.exists()
     assert not CustomerInformationRequest.objects.exists()
@@ -183,7 +185,7 @@ def test_a_monitor_is_sent_as_set_monitoring_data(v2x):
 def test_target_delta_monitors_and_event_streams_are_21_only():
     with pytest.raises(CommandInvalid) as target:
         set_monitors(version="2.0.1", monitors=[{**MONITOR, "type": "TargetDelta"}])
-    assert target.value.message == v2x_rules.V21_ONLY.format(what="The monitor type TargetDelta")
+    assert target.value.message == V21_ONLY.format(what="The monitor type TargetDelta")
     with pytest.raises(CommandInvalid) as stream:
         set_monitors(
             version="2.0.1", monitors=[{**MONITOR, "periodic_event_stream": {"interval": 5}}]
@@ -227,7 +229,7 @@ def test_a_connector_without_its_evse_is_refused():
     ref = {k: v for k, v in MONITOR.items() if k != "evse_id"}
     with pytest.raises(CommandInvalid) as invalid:
         set_monitors(version="2.1", monitors=[{**ref, "connector_id": 1}])
-    assert invalid.value.message == v2x_rules.CONNECTOR_NEEDS_EVSE
+    assert invalid.value.message == CONNECTOR_NEEDS_EVSE
 
 
 def test_monitoring_level_and_base_are_checked():
@@ -603,8 +605,8 @@ def test_a_network_profile_is_sent_as_connection_data(v2x):
                 versions=", ".join(network_profiles.OCPP_VERSIONS["2.0.1"])
             ),
         ),
-        ({"ocpp_interface": "Any"}, v2x_rules.V21_ONLY.format(what="The network interface Any")),
-        ({"identity": "CP-2"}, v2x_rules.V21_ONLY.format(what="A profile's identity")),
+        ({"ocpp_interface": "Any"}, V21_ONLY.format(what="The network interface Any")),
+        ({"identity": "CP-2"}, V21_ONLY.format(what="A profile's identity")),
         ({"security_profile": 0}, network_profiles.BAD_SECURITY_PROFILE.format(profiles="1, 2, 3")),
         ({"ocpp_csms_url": "ws://csms.example/ocpp"}, network_profiles.BAD_URL),
         ({"ocpp_transport": "SOAP"}, network_profiles.UNKNOWN_TRANSPORT),

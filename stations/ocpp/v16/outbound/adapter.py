@@ -5,6 +5,9 @@ from __future__ import annotations
 from stations.ocpp.outbound import OutboundAdapter
 from stations.services.commands.adapters import Traits
 
+# What a 1.6 station is said to be when asked for a message only 2.x has.
+REFUSAL = "{title} is an OCPP 2.0.1 / 2.1 command: this station speaks OCPP 1.6."
+
 ADAPTER = OutboundAdapter(
     "1.6",
     traits=Traits(
@@ -27,5 +30,5 @@ ADAPTER = OutboundAdapter(
         limit_decimal_places=1,
         display_message_max=0,
     ),
-    refusal="{title} is an OCPP 2.0.1 / 2.1 command: this station speaks OCPP 1.6.",
+    refusal=REFUSAL,
 )

@@ -1,6 +1,6 @@
 """Smart charging in OCPP 1.6: connector N is EVSE N (0: the station), one schedule per profile,
 limits with at most one decimal, ChargePointMaxProfile for ChargingStationMaxProfile, and no
-listing of profiles (GetChargingProfiles is refused with the request's own reason)."""
+listing of profiles (GetChargingProfiles is refused with its own reason)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ from stations.ocpp.charging_profiles import (
 from stations.services.commands.adapters import Message
 from stations.services.smart_charging import charging_profiles
 from stations.services.smart_charging.requests import (
+    CANNOT_LIST_PROFILES,
     ClearChargingProfile,
     CompositeSchedule,
+    GetChargingProfiles,
     GetCompositeSchedule,
     Profile,
     ProfileWritten,
@@ -64,6 +66,10 @@ def profile_payload(profile: Profile) -> dict[str, Any]:
     common_fields(payload, profile)
     payload["chargingSchedule"] = schedule_payload(schedule, phase_to_use=False)
     return payload
+
+
+# 1.6 has no GetChargingProfiles: its reason, not the generic 2.x-only refusal.
+ADAPTER.refuses(GetChargingProfiles, CANNOT_LIST_PROFILES)
 
 
 @ADAPTER.builds(SetChargingProfile)

@@ -17,10 +17,10 @@ from stations.services.commands.requests import (
     TriggerMessage,
     UnlockConnector,
 )
-from stations.services.smart_charging import charging_profiles
 from stations.services.smart_charging.charging_profiles import Profile
 
 from .adapter import ADAPTER
+from .charging_profiles import profile_payload
 
 V16_ONE_CONNECTOR_PER_EVSE = (
     "An OCPP 1.6 station has one connector per EVSE: connector N is EVSE N, connector 1."
@@ -42,7 +42,7 @@ def clear_cache(request: ClearCache, version: str) -> Message:
 def remote_start(request: RemoteStart, version: str) -> Message:
     profile = request.charging_profile
     if isinstance(profile, Profile):
-        profile = charging_profiles.to_ocpp(profile, version=version)
+        profile = profile_payload(profile)
     payload: dict[str, Any] = {"idTag": request.id_token}
     if request.evse_id is not None or request.connector_id is not None:
         payload["connectorId"] = connector(request.evse_id, request.connector_id)

@@ -15,7 +15,7 @@ from stations.services.commands.requests import (
 )
 
 from .adapter import ADAPTER
-from .components import component_variable
+from .components import named
 
 V2X_CONFIGURATION_NEEDS_KEYS = (
     "OCPP 2.x has no 'all keys': name the variables as Component/Variable, "
@@ -33,7 +33,7 @@ def get_variables(request: GetConfiguration, version: str) -> Message:
         raise CommandInvalid(V2X_CONFIGURATION_NEEDS_KEYS, field="keys")
     return Message(
         "GetVariables",
-        {"getVariableData": [component_variable(*split_key(key)) for key in request.keys]},
+        {"getVariableData": [named(*split_key(key)) for key in request.keys]},
     )
 
 
@@ -60,7 +60,7 @@ def configuration(
 
 @ADAPTER.builds(ChangeConfiguration)
 def set_variables(request: ChangeConfiguration, version: str) -> Message:
-    item = component_variable(*split_key(request.key))
+    item = named(*split_key(request.key))
     return Message("SetVariables", {"setVariableData": [{**item, "attributeValue": request.value}]})
 
 

@@ -19,7 +19,7 @@ from stations.services.device.customer_information import (
 from stations.services.device.requests import CertificateHash, CustomerInformation
 
 from .adapter import ADAPTER
-from .device_refs import V21
+from .only_in_21 import V21
 
 ID_TOKEN_TYPES_V201 = (
     "Central",

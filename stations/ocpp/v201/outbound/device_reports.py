@@ -18,7 +18,7 @@ from stations.services.device.requests import GetBaseReport, GetReport
 from stations.services.device.types import ComponentVariable
 
 from .adapter import ADAPTER
-from .device_refs import component_type, variable_type
+from .components import component_type, variable_type
 
 
 @ADAPTER.builds(GetBaseReport)

@@ -32,7 +32,8 @@ from stations.services.device.requests import (
 from stations.services.device.types import MessageContent
 
 from .adapter import ADAPTER
-from .device_refs import V21, component_type, require_v21
+from .components import component_type
+from .only_in_21 import V21, require_v21
 
 
 @ADAPTER.builds(SetDisplayMessage)

@@ -34,7 +34,8 @@ from stations.services.device.requests import (
 )
 
 from .adapter import ADAPTER
-from .device_refs import V21, component_type, component_variable, require_v21, variable_type
+from .components import component_type, reported, variable_type
+from .only_in_21 import V21, require_v21
 
 
 @ADAPTER.builds(SetVariableMonitoring)
@@ -166,7 +167,7 @@ def _answer(result: dict[str, Any], sent: dict[str, Any] | None) -> MonitorAnswe
     return MonitorAnswer(
         status=result.get("status", ""),
         monitor_id=result.get("id"),
-        target=component_variable(result.get("component") or {}, result.get("variable")),
+        target=reported(result.get("component") or {}, result.get("variable")),
         type=result.get("type", ""),
         severity=result.get("severity", 0),
         reason=(result.get("statusInfo") or {}).get("reasonCode", ""),

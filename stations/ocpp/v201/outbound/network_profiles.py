@@ -32,7 +32,7 @@ from stations.services.device.network_profiles import (
 from stations.services.device.requests import SetNetworkProfile
 
 from .adapter import ADAPTER
-from .device_refs import V21, require_v21
+from .only_in_21 import V21, require_v21
 
 SECURITY_PROFILES = {"2.0.1": range(1, 4), "2.1": range(4)}
 _SOAP_VERSIONS = frozenset({"OCPP12", "OCPP15", "OCPP16"})

@@ -19,10 +19,10 @@ from stations.services.commands.requests import (
     TriggerMessage,
     UnlockConnector,
 )
-from stations.services.smart_charging import charging_profiles
 from stations.services.smart_charging.charging_profiles import Profile
 
 from .adapter import ADAPTER
+from .charging_profiles import profile_payload
 from .components import evse
 
 V2X_START_HAS_NO_CONNECTOR = (
@@ -46,7 +46,7 @@ def clear_cache(request: ClearCache, version: str) -> Message:
 def remote_start(request: RemoteStart, version: str) -> Message:
     profile = request.charging_profile
     if isinstance(profile, Profile):
-        profile = charging_profiles.to_ocpp(profile, version=version)
+        profile = profile_payload(profile, version)
     if request.connector_id is not None:
         raise CommandInvalid(V2X_START_HAS_NO_CONNECTOR, field="connector_id")
     payload: dict[str, Any] = {

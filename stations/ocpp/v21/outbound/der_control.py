@@ -1,5 +1,5 @@
 """DER control (OCPP 2.1 block R): SetDERControl, GetDERControl and ClearDERControl. Earlier
-versions have no builder: they refuse with the requests' own reason (`DER_NEEDS_V21`)."""
+versions refuse them as messages only 2.1 has (`builds_new`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from stations.services.smart_charging.requests import (
     SetDerControl,
 )
 
-from .adapter import ADAPTER
+from .adapter import ADAPTER, builds_new
 
 # The request field holding each setting type's object; every other type is a curve.
 _SETTING_FIELDS = {
@@ -39,7 +39,7 @@ DEFAULT_HAS_NO_WINDOW = (
 NOT_SCHEDULABLE = "{control_type} is only ever a default DER control."
 
 
-@ADAPTER.builds(SetDerControl)
+@builds_new(SetDerControl)
 def set_der_control(request: SetDerControl, version: str) -> Message:
     field = setting_field(request.control_type)
     setting = request.setting
@@ -63,14 +63,14 @@ def set_der_control(request: SetDerControl, version: str) -> Message:
     )
 
 
-@ADAPTER.builds(GetDerControl)
+@builds_new(GetDerControl)
 def get_der_control(request: GetDerControl, version: str) -> Message:
     payload: dict[str, Any] = {"requestId": request.request_id}
     payload.update(_filters(request.is_default, request.control_type, request.control_id))
     return Message("GetDERControl", payload)
 
 
-@ADAPTER.builds(ClearDerControl)
+@builds_new(ClearDerControl)
 def clear_der_control(request: ClearDerControl, version: str) -> Message:
     return Message(
         "ClearDERControl", _filters(request.is_default, request.control_type, request.control_id)

@@ -16,10 +16,10 @@ from stations.services.device.requests import (
 )
 from stations.services.device.types import OpenStream, StreamParams
 
-from .adapter import ADAPTER
+from .adapter import ADAPTER, builds_new
 
 
-@ADAPTER.builds(GetPeriodicEventStream)
+@builds_new(GetPeriodicEventStream)
 def get_periodic_event_stream(request: GetPeriodicEventStream, version: str) -> Message:
     return Message("GetPeriodicEventStream", {})
 
@@ -42,7 +42,7 @@ def open_streams(
     )
 
 
-@ADAPTER.builds(AdjustPeriodicEventStream)
+@builds_new(AdjustPeriodicEventStream)
 def adjust_periodic_event_stream(request: AdjustPeriodicEventStream, version: str) -> Message:
     params: dict[str, int] = {}
     if request.params.interval is not None:
