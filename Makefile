@@ -32,6 +32,9 @@ test: install lint check typecheck pytest
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# The layers and seams of docs/architecture.md (contracts in pyproject.toml), and no cycle.
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/import_cycles.py
 
 check: install
 	DJANGO_SETTINGS_MODULE=backoffice.settings_test $(BIN)/python manage.py check

@@ -11,9 +11,13 @@ from django.contrib import auth
 from django.http import HttpRequest
 
 from backoffice.accounts import roles
+from backoffice.lib.live_publisher import (
+    NETWORK_GROUP,
+    station_group,
+    transaction_group,
+    user_group,
+)
 from stations import selectors
-
-from .publisher import NETWORK_GROUP, station_group, transaction_group, user_group
 
 
 def resolve(user: Any, names: list[str]) -> tuple[list[str], list[str]]:

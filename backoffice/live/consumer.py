@@ -13,9 +13,10 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from backoffice.lib.live_interest import WATCH_SECONDS, interest
+from backoffice.lib.live_publisher import access_group, start_flusher
+
 from . import access
-from .interest import WATCH_SECONDS, interest
-from .publisher import access_group, start_flusher
 
 MAX_WATCHED = 50
 

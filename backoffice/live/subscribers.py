@@ -4,9 +4,8 @@ Cheap by design (no query): they run in the answer's path of the charger's messa
 
 from __future__ import annotations
 
+from backoffice.lib import live_publisher as publisher
 from stations import events
-
-from . import publisher
 
 
 @events.subscriber(events.TransactionUpdated)

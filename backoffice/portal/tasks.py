@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from backoffice.lib import meter_series
 
-from .services import notifications, session_checks, session_watch
+from .services import session_checks, session_watch
 
 
 @shared_task
@@ -70,11 +70,6 @@ def connector_status(*, station_id: int, evse_id: int, status: str, at: str) -> 
 def check_sessions() -> int:
     """Every minute: time limits, idle cars, starts that never came, stops to send again."""
     return session_checks.check_sessions()
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def email_notification(*, notification_pk: int) -> bool:
-    return notifications.send_email(notification_pk=notification_pk)
 
 
 def _decimal(value: str | None) -> Decimal | None:

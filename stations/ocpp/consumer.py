@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from backoffice.daphne_patches import close_codes
 from backoffice.lib import client_address, forwarded_tls
-from backoffice.live import publisher as live
+from backoffice.lib import live_publisher as live
 from stations.models import MessageLog
 from stations.services.charging import connections
 from stations.services.security import security_events, station_auth

@@ -18,7 +18,7 @@ import structlog
 from django.conf import settings
 from django.utils import timezone
 
-from backoffice.live import publisher as live
+from backoffice.lib import live_publisher as live
 from stations.models import MessageLog
 from stations.services.commands import command_secrets
 

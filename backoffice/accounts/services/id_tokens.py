@@ -3,7 +3,8 @@ change audited once.
 
 Blocking, unblocking, approving and rejecting are idempotent: a token already in the wanted
 state changes nothing and writes no audit row. Every change stations must learn of (local lists,
-2.x authorization caches) calls `token_sync.token_changed` once the change has committed.
+authorization caches) is announced by `changed` (a Django signal) once it has committed; the
+stations app keeps them in step (`token_sync`), accounts does not know stations.
 
 Rejecting a card that waits for approval sets it Invalid rather than deleting it: the driver
 sees that it was refused, the value stays taken (the same card cannot be sent in again and
@@ -16,13 +17,16 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.accounts.exceptions import IdTokenInvalid
 from backoffice.accounts.models import IdToken
 from backoffice.audit import services as audit
-from stations.services.local_lists import token_sync
+
+# Sent after commit with `token_pk` and `blocked` (stations holding it must forget it at once).
+changed = Signal()
 
 TOKEN_EXISTS = _("An id token with this value exists already.")
 EXPIRY_IN_PAST = _("The expiry must be in the future.")
@@ -193,7 +197,7 @@ def _tell_stations(token: IdToken, *, blocked: bool) -> None:
     """After commit, so stations never learn of a change that rolled back."""
     token_pk = token.pk
     transaction.on_commit(
-        lambda: token_sync.token_changed(token_pk=token_pk, blocked=blocked), robust=True
+        lambda: changed.send(sender=IdToken, token_pk=token_pk, blocked=blocked), robust=True
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import structlog
 from rest_framework.authtoken.models import Token
 
-from backoffice.live import publisher as live
+from backoffice.lib import live_publisher as live
 
 log = structlog.get_logger(__name__)
 

@@ -15,16 +15,14 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backoffice.accounts.models import DriverProfile
+from backoffice.lib import live_publisher as live
 from backoffice.lib import units
-from backoffice.live import publisher as live
+from backoffice.portal import email_tasks
 from backoffice.portal.models import DriverSession, Notification
 
 log = structlog.get_logger(__name__)
@@ -111,38 +109,6 @@ def wants(profile: DriverProfile, kind: str) -> bool:
     if kind == Kind.IDLE:
         return profile.notify_idle_minutes is not None
     return kind in (Kind.LIMIT_REACHED, Kind.START_FAILED)
-
-
-def send_email(*, notification_pk: int) -> bool:
-    """Email one notification (plain text) unless it was emailed already; True when sent.
-
-    Idempotent: the row is locked and `emailed_at` set in the same transaction as the send.
-    """
-    with transaction.atomic():
-        # Locked: a retried task and the original cannot both send.
-        notification = (
-            Notification.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .filter(pk=notification_pk)
-            .first()
-        )
-        if notification is None or notification.emailed_at is not None:
-            return False
-        user = notification.user
-        if not user.email:
-            return False
-        context = {"notification": notification, "user": user}
-        subject = render_to_string("portal/email/notification_subject.txt", context)
-        body = render_to_string("portal/email/notification.txt", context)
-        send_mail(
-            " ".join(subject.split()),
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
-        )
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-    return True
 
 
 # --- the kinds, worded once ------------------------------------------------------------------
@@ -254,10 +220,7 @@ def _profile(user: Any) -> DriverProfile:
 
 
 def _enqueue_email(notification_pk: int) -> None:
-    # Imported here: the tasks module imports this one.
-    from backoffice.portal import tasks
-
-    tasks.email_notification.delay(notification_pk=notification_pk)
+    email_tasks.email_notification.delay(notification_pk=notification_pk)
 
 
 def _station(session: DriverSession) -> str:

@@ -34,6 +34,7 @@ from django.db.models import Q
 from django.db.models.signals import pre_delete
 
 from backoffice.accounts.models import IdToken
+from backoffice.accounts.services import id_tokens
 from stations import tasks
 from stations.models import LocalAuthList, LocalListEntry, Station, VariableAttribute
 from stations.services.charging import connections
@@ -138,6 +139,13 @@ def _token_deleting(sender: type[IdToken], instance: IdToken, **kwargs: Any) -> 
 
 
 pre_delete.connect(_token_deleting, sender=IdToken, dispatch_uid="token_sync.token_deleting")
+
+
+def _id_token_changed(sender: object, *, token_pk: int, blocked: bool, **kwargs: Any) -> None:
+    token_changed(token_pk=token_pk, blocked=blocked)
+
+
+id_tokens.changed.connect(_id_token_changed, dispatch_uid="token_sync.id_token_changed")
 
 
 def _follow_up_due(sender: object, *, station_id: int, follow_ups: int, **kwargs: Any) -> None:

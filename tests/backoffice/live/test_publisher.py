@@ -8,15 +8,15 @@ import pytest
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from backoffice.live import publisher
-from backoffice.live.interest import Interest
+from backoffice.lib import live_publisher as publisher
+from backoffice.lib.live_interest import Interest
 
 
 @pytest.fixture(autouse=True)
 def _fresh_interest(monkeypatch):
     fresh = Interest()
     monkeypatch.setattr(publisher, "interest", fresh)
-    monkeypatch.setattr("backoffice.live.interest.interest", fresh)
+    monkeypatch.setattr("backoffice.lib.live_interest.interest", fresh)
     return fresh
 
 
@@ -105,5 +105,5 @@ def test_watches_are_shared_through_redis_and_expire(monkeypatch):
     writer, reader = Interest(), Interest()
     writer.watch([group])
     assert group in reader.watched()
-    monkeypatch.setattr("backoffice.live.interest.time.time", lambda: 10**12)
+    monkeypatch.setattr("backoffice.lib.live_interest.time.time", lambda: 10**12)
     assert group not in Interest().watched()

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from playwright.sync_api import expect
 
-from backoffice.live import publisher
-from backoffice.live.interest import Interest
+from backoffice.lib import live_publisher as publisher
+from backoffice.lib.live_interest import Interest
 from backoffice.portal.models import Notification
 from backoffice.portal.services import notifications
 

@@ -13,9 +13,9 @@ from django.core import mail
 from django.utils import timezone
 
 from backoffice.accounts.models import DriverProfile
+from backoffice.lib import live_publisher as publisher
+from backoffice.lib.live_interest import Interest
 from backoffice.lib.meter_series import Reading
-from backoffice.live import publisher
-from backoffice.live.interest import Interest
 from backoffice.portal.models import DriverSession, Notification
 from backoffice.portal.services import notifications, session_checks, session_watch
 from stations.models import Command

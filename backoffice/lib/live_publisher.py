@@ -22,7 +22,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
-from .interest import interest
+from backoffice.lib.live_interest import interest
 
 log = structlog.get_logger(__name__)
 
