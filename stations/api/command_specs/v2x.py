@@ -177,7 +177,7 @@ class ConnectionDataInput(serializers.Serializer):
     ocpp_transport = serializers.ChoiceField(choices=["JSON", "SOAP"], default="JSON")
     message_timeout = serializers.IntegerField(min_value=1, default=30)
     ocpp_version = serializers.ChoiceField(
-        choices=network_profiles.OCPP_VERSIONS["2.1"],
+        choices=network_profiles.PROFILE_OCPP_VERSIONS,
         required=False,
         help_text="Required by 2.0.1.",
     )

@@ -34,14 +34,13 @@ from stations.services.device.requests import (
 )
 from stations.services.device.types import ComponentVariable, DisplayMessageInfo, MessageContent
 
-# What a message may be, in 2.0.1; 2.1 adds the *_V21 values and longer texts (CONTENT_MAX,
-# read by the operator form too).
+# What a message may be, in 2.0.1; 2.1 adds the *_V21 values and longer texts (the version's
+# `Traits.display_message_max`).
 PRIORITIES = ("AlwaysFront", "InFront", "NormalCycle")
 STATES = ("Charging", "Faulted", "Idle", "Unavailable")
 STATES_V21 = ("Suspended", "Discharging")
 FORMATS = ("ASCII", "HTML", "URI", "UTF8")
 FORMATS_V21 = ("QRCODE",)
-CONTENT_MAX = {"2.0.1": 512, "2.1": 1024}
 EXTRA_MAX = 4
 # A clear answered Unknown means the station holds no such message: it is cleared for us too.
 _CLEARED = frozenset({"Accepted", "Unknown"})

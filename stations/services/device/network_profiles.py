@@ -24,11 +24,9 @@ from stations.services.commands.remote import CommandResult
 from stations.services.device.requests import ConnectionProfile, SetNetworkProfile
 from stations.services.security import security_profiles
 
-# The profile's OCPP versions a station of each version knows (read by the API too).
-OCPP_VERSIONS = {
-    "2.0.1": ("OCPP12", "OCPP15", "OCPP16", "OCPP20"),
-    "2.1": ("OCPP12", "OCPP15", "OCPP16", "OCPP20", "OCPP201", "OCPP21"),
-}
+# Every OCPP version a connection profile may name (the API's choices); which of them a
+# station knows depends on its own version, which its adapter checks.
+PROFILE_OCPP_VERSIONS = ("OCPP12", "OCPP15", "OCPP16", "OCPP20", "OCPP201", "OCPP21")
 INTERFACES = tuple(f"{kind}{n}" for kind in ("Wired", "Wireless") for n in range(4))
 INTERFACES_V21 = ("Any",)
 APN_AUTHENTICATIONS = ("PAP", "CHAP", "NONE", "AUTO")

@@ -24,6 +24,7 @@ from stations.models import (
 from stations.ocpp.v16.outbound.adapter import REFUSAL as V2X_ONLY
 from stations.ocpp.v201 import device_convert
 from stations.ocpp.v201.outbound import charging as v2x_charging
+from stations.ocpp.v201.outbound import network_profiles as network_profile_builders
 from stations.ocpp.v201.outbound.only_in_21 import V21_ONLY
 from stations.services.charging import transaction_status
 from stations.services.commands import adapters
@@ -602,7 +603,7 @@ def test_a_network_profile_is_sent_as_connection_data(v2x):
         (
             {"ocpp_version": "OCPP21"},
             network_profiles.UNKNOWN_VERSION.format(
-                versions=", ".join(network_profiles.OCPP_VERSIONS["2.0.1"])
+                versions=", ".join(network_profile_builders.OCPP_VERSIONS["2.0.1"])
             ),
         ),
         ({"ocpp_interface": "Any"}, V21_ONLY.format(what="The network interface Any")),

@@ -7,9 +7,9 @@ from typing import Any
 
 from backoffice.lib.ocpp_time import format_ocpp_datetime
 from stations.exceptions import CommandInvalid
+from stations.services.commands import adapters
 from stations.services.commands.adapters import Message
 from stations.services.device.display_messages import (
-    CONTENT_MAX,
     CONTENT_TOO_LONG,
     EMPTY_CONTENT,
     ENDS_BEFORE_START,
@@ -99,7 +99,7 @@ def _content(version: str, content: MessageContent) -> dict[str, Any]:
         )
     if not content.content:
         raise CommandInvalid(EMPTY_CONTENT, field="content")
-    limit = CONTENT_MAX[version]
+    limit = adapters.traits(version).display_message_max
     if len(content.content) > limit:
         raise CommandInvalid(
             CONTENT_TOO_LONG.format(length=len(content.content), version=version, limit=limit),

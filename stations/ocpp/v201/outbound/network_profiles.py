@@ -19,7 +19,6 @@ from stations.services.device.network_profiles import (
     BAD_URL,
     INTERFACES,
     INTERFACES_V21,
-    OCPP_VERSIONS,
     PROFILE_INCOMPLETE,
     SECURITY_DOWNGRADE,
     UNKNOWN_INTERFACE,
@@ -44,6 +43,13 @@ _APN_FIELDS = {
     "preferred_network": "preferredNetwork",
     "use_only_preferred_network": "useOnlyPreferredNetwork",
     "apn_authentication": "apnAuthentication",
+}
+
+
+# The profile's OCPP versions a station of each 2.x version knows.
+OCPP_VERSIONS = {
+    "2.0.1": ("OCPP12", "OCPP15", "OCPP16", "OCPP20"),
+    "2.1": ("OCPP12", "OCPP15", "OCPP16", "OCPP20", "OCPP201", "OCPP21"),
 }
 
 
