@@ -267,18 +267,3 @@ def load_config(url: str, args: argparse.Namespace) -> LoadConfig:
         seed=args.seed,
         mix=args.mix,
     )
-
-
-def main() -> None:
-    import results  # the printing side, only for this standalone entry point
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", required=True, help="ws://127.0.0.1:<port>/ocpp/")
-    add_load_arguments(parser)
-    args = parser.parse_args()
-    result = asyncio.run(run_load(load_config(args.url, args)))
-    print(results.format_load(args.url, result))
-
-
-if __name__ == "__main__":
-    main()
