@@ -12,7 +12,7 @@ Phases:
   close   every socket is closed.
 
 Run alone against a server that already runs and knows the stations (see seed_backoffice.py):
-    .venv/bin/python bench/loadgen.py --url ws://127.0.0.1:8000/ocpp/ --stations 100
+    .venv/bin/python bench/load_only.py --url ws://127.0.0.1:8000/ocpp/ --stations 100
 """
 
 from __future__ import annotations
