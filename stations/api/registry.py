@@ -4,7 +4,9 @@ The catalogue (`stations.services.commands.catalogue`) says which commands exist
 service each calls, the OCPP versions that offer it and its summary. A spec joins a catalogue
 command to the DRF input serializer of its body and, where the result needs one, a renderer.
 Each area lists its specs in its own module under `stations/api/command_specs/` and `AREAS`
-below names them; the API imports them all once, and `specs()` checks that every catalogue
+below names them; another app's commands (reservations) bring their specs with them and
+`register` them from their `AppConfig.ready`, so this API does not import the apps that build
+on the stations. The API reads them all once, and `specs()` checks that every catalogue
 command has a spec whose serializer takes exactly the command's fields. The view validates the
 request body with `input`, then calls
 
@@ -35,7 +37,6 @@ AREAS = [
     "reports",
     "v21",
     "smart_charging",
-    "reservations",
     "certificates",
     "v2x",
 ]
@@ -71,9 +72,18 @@ def spec(
     render: Callable[[Any], dict[str, Any]] | None = None,
 ) -> CommandSpec:
     """The API's spec of catalogue command `name`, its body validated by `input`."""
-    command = catalogue.command(name)
+    return spec_of(catalogue.command(name), input, render)
+
+
+def spec_of(
+    command: catalogue.Command,
+    input: type[serializers.Serializer],
+    render: Callable[[Any], dict[str, Any]] | None = None,
+) -> CommandSpec:
+    """The API's spec of `command`, which another app may build before it joins the catalogue
+    (so the order of its `ready` steps does not matter: `specs()` checks both at start)."""
     return CommandSpec(
-        name=name,
+        name=command.name,
         service=command.service,
         input=input,
         versions=command.versions,
@@ -82,22 +92,38 @@ def spec(
     )
 
 
+_registered: list[CommandSpec] = []
+
+
+def register(*command_specs: CommandSpec) -> None:
+    """Add another app's specs (from its `AppConfig.ready`); the same spec again is a no-op."""
+    for command_spec in command_specs:
+        if command_spec not in _registered:
+            _registered.append(command_spec)
+
+
 def specs() -> dict[str, CommandSpec]:
-    """Every registered command, by name."""
+    """Every command the API offers, by name: the areas' specs, then the registered ones."""
     found: dict[str, CommandSpec] = {}
-    for area in AREAS:
-        module = importlib.import_module(f"stations.api.command_specs.{area}")
-        for command_spec in module.SPECS:
-            if command_spec.name in found:
-                raise ValueError(f"Two API commands are named {command_spec.name!r}.")
-            fields = set(catalogue.command(command_spec.name).fields)
-            if set(command_spec.input().fields) != fields:
-                raise ValueError(
-                    f"The API's input of {command_spec.name!r} does not take the catalogue's "
-                    f"fields {sorted(fields)}."
-                )
-            found[command_spec.name] = command_spec
-    missing = sorted(set(catalogue.commands()) - set(found))
+    listed = [
+        command_spec
+        for area in AREAS
+        for command_spec in importlib.import_module(f"stations.api.command_specs.{area}").SPECS
+    ]
+    known = catalogue.commands()
+    for command_spec in [*listed, *_registered]:
+        if command_spec.name in found:
+            raise ValueError(f"Two API commands are named {command_spec.name!r}.")
+        if command_spec.name not in known:
+            raise ValueError(f"The API offers {command_spec.name!r}, which the catalogue lacks.")
+        fields = set(catalogue.command(command_spec.name).fields)
+        if set(command_spec.input().fields) != fields:
+            raise ValueError(
+                f"The API's input of {command_spec.name!r} does not take the catalogue's "
+                f"fields {sorted(fields)}."
+            )
+        found[command_spec.name] = command_spec
+    missing = sorted(set(known) - set(found))
     if missing:
         raise ValueError(f"The API offers no spec for the commands {missing}.")
     return found

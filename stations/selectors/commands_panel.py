@@ -9,7 +9,6 @@ from django.db.models import Max, Q
 
 from backoffice.accounts.models import IdToken
 from backoffice.accounts.selectors import id_tokens_for
-from reservations.models import Reservation
 from stations.models import (
     ChargingProfile,
     DisplayMessage,
@@ -27,8 +26,9 @@ FIRMWARE_CHOICES = 50
 
 
 class CommandOptions:
-    """The station's EVSEs (from `station_for`'s prefetch), running sessions, active
-    reservations, installed charging profiles, display messages and the firmware files."""
+    """The station's EVSEs (from `station_for`'s prefetch), running sessions, installed
+    charging profiles, display messages and the firmware files. (The reservations app's
+    forms read its reservations themselves.)"""
 
     def __init__(self, station: Station) -> None:
         self.station = station
@@ -46,14 +46,6 @@ class CommandOptions:
             Transaction.objects.filter(station=self.station, state=Transaction.State.ACTIVE)
             .select_related("evse")
             .order_by("-started_at", "-pk")
-        )
-
-    @cached_property
-    def reservations(self) -> list[Reservation]:
-        return list(
-            Reservation.objects.filter(
-                station=self.station, status__in=Reservation.ACTIVE
-            ).order_by("expires_at")
         )
 
     @cached_property

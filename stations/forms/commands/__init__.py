@@ -4,11 +4,13 @@ Each form validates the shape of the input for what the station's OCPP version c
 (`adapters.traits`) and gives the keyword arguments of the command's service (`arguments()`).
 The service, and the versions whose stations are offered the command, are the command
 catalogue's (`stations.services.commands.catalogue`), which the REST API reads too. Choices
-that depend on the station (EVSEs, running sessions, reservations, firmware files...) come
-from `stations.selectors.CommandOptions`.
+that depend on the station (EVSEs, running sessions, firmware files...) come from
+`stations.selectors.CommandOptions`.
 
 The forms live in one module per group of the page (`sessions`, `station`, `smart_charging`,
 `maintenance`), on `base.CommandForm`; this package holds the registry and re-exports them.
+Another app's forms (reservations) are `register`ed by its `AppConfig.ready`, as its commands
+join the catalogue, so the station page does not import the apps that build on the stations.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from stations.forms.commands.base import (
     MAINTENANCE,
     NO_DISPLAY_MESSAGES,
     NO_FIRMWARE,
-    NO_RESERVATIONS,
     NO_SESSIONS,
     NOT_JSON,
     SESSIONS,
@@ -43,12 +44,7 @@ from stations.forms.commands.maintenance import (
     SetDisplayMessageForm,
     UpdateFirmwareForm,
 )
-from stations.forms.commands.sessions import (
-    CancelReservationForm,
-    RemoteStartForm,
-    RemoteStopForm,
-    ReserveNowForm,
-)
+from stations.forms.commands.sessions import RemoteStartForm, RemoteStopForm
 from stations.forms.commands.smart_charging import (
     ClearChargingProfileForm,
     GetCompositeScheduleForm,
@@ -81,12 +77,10 @@ __all__ = [
     "NOT_JSON",
     "NO_DISPLAY_MESSAGES",
     "NO_FIRMWARE",
-    "NO_RESERVATIONS",
     "NO_SESSIONS",
     "SESSIONS",
     "SMART_CHARGING",
     "STATION",
-    "CancelReservationForm",
     "ChangeAvailabilityForm",
     "ClearCacheForm",
     "ClearChargingProfileForm",
@@ -102,7 +96,6 @@ __all__ = [
     "RemoteStartForm",
     "RemoteStopForm",
     "RequestBatterySwapForm",
-    "ReserveNowForm",
     "ResetForm",
     "SendLocalListForm",
     "SetChargingProfileForm",
@@ -112,6 +105,7 @@ __all__ = [
     "UpdateFirmwareForm",
     "forms_for",
     "offered",
+    "register",
     "spec_for",
 ]
 
@@ -123,8 +117,6 @@ FORMS: dict[str, type[CommandForm]] = {
     for form in (
         RemoteStartForm,
         RemoteStopForm,
-        ReserveNowForm,
-        CancelReservationForm,
         GetTransactionStatusForm,
         RequestBatterySwapForm,
         ResetForm,
@@ -146,6 +138,24 @@ FORMS: dict[str, type[CommandForm]] = {
         ClearDisplayMessageForm,
     )
 }
+
+
+def register(*form_classes: type[CommandForm], after: str) -> None:
+    """Add another app's forms, shown in this order right after form `after` in its group.
+
+    Registering the same forms again changes nothing; another form of a taken name is refused.
+    """
+    fresh = [form for form in form_classes if FORMS.get(form.name) is not form]
+    for form in fresh:
+        if form.name in FORMS:
+            raise ValueError(f"Two command forms are named {form.name!r}.")
+    if not fresh:
+        return
+    listed = list(FORMS.items())
+    at = [name for name, _form in listed].index(after) + 1
+    listed[at:at] = [(form.name, form) for form in fresh]
+    FORMS.clear()
+    FORMS.update(listed)
 
 
 def spec_for(name: str) -> catalogue.Command:

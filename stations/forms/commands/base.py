@@ -25,7 +25,6 @@ IN_THE_PAST = _("Pick a time in the future.")
 NOT_JSON = _("This is not valid JSON.")
 CONNECTOR_WITHOUT_EVSE = _("Pick the EVSE of this connector.")
 NO_SESSIONS = _("No session is running at this station.")
-NO_RESERVATIONS = _("This station holds no reservation.")
 NO_FIRMWARE = _("No firmware file has been uploaded yet.")
 NO_DISPLAY_MESSAGES = _("The station shows no message the back office knows of.")
 
@@ -37,7 +36,7 @@ MAINTENANCE = _("Maintenance")
 DISPLAY = _("Display")
 
 
-def _datetime(label: Any, **kwargs: Any) -> forms.DateTimeField:
+def datetime_field(label: Any, **kwargs: Any) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -15,9 +15,9 @@ from stations.forms.commands.base import (
     NO_FIRMWARE,
     SESSIONS,
     CommandForm,
-    _datetime,
     _job,
     _session_label,
+    datetime_field,
 )
 from stations.services.device import device_reports
 
@@ -28,8 +28,8 @@ class GetDiagnosticsForm(CommandForm):
     name, title, group = "get-diagnostics", _("Get diagnostics"), MAINTENANCE
     submit_label = _("Ask for upload")
 
-    start_time = _datetime(_("Oldest entry"), required=False)
-    stop_time = _datetime(_("Latest entry"), required=False)
+    start_time = datetime_field(_("Oldest entry"), required=False)
+    stop_time = datetime_field(_("Latest entry"), required=False)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -49,8 +49,8 @@ class GetLogForm(CommandForm):
         label=_("Log"),
         choices=[("DiagnosticsLog", _("Diagnostics log")), ("SecurityLog", _("Security log"))],
     )
-    oldest = _datetime(_("Oldest entry"), required=False)
-    latest = _datetime(_("Latest entry"), required=False)
+    oldest = datetime_field(_("Oldest entry"), required=False)
+    latest = datetime_field(_("Latest entry"), required=False)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -83,7 +83,7 @@ class UpdateFirmwareForm(CommandForm):
                 for f in files
             ],
         )
-        self.fields["retrieve_at"] = _datetime(
+        self.fields["retrieve_at"] = datetime_field(
             _("Download at"), required=False, help_text=_("Empty: now.")
         )
         self.fields["retries"] = forms.IntegerField(
@@ -165,8 +165,8 @@ class SetDisplayMessageForm(CommandForm):
         self.fields["language"] = forms.CharField(
             label=_("Language"), max_length=8, required=False, help_text=_("e.g. en, de, nl")
         )
-        self.fields["start_at"] = _datetime(_("From"), required=False)
-        self.fields["end_at"] = _datetime(_("Until"), required=False)
+        self.fields["start_at"] = datetime_field(_("From"), required=False)
+        self.fields["end_at"] = datetime_field(_("Until"), required=False)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

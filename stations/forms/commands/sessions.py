@@ -1,21 +1,16 @@
-"""The sessions forms: remote start and stop, reservations."""
+"""The sessions forms: remote start and stop (the reservations app adds its own forms)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stations.forms.commands.base import (
-    IN_THE_PAST,
-    NO_RESERVATIONS,
     NO_SESSIONS,
     SESSIONS,
     CommandForm,
-    _datetime,
     _session_label,
 )
 
@@ -45,57 +40,3 @@ class RemoteStopForm(CommandForm):
         )
         if not sessions:
             self.unavailable = NO_SESSIONS
-
-
-class ReserveNowForm(CommandForm):
-    name, title, group = "reserve-now", _("Reserve now"), SESSIONS
-    submit_label = _("Reserve")
-    ocpp_fields: ClassVar[dict[str, str]] = {"idTag": "id_token", "idToken": "id_token"}
-
-    def setup(self) -> None:
-        self.id_token_field()
-        self.fields["expires_at"] = _datetime(
-            _("Until"), initial=lambda: timezone.localtime() + timedelta(minutes=30)
-        )
-        self.evse_field("evse_id", required=False, blank=_("Any EVSE"))
-        if self.traits.reserve_connector_type:
-            self.fields["connector_type"] = forms.CharField(
-                label=_("Connector type"),
-                max_length=20,
-                required=False,
-                help_text=_("Instead of an EVSE, e.g. cCCS2 or cType2."),
-            )
-
-    def clean_expires_at(self) -> Any:
-        value = self.cleaned_data["expires_at"]
-        if value <= timezone.now():
-            raise forms.ValidationError(IN_THE_PAST)
-        return value
-
-    def describe(self, outcome: Any) -> list[tuple[Any, Any]]:
-        return [(_("Reservation id"), outcome.reservation.reservation_id)]
-
-
-class CancelReservationForm(CommandForm):
-    name, title, group = "cancel-reservation", _("Cancel reservation"), SESSIONS
-
-    def setup(self) -> None:
-        reservations = self.options.reservations
-        self.fields["reservation_id"] = forms.TypedChoiceField(
-            label=_("Reservation"),
-            coerce=int,
-            choices=[
-                (
-                    r.reservation_id,
-                    _("%(id)s for %(token)s until %(until)s")
-                    % {
-                        "id": r.reservation_id,
-                        "token": r.id_tag,
-                        "until": timezone.localtime(r.expires_at).strftime("%Y-%m-%d %H:%M"),
-                    },
-                )
-                for r in reservations
-            ],
-        )
-        if not reservations:
-            self.unavailable = NO_RESERVATIONS

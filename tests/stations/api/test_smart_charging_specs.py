@@ -9,7 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from stations.api.command_specs import reservations as reservation_specs
+from reservations import api_specs as reservation_specs
 from stations.api.command_specs import smart_charging as smart_charging_specs
 from stations.api.registry import specs
 from stations.services.commands.catalogue import V2X

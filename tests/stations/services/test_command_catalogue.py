@@ -11,6 +11,7 @@ import pytest
 from stations.api import registry
 from stations.forms import commands as command_forms
 from stations.services.commands import catalogue, remote
+from stations.services.commands.catalogue import V16
 
 
 @pytest.mark.parametrize("name", sorted(catalogue.commands()))
@@ -29,6 +30,34 @@ def test_the_reservation_commands_are_registered_by_their_app():
         "reservations.services.reservations"
     )
     assert "cancel-reservation" in catalogue.commands()
+
+
+def test_the_reservation_forms_and_api_specs_are_registered_by_their_app():
+    names = list(command_forms.FORMS)
+    assert names[:4] == ["remote-start", "remote-stop", "reserve-now", "cancel-reservation"]
+    assert command_forms.FORMS["reserve-now"].__module__ == "reservations.forms"
+    assert registry.specs()["cancel-reservation"].input.__module__ == "reservations.api_specs"
+
+
+def test_a_form_name_is_taken_once():
+    reserve = command_forms.FORMS["reserve-now"]
+    before = list(command_forms.FORMS.items())
+    command_forms.register(reserve, after="reset")  # the same form again changes nothing
+    assert list(command_forms.FORMS.items()) == before
+    other = type("OtherReserveForm", (reserve,), {})
+    with pytest.raises(ValueError, match="reserve-now"):
+        command_forms.register(other, after="reset")
+    assert list(command_forms.FORMS.items()) == before
+
+
+def test_a_registered_spec_must_name_a_catalogue_command(monkeypatch):
+    extra = registry.spec_of(
+        catalogue.Command(name="make-coffee", service=remote.reset, versions=V16, summary="."),
+        registry.specs()["clear-cache"].input,
+    )
+    monkeypatch.setattr(registry, "_registered", [*registry._registered, extra])
+    with pytest.raises(ValueError, match="make-coffee"):
+        registry.specs()
 
 
 def test_every_operator_form_is_a_catalogue_command():

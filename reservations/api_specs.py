@@ -1,4 +1,5 @@
-"""The reservation commands of `reservations.services.reservations` offered by the REST API.
+"""The reservation commands of `reservations.services.reservations` offered by the REST API
+(`stations.api.registry`); registered by `ReservationsConfig.ready`.
 
 Each input serializer's fields are exactly its service's keyword arguments. `reservation_id`
 is the id the station knows the reservation by, as the reserve command's result gives it.
@@ -11,7 +12,8 @@ from typing import Any
 from rest_framework import serializers
 
 from reservations.services import reservations
-from stations.api.registry import spec
+from reservations.services.catalogue import CANCEL_RESERVATION, RESERVE_NOW
+from stations.api.registry import spec_of
 
 
 class ReserveNowInput(serializers.Serializer):
@@ -43,6 +45,6 @@ def _reservation(outcome: reservations.ReservationResult) -> dict[str, Any]:
 
 
 SPECS = [
-    spec("reserve-now", ReserveNowInput, render=_reservation),
-    spec("cancel-reservation", CancelReservationInput, render=_reservation),
+    spec_of(RESERVE_NOW, ReserveNowInput, render=_reservation),
+    spec_of(CANCEL_RESERVATION, CancelReservationInput, render=_reservation),
 ]
