@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -25,7 +25,6 @@ from stations.forms.commands.base import (
 class RemoteStartForm(CommandForm):
     name, title, group = "remote-start", _("Remote start"), SESSIONS
     submit_label = _("Start")
-    ocpp_fields: ClassVar[dict[str, str]] = {"idTag": "id_token", "idToken": "id_token"}
 
     def setup(self) -> None:
         self.evse_field("evse_id", required=False, blank=_("Any EVSE (the station picks)"))
@@ -50,7 +49,6 @@ class RemoteStopForm(CommandForm):
 class ReserveNowForm(CommandForm):
     name, title, group = "reserve-now", _("Reserve now"), SESSIONS
     submit_label = _("Reserve")
-    ocpp_fields: ClassVar[dict[str, str]] = {"idTag": "id_token", "idToken": "id_token"}
 
     def setup(self) -> None:
         self.id_token_field()
