@@ -4,7 +4,7 @@ registered by `ReservationsConfig.ready`, in the Sessions group after the remote
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -19,7 +19,6 @@ NO_RESERVATIONS = _("This station holds no reservation.")
 class ReserveNowForm(CommandForm):
     name, title, group = "reserve-now", _("Reserve now"), SESSIONS
     submit_label = _("Reserve")
-    ocpp_fields: ClassVar[dict[str, str]] = {"idTag": "id_token", "idToken": "id_token"}
 
     def setup(self) -> None:
         self.id_token_field()

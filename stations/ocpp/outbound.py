@@ -3,8 +3,12 @@
 Each version's `outbound` package makes one `OutboundAdapter` and registers a builder (and,
 where the answer carries more than a status, a reader) per version-neutral request type:
 
-    @ADAPTER.builds(Reset)
-    def reset(request: Reset, version: str) -> Message: ...
+    @ADAPTER.builds(RemoteStart, fields={"idTag": "id_token"})
+    def remote_start(request: RemoteStart, version: str) -> Message: ...
+
+`fields` says which request field each path of the payload (or a prefix of it) comes from:
+a schema violation at "idTag" is then reported on `id_token`, the name the services, the
+API and the forms know (the longest matching prefix wins; a path not listed stays as it is).
 
 The 2.1 adapter derives from the 2.0.1 one: what 2.1 does not register itself is built by
 the 2.0.1 builder, told the version ("2.1"). A request no builder of the version takes is
@@ -16,7 +20,8 @@ registry.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from stations.exceptions import CommandInvalid
@@ -33,6 +38,24 @@ Reader = Callable[[Any, dict[str, Any], str], Any]
 _SCHEMAS = {"1.6": ("v16", ""), "2.0.1": ("v201", "Request"), "2.1": ("v21", "Request")}
 
 
+@dataclass(frozen=True, slots=True)
+class _Registration:
+    builder: Builder
+    # Payload path (prefix) -> the request field its value comes from.
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+    def request_field(self, path: str | None) -> str | None:
+        """The request field of payload path `path`: its longest listed prefix's, else `path`."""
+        if not path:
+            return path
+        matches = [
+            prefix
+            for prefix in self.fields
+            if path == prefix or path.startswith((f"{prefix}.", f"{prefix}["))
+        ]
+        return self.fields[max(matches, key=len)] if matches else path
+
+
 class OutboundAdapter:
     def __init__(
         self,
@@ -47,15 +70,19 @@ class OutboundAdapter:
         # Said of a request this version cannot express; formatted with {title}.
         self.refusal = refusal
         self.parent = parent
-        self._builders: dict[type[Request], Builder] = {}
+        self._builders: dict[type[Request], _Registration] = {}
         self._readers: dict[type[Request], Reader] = {}
         self._refusals: dict[type[Request], str] = {}
 
     # --- registration ----------------------------------------------------------------------
 
-    def builds(self, request_type: type[R]) -> Callable[[Builder], Builder]:
+    def builds(
+        self, request_type: type[R], *, fields: Mapping[str, str] | None = None
+    ) -> Callable[[Builder], Builder]:
+        """Register a builder; `fields` maps payload paths to request fields (module docstring)."""
+
         def register(builder: Builder) -> Builder:
-            self._builders[request_type] = builder
+            self._builders[request_type] = _Registration(builder, dict(fields or {}))
             return builder
 
         return register
@@ -75,14 +102,18 @@ class OutboundAdapter:
     # --- what the services call (outbound.Adapter) ------------------------------------------
 
     def supports(self, request_type: type[Request]) -> bool:
-        return self._builder(request_type) is not None
+        return self._registration(request_type) is not None
 
     def build(self, request: Request) -> Message:
-        builder = self._builder(type(request))
-        if builder is None:
+        """The request's message, checked; a schema violation names the request field."""
+        registration = self._registration(type(request))
+        if registration is None:
             raise CommandInvalid(self.refusal_for(type(request)))
-        message = builder(request, self.version)
-        self.check(message.action, message.payload)
+        message = registration.builder(request, self.version)
+        try:
+            self.check(message.action, message.payload)
+        except CommandInvalid as err:
+            raise CommandInvalid(err.message, field=registration.request_field(err.field)) from None
         return message
 
     def refusal_for(self, request_type: type[Request]) -> str:
@@ -107,10 +138,10 @@ class OutboundAdapter:
 
     # --- lookup, own registrations first, then the parent's ----------------------------------
 
-    def _builder(self, request_type: type[Request]) -> Builder | None:
+    def _registration(self, request_type: type[Request]) -> _Registration | None:
         found = self._builders.get(request_type)
         if found is None and self.parent is not None:
-            return self.parent._builder(request_type)
+            return self.parent._registration(request_type)
         return found
 
     def _reader(self, request_type: type[Request]) -> Reader | None:

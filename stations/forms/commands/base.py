@@ -51,8 +51,9 @@ class CommandForm(forms.Form):
     title: ClassVar[Any]
     group: ClassVar[Any]
     submit_label: ClassVar[Any] = _("Send")
-    # Paths in the OCPP payload (the bus's schema errors) -> the form field they come from.
-    ocpp_fields: ClassVar[dict[str, str]] = {}
+    # A refusal's field (the service's keyword or the request's field, as the adapters name
+    # it) -> the form field it comes from, where the names differ.
+    request_fields: ClassVar[dict[str, str]] = {}
     # Choices that follow the station's sessions: the form re-renders when one changes.
     follows_sessions: ClassVar[bool] = False
 
@@ -82,10 +83,7 @@ class CommandForm(forms.Form):
     def add_command_error(self, err: CommandError) -> None:
         """A refusal before sending (CommandInvalid): an error on the field it concerns."""
         field = err.field or ""
-        target = field if field in self.fields else None
-        for path, name in self.ocpp_fields.items():
-            if target is None and (field == path or field.startswith(f"{path}.")):
-                target = name
+        target = field if field in self.fields else self.request_fields.get(field)
         self.add_error(target, err.message)
 
     # --- shared fields ---

@@ -3,7 +3,7 @@ display forms (display messages, battery swap)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -146,7 +146,6 @@ class GetTransactionStatusForm(CommandForm):
 class SetDisplayMessageForm(CommandForm):
     name, title, group = "set-display-message", _("Show a message"), DISPLAY
     submit_label = _("Show")
-    ocpp_fields: ClassVar[dict[str, str]] = {"message.message.content": "content"}
 
     def setup(self) -> None:
         self.fields["content"] = forms.CharField(
@@ -198,7 +197,6 @@ class ClearDisplayMessageForm(CommandForm):
 class RequestBatterySwapForm(CommandForm):
     name, title, group = "request-battery-swap", _("Battery swap"), SESSIONS
     submit_label = _("Release a battery")
-    ocpp_fields: ClassVar[dict[str, str]] = {"idToken": "id_token"}
 
     def setup(self) -> None:
         self.id_token_field()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +18,6 @@ from stations.forms.commands.base import (
 class RemoteStartForm(CommandForm):
     name, title, group = "remote-start", _("Remote start"), SESSIONS
     submit_label = _("Start")
-    ocpp_fields: ClassVar[dict[str, str]] = {"idTag": "id_token", "idToken": "id_token"}
 
     def setup(self) -> None:
         self.evse_field("evse_id", required=False, blank=_("Any EVSE (the station picks)"))

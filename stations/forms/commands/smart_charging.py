@@ -28,7 +28,7 @@ _PURPOSE_LABELS = {
 class SetChargingProfileForm(CommandForm):
     name, title, group = "set-charging-profile", _("Set charging limit"), SMART_CHARGING
     submit_label = _("Set limit")
-    ocpp_fields: ClassVar[dict[str, str]] = {"csChargingProfiles": "limit"}
+    request_fields: ClassVar[dict[str, str]] = {"profile": "limit"}
 
     def setup(self) -> None:
         self.evse_field("evse_id", required=True, zero=_("The whole station"))

@@ -4,7 +4,7 @@ authorization forms (cache, local list)."""
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -98,7 +98,6 @@ class ClearCacheForm(CommandForm):
 
 class DataTransferForm(CommandForm):
     name, title, group = "data-transfer", _("Data transfer"), STATION
-    ocpp_fields: ClassVar[dict[str, str]] = {"vendorId": "vendor_id", "messageId": "message_id"}
 
     vendor_id = forms.CharField(label=_("Vendor id"), max_length=255)
     message_id = forms.CharField(label=_("Message id"), max_length=50, required=False)

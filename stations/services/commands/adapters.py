@@ -5,6 +5,7 @@ A service says what it wants as a version-neutral request: a frozen dataclass su
 station's OCPP version refuses what its version cannot express (CommandInvalid, nothing
 sent), builds the version's message, checks it against the version's schema, and reads the
 answer back into a version-neutral value. `outbound.send` does all of that for a service.
+A refusal's `field` names the request's field (`id_token`), never a path in the payload.
 
 The adapters live in `stations/ocpp/<version>/outbound/` and are registered at start
 (`StationsConfig.ready`, `stations.ocpp.adapters.install`): services never import

@@ -96,6 +96,14 @@ def test_a_16_connector_other_than_1_is_refused():
     assert invalid.value.message == v16_remote.V16_ONE_CONNECTOR_PER_EVSE
 
 
+@pytest.mark.parametrize(("version", "length"), [("1.6", 21), ("2.0.1", 37)])
+def test_an_id_token_the_schema_refuses_is_named_as_the_requests_field(version, length):
+    # The schema names its own path (1.6 idTag, 2.x idToken.idToken); the adapter, the field.
+    with pytest.raises(CommandInvalid) as invalid:
+        adapters.build(version=version, request=requests.RemoteStart(id_token="T" * length))
+    assert invalid.value.field == "id_token"
+
+
 def test_a_2x_remote_start_on_a_connector_is_refused_before_anything_is_sent(v2x):
     with pytest.raises(CommandInvalid) as invalid:
         remote.remote_start(station_id=v2x.pk, id_token="T", evse_id=1, connector_id=1)
@@ -235,6 +243,20 @@ def test_a_2x_key_without_a_component_is_refused():
             request=requests.ChangeConfiguration(key="HeartbeatInterval", value="1"),
         )
     assert invalid.value.message == v2x_configuration.V2X_KEY_FORMAT
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "field"),
+    [
+        ("OCPPCommCtrlr/" + "V" * 51, "1", "key"),
+        ("OCPPCommCtrlr/HeartbeatInterval", "9" * 2501, "value"),
+    ],
+)
+def test_a_2x_key_or_value_the_schema_refuses_is_named_as_the_requests_field(key, value, field):
+    # Both land in setVariableData[0]: the longest listed path decides.
+    with pytest.raises(CommandInvalid) as invalid:
+        adapters.build(version="2.0.1", request=requests.ChangeConfiguration(key=key, value=value))
+    assert invalid.value.field == field
 
 
 def test_change_configuration_payloads(v16, v2x):

@@ -369,7 +369,7 @@ def test_a_refusal_by_the_service_lands_on_the_field_it_names(operator, monkeypa
     make_station("2.0.1")
 
     def refuse(*, station_id, caller, **kwargs):
-        raise CommandInvalid("idToken.idToken must be shorter", field="idToken.idToken")
+        raise CommandInvalid("idToken.idToken must be shorter", field="id_token")
 
     monkeypatch.setattr(
         command_forms, "spec_for", lambda name: SimpleNamespace(service=refuse, versions={"2.0.1"})

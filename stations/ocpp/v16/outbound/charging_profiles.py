@@ -72,7 +72,9 @@ def profile_payload(profile: Profile) -> dict[str, Any]:
 ADAPTER.refuses(GetChargingProfiles, CANNOT_LIST_PROFILES)
 
 
-@ADAPTER.builds(SetChargingProfile)
+@ADAPTER.builds(
+    SetChargingProfile, fields={"connectorId": "evse_id", "csChargingProfiles": "profile"}
+)
 def set_charging_profile(request: SetChargingProfile, version: str) -> Message:
     charging_profiles.check_evse(request.evse_id)
     return Message(
@@ -88,7 +90,15 @@ def profile_written(
     return ProfileWritten(profile_payload(request.profile))
 
 
-@ADAPTER.builds(ClearChargingProfile)
+@ADAPTER.builds(
+    ClearChargingProfile,
+    fields={
+        "id": "profile_id",
+        "connectorId": "evse_id",
+        "chargingProfilePurpose": "purpose",
+        "stackLevel": "stack_level",
+    },
+)
 def clear_charging_profile(request: ClearChargingProfile, version: str) -> Message:
     if request.evse_id is not None:
         charging_profiles.check_evse(request.evse_id)
@@ -106,7 +116,9 @@ def clear_charging_profile(request: ClearChargingProfile, version: str) -> Messa
     return Message("ClearChargingProfile", payload)
 
 
-@ADAPTER.builds(GetCompositeSchedule)
+@ADAPTER.builds(
+    GetCompositeSchedule, fields={"connectorId": "evse_id", "chargingRateUnit": "rate_unit"}
+)
 def get_composite_schedule(request: GetCompositeSchedule, version: str) -> Message:
     charging_profiles.check_composite_request(request.evse_id, request.duration, request.rate_unit)
     payload: dict[str, Any] = {"connectorId": request.evse_id, "duration": request.duration}

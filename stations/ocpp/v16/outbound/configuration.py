@@ -15,7 +15,7 @@ from stations.services.commands.requests import (
 from .adapter import ADAPTER
 
 
-@ADAPTER.builds(GetConfiguration)
+@ADAPTER.builds(GetConfiguration, fields={"key": "keys"})
 def get_configuration(request: GetConfiguration, version: str) -> Message:
     # No keys: every key.
     return Message("GetConfiguration", {"key": list(request.keys)} if request.keys else {})

@@ -19,7 +19,7 @@ from stations.services.jobs.requests import (
 from .adapter import ADAPTER
 
 
-@ADAPTER.builds(GetDiagnostics)
+@ADAPTER.builds(GetDiagnostics, fields={"startTime": "start_time", "stopTime": "stop_time"})
 def get_diagnostics(request: GetDiagnostics, version: str) -> Message:
     payload: dict[str, Any] = {"location": request.location}
     if request.start_time is not None:
@@ -29,7 +29,14 @@ def get_diagnostics(request: GetDiagnostics, version: str) -> Message:
     return Message("GetDiagnostics", payload)
 
 
-@ADAPTER.builds(GetLog)
+@ADAPTER.builds(
+    GetLog,
+    fields={
+        "logType": "log_type",
+        "log.oldestTimestamp": "oldest",
+        "log.latestTimestamp": "latest",
+    },
+)
 def get_log(request: GetLog, version: str) -> Message:
     log: dict[str, Any] = {"remoteLocation": request.location}
     if request.oldest is not None:
@@ -41,7 +48,15 @@ def get_log(request: GetLog, version: str) -> Message:
     )
 
 
-@ADAPTER.builds(UpdateFirmware)
+@ADAPTER.builds(
+    UpdateFirmware,
+    fields={
+        "retrieveDate": "retrieve_at",
+        "firmware.retrieveDateTime": "retrieve_at",
+        "firmware.installDateTime": "install_at",
+        "retryInterval": "retry_interval",
+    },
+)
 def update_firmware(request: UpdateFirmware, version: str) -> Message:
     """UpdateFirmware, or for signed firmware SignedUpdateFirmware."""
     retrieve = format_ocpp_datetime(request.retrieve_at)

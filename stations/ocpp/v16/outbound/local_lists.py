@@ -22,7 +22,7 @@ _PARENT_ID_TAG_MAX = 20
 _STATUSES = frozenset({"Accepted", "Blocked", "Expired", "Invalid"})
 
 
-@ADAPTER.builds(SendLocalList)
+@ADAPTER.builds(SendLocalList, fields={"updateType": "update_type"})
 def send_local_list(request: SendLocalList, version: str) -> Message:
     limit = ADAPTER.traits.id_token_max
     for item in request.items:

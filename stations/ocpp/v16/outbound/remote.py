@@ -38,7 +38,10 @@ def clear_cache(request: ClearCache, version: str) -> Message:
     return Message("ClearCache", {})
 
 
-@ADAPTER.builds(RemoteStart)
+@ADAPTER.builds(
+    RemoteStart,
+    fields={"idTag": "id_token", "connectorId": "evse_id", "chargingProfile": "charging_profile"},
+)
 def remote_start(request: RemoteStart, version: str) -> Message:
     profile = request.charging_profile
     if isinstance(profile, Profile):
@@ -51,7 +54,7 @@ def remote_start(request: RemoteStart, version: str) -> Message:
     return Message("RemoteStartTransaction", payload)
 
 
-@ADAPTER.builds(RemoteStop)
+@ADAPTER.builds(RemoteStop, fields={"transactionId": "transaction_id"})
 def remote_stop(request: RemoteStop, version: str) -> Message:
     try:
         number = int(request.transaction_id)
@@ -60,7 +63,7 @@ def remote_stop(request: RemoteStop, version: str) -> Message:
     return Message("RemoteStopTransaction", {"transactionId": number})
 
 
-@ADAPTER.builds(ChangeAvailability)
+@ADAPTER.builds(ChangeAvailability, fields={"connectorId": "evse_id"})
 def change_availability(request: ChangeAvailability, version: str) -> Message:
     status = "Operative" if request.operative else "Inoperative"
     evse_id, connector_id = request.evse_id, request.connector_id
@@ -69,14 +72,14 @@ def change_availability(request: ChangeAvailability, version: str) -> Message:
     return Message("ChangeAvailability", {"connectorId": number, "type": status})
 
 
-@ADAPTER.builds(UnlockConnector)
+@ADAPTER.builds(UnlockConnector, fields={"connectorId": "evse_id"})
 def unlock_connector(request: UnlockConnector, version: str) -> Message:
     return Message(
         "UnlockConnector", {"connectorId": connector(request.evse_id, request.connector_id)}
     )
 
 
-@ADAPTER.builds(TriggerMessage)
+@ADAPTER.builds(TriggerMessage, fields={"requestedMessage": "message", "connectorId": "evse_id"})
 def trigger_message(request: TriggerMessage, version: str) -> Message:
     payload: dict[str, Any] = {"requestedMessage": request.message}
     if request.evse_id is not None:
@@ -84,7 +87,7 @@ def trigger_message(request: TriggerMessage, version: str) -> Message:
     return Message("TriggerMessage", payload)
 
 
-@ADAPTER.builds(DataTransfer)
+@ADAPTER.builds(DataTransfer, fields={"vendorId": "vendor_id", "messageId": "message_id"})
 def data_transfer(request: DataTransfer, version: str) -> Message:
     payload: dict[str, Any] = {"vendorId": request.vendor_id}
     if request.message_id is not None:

@@ -14,7 +14,15 @@ from .adapter import ADAPTER
 V16_NO_CONNECTOR_TYPE = "OCPP 1.6 reserves a connector, not a connector type: name the EVSE."
 
 
-@ADAPTER.builds(ReserveNow)
+@ADAPTER.builds(
+    ReserveNow,
+    fields={
+        "idTag": "id_token",
+        "parentIdTag": "group_id_token",
+        "connectorId": "evse_id",
+        "expiryDate": "expires_at",
+    },
+)
 def reserve_now(request: ReserveNow, version: str) -> Message:
     if request.connector_type:
         raise CommandInvalid(V16_NO_CONNECTOR_TYPE, field="connector_type")
@@ -29,6 +37,6 @@ def reserve_now(request: ReserveNow, version: str) -> Message:
     return Message("ReserveNow", payload)
 
 
-@ADAPTER.builds(CancelReservation)
+@ADAPTER.builds(CancelReservation, fields={"reservationId": "reservation_id"})
 def cancel_reservation(request: CancelReservation, version: str) -> Message:
     return Message("CancelReservation", {"reservationId": request.reservation_id})

@@ -29,13 +29,15 @@ _ROOTS: dict[str, str] = {
 }
 
 
-@ADAPTER.builds(InstallCertificate)
+@ADAPTER.builds(
+    InstallCertificate, fields={"certificateType": "certificate_type", "certificate": "pem"}
+)
 def install_certificate(request: InstallCertificate, version: str) -> Message:
     name = _name(request.certificate_type, version, "certificate_type")
     return Message("InstallCertificate", {"certificateType": name, "certificate": request.pem})
 
 
-@ADAPTER.builds(GetInstalledCertificateIds)
+@ADAPTER.builds(GetInstalledCertificateIds, fields={"certificateType": "types"})
 def get_installed_certificate_ids(request: GetInstalledCertificateIds, version: str) -> Message:
     if len(request.types) != 1:
         raise CommandInvalid(V16_ONE_TYPE, field="types")
@@ -58,12 +60,12 @@ def installed_certificate_ids(
     )
 
 
-@ADAPTER.builds(DeleteCertificate)
+@ADAPTER.builds(DeleteCertificate, fields={"certificateHashData": "hash_data"})
 def delete_certificate(request: DeleteCertificate, version: str) -> Message:
     return Message("DeleteCertificate", {"certificateHashData": request.hash_data.as_ocpp()})
 
 
-@ADAPTER.builds(CertificateSigned)
+@ADAPTER.builds(CertificateSigned, fields={"certificateChain": "chain"})
 def certificate_signed(request: CertificateSigned, version: str) -> Message:
     # 1.6 signs only the station's own certificate, and has no field to say so.
     if request.certificate_type != IssuedCertificate.Type.CHARGING_STATION:

@@ -14,7 +14,7 @@ TRANSACTION_ID_MAX = 36
 TRANSACTION_ID_TOO_LONG = "An OCPP 2.x transaction id is at most 36 characters."
 
 
-@ADAPTER.builds(GetTransactionStatus)
+@ADAPTER.builds(GetTransactionStatus, fields={"transactionId": "transaction_id"})
 def get_transaction_status(request: GetTransactionStatus, version: str) -> Message:
     transaction_id = request.transaction_id
     if len(transaction_id) > TRANSACTION_ID_MAX:

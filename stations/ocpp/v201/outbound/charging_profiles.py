@@ -74,7 +74,7 @@ def reported_profile(item: dict[str, Any]) -> ReportedProfile:
     )
 
 
-@ADAPTER.builds(SetChargingProfile)
+@ADAPTER.builds(SetChargingProfile, fields={"evseId": "evse_id", "chargingProfile": "profile"})
 def set_charging_profile(request: SetChargingProfile, version: str) -> Message:
     charging_profiles.check_evse(request.evse_id)
     return Message(
@@ -90,7 +90,15 @@ def profile_written(
     return ProfileWritten(profile_payload(request.profile, version))
 
 
-@ADAPTER.builds(ClearChargingProfile)
+@ADAPTER.builds(
+    ClearChargingProfile,
+    fields={
+        "chargingProfileId": "profile_id",
+        "chargingProfileCriteria.evseId": "evse_id",
+        "chargingProfileCriteria.chargingProfilePurpose": "purpose",
+        "chargingProfileCriteria.stackLevel": "stack_level",
+    },
+)
 def clear_charging_profile(request: ClearChargingProfile, version: str) -> Message:
     criteria: dict[str, Any] = {}
     if request.evse_id is not None:
@@ -107,7 +115,7 @@ def clear_charging_profile(request: ClearChargingProfile, version: str) -> Messa
     return Message("ClearChargingProfile", payload)
 
 
-@ADAPTER.builds(GetCompositeSchedule)
+@ADAPTER.builds(GetCompositeSchedule, fields={"evseId": "evse_id", "chargingRateUnit": "rate_unit"})
 def get_composite_schedule(request: GetCompositeSchedule, version: str) -> Message:
     charging_profiles.check_composite_request(request.evse_id, request.duration, request.rate_unit)
     payload: dict[str, Any] = {"evseId": request.evse_id, "duration": request.duration}
@@ -128,7 +136,16 @@ def composite_schedule(
     return CompositeSchedule(evse_id, start, schedule_from_ocpp(raw, start))
 
 
-@ADAPTER.builds(GetChargingProfiles)
+@ADAPTER.builds(
+    GetChargingProfiles,
+    fields={
+        "evseId": "evse_id",
+        "chargingProfile.chargingProfilePurpose": "purpose",
+        "chargingProfile.stackLevel": "stack_level",
+        "chargingProfile.chargingProfileId": "profile_ids",
+        "chargingProfile.chargingLimitSource": "limit_sources",
+    },
+)
 def get_charging_profiles(request: GetChargingProfiles, version: str) -> Message:
     criterion: dict[str, Any] = {}
     if request.purpose is not None:

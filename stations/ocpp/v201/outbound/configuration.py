@@ -27,7 +27,7 @@ V2X_KEY_FORMAT = (
 _UNKNOWN = frozenset({"UnknownComponent", "UnknownVariable"})
 
 
-@ADAPTER.builds(GetConfiguration)
+@ADAPTER.builds(GetConfiguration, fields={"getVariableData": "keys"})
 def get_variables(request: GetConfiguration, version: str) -> Message:
     if not request.keys:
         raise CommandInvalid(V2X_CONFIGURATION_NEEDS_KEYS, field="keys")
@@ -58,7 +58,11 @@ def configuration(
     )
 
 
-@ADAPTER.builds(ChangeConfiguration)
+# The one item's component and variable come from the key, its value from the value.
+@ADAPTER.builds(
+    ChangeConfiguration,
+    fields={"setVariableData": "key", "setVariableData[0].attributeValue": "value"},
+)
 def set_variables(request: ChangeConfiguration, version: str) -> Message:
     item = named(*split_key(request.key))
     return Message("SetVariables", {"setVariableData": [{**item, "attributeValue": request.value}]})

@@ -34,7 +34,15 @@ ID_TOKEN_TYPES_V201 = (
 ID_TOKEN_MAX = {"2.0.1": 36, "2.1": 255}
 
 
-@ADAPTER.builds(CustomerInformation)
+@ADAPTER.builds(
+    CustomerInformation,
+    fields={
+        "idToken": "id_token",
+        "idToken.type": "id_token_type",
+        "customerIdentifier": "customer_identifier",
+        "customerCertificate": "customer_certificate",
+    },
+)
 def customer_information(request: CustomerInformation, version: str) -> Message:
     if not request.report and not request.clear:
         raise CommandInvalid(NOTHING_ASKED, field="report")

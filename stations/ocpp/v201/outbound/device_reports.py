@@ -21,7 +21,7 @@ from .adapter import ADAPTER
 from .components import component_type, variable_type
 
 
-@ADAPTER.builds(GetBaseReport)
+@ADAPTER.builds(GetBaseReport, fields={"reportBase": "report_base"})
 def get_base_report(request: GetBaseReport, version: str) -> Message:
     if request.report_base not in REPORT_BASES:
         raise CommandInvalid(UNKNOWN_REPORT_BASE, field="report_base")
@@ -30,7 +30,13 @@ def get_base_report(request: GetBaseReport, version: str) -> Message:
     )
 
 
-@ADAPTER.builds(GetReport)
+@ADAPTER.builds(
+    GetReport,
+    fields={
+        "componentCriteria": "component_criteria",
+        "componentVariable": "component_variables",
+    },
+)
 def get_report(request: GetReport, version: str) -> Message:
     criteria = request.component_criteria
     if any(criterion not in COMPONENT_CRITERIA for criterion in criteria):

@@ -36,7 +36,22 @@ from .components import component_type
 from .only_in_21 import V21, require_v21
 
 
-@ADAPTER.builds(SetDisplayMessage)
+@ADAPTER.builds(
+    SetDisplayMessage,
+    fields={
+        "message.id": "message_id",
+        "message.priority": "priority",
+        "message.message.content": "content",
+        "message.message.format": "message_format",
+        "message.message.language": "language",
+        "message.state": "state",
+        "message.startDateTime": "start_at",
+        "message.endDateTime": "end_at",
+        "message.transactionId": "transaction_id",
+        "message.display": "display",
+        "message.messageExtra": "extra",
+    },
+)
 def set_display_message(request: SetDisplayMessage, version: str) -> Message:
     if request.priority not in PRIORITIES:
         raise CommandInvalid(UNKNOWN_PRIORITY, field="priority")
@@ -66,7 +81,7 @@ def set_display_message(request: SetDisplayMessage, version: str) -> Message:
     return Message("SetDisplayMessage", {"message": info})
 
 
-@ADAPTER.builds(GetDisplayMessages)
+@ADAPTER.builds(GetDisplayMessages, fields={"id": "message_ids"})
 def get_display_messages(request: GetDisplayMessages, version: str) -> Message:
     payload: dict[str, Any] = {"requestId": request.request_id}
     if request.message_ids:
@@ -80,7 +95,7 @@ def get_display_messages(request: GetDisplayMessages, version: str) -> Message:
     return Message("GetDisplayMessages", payload)
 
 
-@ADAPTER.builds(ClearDisplayMessage)
+@ADAPTER.builds(ClearDisplayMessage, fields={"id": "message_id"})
 def clear_display_message(request: ClearDisplayMessage, version: str) -> Message:
     return Message("ClearDisplayMessage", {"id": request.message_id})
 

@@ -12,7 +12,14 @@ from stations.services.jobs.requests import GetLog, JobAnswer, UpdateFirmware
 from .adapter import ADAPTER
 
 
-@ADAPTER.builds(GetLog)
+@ADAPTER.builds(
+    GetLog,
+    fields={
+        "logType": "log_type",
+        "log.oldestTimestamp": "oldest",
+        "log.latestTimestamp": "latest",
+    },
+)
 def get_log(request: GetLog, version: str) -> Message:
     log: dict[str, Any] = {"remoteLocation": request.location}
     if request.oldest is not None:
@@ -24,7 +31,14 @@ def get_log(request: GetLog, version: str) -> Message:
     )
 
 
-@ADAPTER.builds(UpdateFirmware)
+@ADAPTER.builds(
+    UpdateFirmware,
+    fields={
+        "firmware.retrieveDateTime": "retrieve_at",
+        "firmware.installDateTime": "install_at",
+        "retryInterval": "retry_interval",
+    },
+)
 def update_firmware(request: UpdateFirmware, version: str) -> Message:
     firmware: dict[str, Any] = {
         "location": request.location,

@@ -18,7 +18,7 @@ from stations.services.local_lists.requests import (
 from .adapter import ADAPTER
 
 
-@ADAPTER.builds(SendLocalList)
+@ADAPTER.builds(SendLocalList, fields={"updateType": "update_type"})
 def send_local_list(request: SendLocalList, version: str) -> Message:
     limit = adapters.traits(version).id_token_max
     for item in request.items:

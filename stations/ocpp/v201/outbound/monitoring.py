@@ -38,7 +38,7 @@ from .components import component_type, reported, variable_type
 from .only_in_21 import V21, require_v21
 
 
-@ADAPTER.builds(SetVariableMonitoring)
+@ADAPTER.builds(SetVariableMonitoring, fields={"setMonitoringData": "monitors"})
 def set_variable_monitoring(request: SetVariableMonitoring, version: str) -> Message:
     if not request.monitors:
         raise CommandInvalid(NO_MONITORS, field="monitors")
@@ -59,7 +59,7 @@ def set_variable_monitoring_answer(
     )
 
 
-@ADAPTER.builds(ClearVariableMonitoring)
+@ADAPTER.builds(ClearVariableMonitoring, fields={"id": "monitor_ids"})
 def clear_variable_monitoring(request: ClearVariableMonitoring, version: str) -> Message:
     if not request.monitor_ids:
         raise CommandInvalid(NO_MONITOR_IDS, field="monitor_ids")
@@ -73,7 +73,7 @@ def clear_variable_monitoring_answer(
     return {item["id"]: item["status"] for item in response.get("clearMonitoringResult") or []}
 
 
-@ADAPTER.builds(SetMonitoringBase)
+@ADAPTER.builds(SetMonitoringBase, fields={"monitoringBase": "monitoring_base"})
 def set_monitoring_base(request: SetMonitoringBase, version: str) -> Message:
     if request.monitoring_base not in MONITORING_BASES:
         raise CommandInvalid(UNKNOWN_MONITORING_BASE, field="monitoring_base")
@@ -86,7 +86,10 @@ def set_monitoring_level(request: SetMonitoringLevel, version: str) -> Message:
     return Message("SetMonitoringLevel", {"severity": request.severity})
 
 
-@ADAPTER.builds(GetMonitoringReport)
+@ADAPTER.builds(
+    GetMonitoringReport,
+    fields={"monitoringCriteria": "criteria", "componentVariable": "component_variables"},
+)
 def get_monitoring_report(request: GetMonitoringReport, version: str) -> Message:
     payload: dict[str, Any] = {"requestId": request.request_id}
     if request.criteria:

@@ -53,7 +53,18 @@ OCPP_VERSIONS = {
 }
 
 
-@ADAPTER.builds(SetNetworkProfile)
+@ADAPTER.builds(
+    SetNetworkProfile,
+    fields={
+        "configurationSlot": "configuration_slot",
+        "connectionData": "connection_data",
+        "connectionData.ocppCsmsUrl": "ocpp_csms_url",
+        "connectionData.identity": "identity",
+        "connectionData.basicAuthPassword": "basic_auth_password",
+        "connectionData.apn": "apn",
+        "connectionData.vpn": "vpn",
+    },
+)
 def set_network_profile(request: SetNetworkProfile, version: str) -> Message:
     if request.configuration_slot < 0:
         raise CommandInvalid(BAD_SLOT, field="configuration_slot")

@@ -42,7 +42,15 @@ def clear_cache(request: ClearCache, version: str) -> Message:
     return Message("ClearCache", {})
 
 
-@ADAPTER.builds(RemoteStart)
+@ADAPTER.builds(
+    RemoteStart,
+    fields={
+        "idToken": "id_token",
+        "evseId": "evse_id",
+        "chargingProfile": "charging_profile",
+        "remoteStartId": "remote_start_id",
+    },
+)
 def remote_start(request: RemoteStart, version: str) -> Message:
     profile = request.charging_profile
     if isinstance(profile, Profile):
@@ -60,12 +68,14 @@ def remote_start(request: RemoteStart, version: str) -> Message:
     return Message("RequestStartTransaction", payload)
 
 
-@ADAPTER.builds(RemoteStop)
+@ADAPTER.builds(RemoteStop, fields={"transactionId": "transaction_id"})
 def remote_stop(request: RemoteStop, version: str) -> Message:
     return Message("RequestStopTransaction", {"transactionId": str(request.transaction_id)})
 
 
-@ADAPTER.builds(ChangeAvailability)
+@ADAPTER.builds(
+    ChangeAvailability, fields={"evse.id": "evse_id", "evse.connectorId": "connector_id"}
+)
 def change_availability(request: ChangeAvailability, version: str) -> Message:
     if request.evse_id is None and request.connector_id is not None:
         raise CommandInvalid(CONNECTOR_NEEDS_EVSE, field="connector_id")
@@ -77,14 +87,14 @@ def change_availability(request: ChangeAvailability, version: str) -> Message:
     return Message("ChangeAvailability", payload)
 
 
-@ADAPTER.builds(UnlockConnector)
+@ADAPTER.builds(UnlockConnector, fields={"evseId": "evse_id", "connectorId": "connector_id"})
 def unlock_connector(request: UnlockConnector, version: str) -> Message:
     return Message(
         "UnlockConnector", {"evseId": request.evse_id, "connectorId": request.connector_id}
     )
 
 
-@ADAPTER.builds(TriggerMessage)
+@ADAPTER.builds(TriggerMessage, fields={"requestedMessage": "message", "evse.id": "evse_id"})
 def trigger_message(request: TriggerMessage, version: str) -> Message:
     payload: dict[str, Any] = {"requestedMessage": request.message}
     if request.evse_id is not None:
@@ -92,7 +102,7 @@ def trigger_message(request: TriggerMessage, version: str) -> Message:
     return Message("TriggerMessage", payload)
 
 
-@ADAPTER.builds(DataTransfer)
+@ADAPTER.builds(DataTransfer, fields={"vendorId": "vendor_id", "messageId": "message_id"})
 def data_transfer(request: DataTransfer, version: str) -> Message:
     payload: dict[str, Any] = {"vendorId": request.vendor_id}
     if request.message_id is not None:

@@ -12,7 +12,16 @@ from stations.services.commands.requests import CancelReservation, ReserveNow
 from .adapter import ADAPTER
 
 
-@ADAPTER.builds(ReserveNow)
+@ADAPTER.builds(
+    ReserveNow,
+    fields={
+        "idToken": "id_token",
+        "groupIdToken": "group_id_token",
+        "evseId": "evse_id",
+        "connectorType": "connector_type",
+        "expiryDateTime": "expires_at",
+    },
+)
 def reserve_now(request: ReserveNow, version: str) -> Message:
     payload: dict[str, Any] = {
         "id": request.reservation_id,
@@ -31,6 +40,6 @@ def reserve_now(request: ReserveNow, version: str) -> Message:
     return Message("ReserveNow", payload)
 
 
-@ADAPTER.builds(CancelReservation)
+@ADAPTER.builds(CancelReservation, fields={"reservationId": "reservation_id"})
 def cancel_reservation(request: CancelReservation, version: str) -> Message:
     return Message("CancelReservation", {"reservationId": request.reservation_id})

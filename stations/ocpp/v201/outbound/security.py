@@ -49,13 +49,15 @@ _SIGNING: dict[str, dict[str, str]] = {
 }
 
 
-@ADAPTER.builds(InstallCertificate)
+@ADAPTER.builds(
+    InstallCertificate, fields={"certificateType": "certificate_type", "certificate": "pem"}
+)
 def install_certificate(request: InstallCertificate, version: str) -> Message:
     name = _name(_INSTALL, version, request.certificate_type, "certificate_type")
     return Message("InstallCertificate", {"certificateType": name, "certificate": request.pem})
 
 
-@ADAPTER.builds(GetInstalledCertificateIds)
+@ADAPTER.builds(GetInstalledCertificateIds, fields={"certificateType": "types"})
 def get_installed_certificate_ids(request: GetInstalledCertificateIds, version: str) -> Message:
     if not request.types:
         return Message("GetInstalledCertificateIds", {})
@@ -86,12 +88,15 @@ def installed_certificate_ids(
     )
 
 
-@ADAPTER.builds(DeleteCertificate)
+@ADAPTER.builds(DeleteCertificate, fields={"certificateHashData": "hash_data"})
 def delete_certificate(request: DeleteCertificate, version: str) -> Message:
     return Message("DeleteCertificate", {"certificateHashData": request.hash_data.as_ocpp()})
 
 
-@ADAPTER.builds(CertificateSigned)
+@ADAPTER.builds(
+    CertificateSigned,
+    fields={"certificateChain": "chain", "certificateType": "certificate_type"},
+)
 def certificate_signed(request: CertificateSigned, version: str) -> Message:
     name = _name(_SIGNING, version, request.certificate_type, "certificate_type")
     payload: dict[str, Any] = {"certificateChain": request.chain, "certificateType": name}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from stations.ocpp.outbound import Builder, OutboundAdapter
 from stations.ocpp.v16.outbound.adapter import ADAPTER as V16
@@ -32,9 +32,11 @@ ADAPTER = OutboundAdapter(
 ONLY_IN_21 = "{title} is an OCPP 2.1 message; this station speaks OCPP {version}."
 
 
-def builds_new(request_type: type[Request]) -> Callable[[Builder], Builder]:
+def builds_new(
+    request_type: type[Request], *, fields: Mapping[str, str] | None = None
+) -> Callable[[Builder], Builder]:
     """`ADAPTER.builds` for a message 2.1 adds: the older versions refuse it with ONLY_IN_21
     (their own refusal would call a 2.1 message a 2.0.1 / 2.1 one)."""
     for older in (V16, V201):
         older.refuses(request_type, ONLY_IN_21)
-    return ADAPTER.builds(request_type)
+    return ADAPTER.builds(request_type, fields=fields)

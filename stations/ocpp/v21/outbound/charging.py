@@ -9,7 +9,10 @@ from stations.services.commands.adapters import Message
 from .adapter import ADAPTER, builds_new
 
 
-@builds_new(RequestBatterySwap)
+@builds_new(
+    RequestBatterySwap,
+    fields={"requestId": "request_id", "idToken": "id_token", "idToken.type": "token_type"},
+)
 def request_battery_swap(request: RequestBatterySwap, version: str) -> Message:
     return Message(
         "RequestBatterySwap",
@@ -23,7 +26,7 @@ def request_battery_swap(request: RequestBatterySwap, version: str) -> Message:
 ADAPTER.reads(RequestBatterySwap)(read_status)
 
 
-@builds_new(NotifyWebPaymentStarted)
+@builds_new(NotifyWebPaymentStarted, fields={"evseId": "evse_id"})
 def notify_web_payment_started(request: NotifyWebPaymentStarted, version: str) -> Message:
     return Message(
         "NotifyWebPaymentStarted", {"evseId": request.evse_id, "timeout": request.timeout}

@@ -27,6 +27,14 @@ _SETTING_FIELDS = {
     "Gradients": "gradient",
     "LimitMaxDischarge": "limitMaxDischarge",
 }
+# Payload field -> the neutral request's field, for schema violations (`ADAPTER.builds`).
+_FILTER_FIELDS = {
+    "isDefault": "is_default",
+    "controlType": "control_type",
+    "controlId": "control_id",
+}
+# Whichever payload field carries it, the setting is the request's `setting`.
+_SETTING_REQUEST_FIELDS = dict.fromkeys((*_SETTING_FIELDS.values(), "curve"), "setting")
 
 UNKNOWN_CONTROL_TYPE = "Unknown DER control type {control_type!r}."
 SCHEDULED_NEEDS_WINDOW = (
@@ -39,7 +47,7 @@ DEFAULT_HAS_NO_WINDOW = (
 NOT_SCHEDULABLE = "{control_type} is only ever a default DER control."
 
 
-@builds_new(SetDerControl)
+@builds_new(SetDerControl, fields={**_FILTER_FIELDS, **_SETTING_REQUEST_FIELDS})
 def set_der_control(request: SetDerControl, version: str) -> Message:
     field = setting_field(request.control_type)
     setting = request.setting
@@ -63,14 +71,14 @@ def set_der_control(request: SetDerControl, version: str) -> Message:
     )
 
 
-@builds_new(GetDerControl)
+@builds_new(GetDerControl, fields=_FILTER_FIELDS)
 def get_der_control(request: GetDerControl, version: str) -> Message:
     payload: dict[str, Any] = {"requestId": request.request_id}
     payload.update(_filters(request.is_default, request.control_type, request.control_id))
     return Message("GetDERControl", payload)
 
 
-@builds_new(ClearDerControl)
+@builds_new(ClearDerControl, fields=_FILTER_FIELDS)
 def clear_der_control(request: ClearDerControl, version: str) -> Message:
     return Message(
         "ClearDERControl", _filters(request.is_default, request.control_type, request.control_id)

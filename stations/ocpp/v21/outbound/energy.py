@@ -19,7 +19,7 @@ from .adapter import ADAPTER, builds_new
 EMPTY_SCHEDULE_UPDATE = "A schedule update needs at least one limit, discharge limit or setpoint."
 
 
-@builds_new(UsePriorityCharging)
+@builds_new(UsePriorityCharging, fields={"transactionId": "transaction_id"})
 def use_priority_charging(request: UsePriorityCharging, version: str) -> Message:
     return Message(
         "UsePriorityCharging",
@@ -27,7 +27,10 @@ def use_priority_charging(request: UsePriorityCharging, version: str) -> Message
     )
 
 
-@builds_new(UpdateDynamicSchedule)
+@builds_new(
+    UpdateDynamicSchedule,
+    fields={"chargingProfileId": "charging_profile_id", "scheduleUpdate": "schedule_update"},
+)
 def update_dynamic_schedule(request: UpdateDynamicSchedule, version: str) -> Message:
     if not {key for key in request.schedule_update if key != "customData"}:
         raise CommandInvalid(EMPTY_SCHEDULE_UPDATE, field="schedule_update")
@@ -48,7 +51,13 @@ def afrr_signal(request: AfrrSignal, version: str) -> Message:
     )
 
 
-@builds_new(NotifyAllowedEnergyTransfer)
+@builds_new(
+    NotifyAllowedEnergyTransfer,
+    fields={
+        "transactionId": "transaction_id",
+        "allowedEnergyTransfer": "allowed_energy_transfer",
+    },
+)
 def notify_allowed_energy_transfer(request: NotifyAllowedEnergyTransfer, version: str) -> Message:
     return Message(
         "NotifyAllowedEnergyTransfer",

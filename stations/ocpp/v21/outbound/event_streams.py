@@ -42,7 +42,7 @@ def open_streams(
     )
 
 
-@builds_new(AdjustPeriodicEventStream)
+@builds_new(AdjustPeriodicEventStream, fields={"id": "stream_id"})
 def adjust_periodic_event_stream(request: AdjustPeriodicEventStream, version: str) -> Message:
     params: dict[str, int] = {}
     if request.params.interval is not None:

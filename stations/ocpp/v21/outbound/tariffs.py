@@ -18,7 +18,7 @@ from stations.services.commands.adapters import Message
 from .adapter import ADAPTER, builds_new
 
 
-@builds_new(SetDefaultTariff)
+@builds_new(SetDefaultTariff, fields={"evseId": "evse_id"})
 def set_default_tariff(request: SetDefaultTariff, version: str) -> Message:
     return Message("SetDefaultTariff", {"evseId": request.evse_id, "tariff": request.tariff})
 
@@ -26,7 +26,7 @@ def set_default_tariff(request: SetDefaultTariff, version: str) -> Message:
 ADAPTER.reads(SetDefaultTariff)(read_status)
 
 
-@builds_new(GetTariffs)
+@builds_new(GetTariffs, fields={"evseId": "evse_id"})
 def get_tariffs(request: GetTariffs, version: str) -> Message:
     return Message("GetTariffs", {"evseId": request.evse_id})
 
@@ -40,7 +40,7 @@ def tariffs(request: GetTariffs, response: dict[str, Any], version: str) -> Tari
     return Tariffs(status(response), assignments, defaults)
 
 
-@builds_new(ClearTariffs)
+@builds_new(ClearTariffs, fields={"tariffIds": "tariff_ids", "evseId": "evse_id"})
 def clear_tariffs(request: ClearTariffs, version: str) -> Message:
     payload: dict[str, Any] = {}
     if request.tariff_ids:
@@ -60,7 +60,7 @@ def cleared_tariffs(
     return ClearedTariffs(results, cleared, any(not r.get("tariffId") for r in accepted))
 
 
-@builds_new(ChangeTransactionTariff)
+@builds_new(ChangeTransactionTariff, fields={"transactionId": "transaction_id"})
 def change_transaction_tariff(request: ChangeTransactionTariff, version: str) -> Message:
     return Message(
         "ChangeTransactionTariff",
