@@ -7,6 +7,7 @@ from typing import Any
 
 from backoffice.lib.ocpp_time import format_ocpp_datetime
 from stations.exceptions import CommandInvalid
+from stations.ocpp import same_in_every_version as same
 from stations.services.commands.adapters import Message
 from stations.services.jobs.requests import (
     V16_INSTALL_TIME_NEEDS_SIGNED,
@@ -29,23 +30,7 @@ def get_diagnostics(request: GetDiagnostics, version: str) -> Message:
     return Message("GetDiagnostics", payload)
 
 
-@ADAPTER.builds(
-    GetLog,
-    fields={
-        "logType": "log_type",
-        "log.oldestTimestamp": "oldest",
-        "log.latestTimestamp": "latest",
-    },
-)
-def get_log(request: GetLog, version: str) -> Message:
-    log: dict[str, Any] = {"remoteLocation": request.location}
-    if request.oldest is not None:
-        log["oldestTimestamp"] = format_ocpp_datetime(request.oldest)
-    if request.latest is not None:
-        log["latestTimestamp"] = format_ocpp_datetime(request.latest)
-    return Message(
-        "GetLog", {"logType": request.log_type, "requestId": request.request_id, "log": log}
-    )
+ADAPTER.builds(GetLog, fields=same.GET_LOG_FIELDS)(same.get_log)
 
 
 @ADAPTER.builds(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stations.exceptions import CommandInvalid
+from stations.ocpp import same_in_every_version as same
 from stations.services.commands.adapters import Message
 from stations.services.commands.request_ids import new_request_id
 from stations.services.commands.requests import (
@@ -102,16 +103,5 @@ def trigger_message(request: TriggerMessage, version: str) -> Message:
     return Message("TriggerMessage", payload)
 
 
-@ADAPTER.builds(DataTransfer, fields={"vendorId": "vendor_id", "messageId": "message_id"})
-def data_transfer(request: DataTransfer, version: str) -> Message:
-    payload: dict[str, Any] = {"vendorId": request.vendor_id}
-    if request.message_id is not None:
-        payload["messageId"] = request.message_id
-    if request.data is not None:
-        payload["data"] = request.data
-    return Message("DataTransfer", payload)
-
-
-@ADAPTER.reads(DataTransfer)
-def data_transfer_data(request: DataTransfer, response: dict[str, Any], version: str) -> Any:
-    return response.get("data")
+ADAPTER.builds(DataTransfer, fields=same.DATA_TRANSFER_FIELDS)(same.data_transfer)
+ADAPTER.reads(DataTransfer)(same.data_transfer_data)
