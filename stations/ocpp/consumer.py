@@ -128,10 +128,13 @@ class OcppConsumer(AsyncWebsocketConsumer):
                 ocpp_version=session_class.ocpp_version,
                 remote_addr=remote_addr,
                 opened_at=opened_at,
+                open_channels=frozenset(_open_channels),
             )
-        except asyncio.CancelledError:
-            # The server gave up on this socket; the registry beat sweeps what register left.
+        except BaseException:
+            # The server gave up on this socket (or registering failed): disconnect() will not
+            # run, and the registry beat sweeps what register left once the channel is gone.
             _open_channels.discard(self.channel_name)
+            self._call_task.cancel()
             raise
         if registration.superseded:
             # A newer socket of this station registered before this one could: it wins.
@@ -139,11 +142,27 @@ class OcppConsumer(AsyncWebsocketConsumer):
             await self.close_socket(CLOSE_REPLACED)
             return
         if registration.replaced_channel:
-            # The older socket may sit in another process: its consumer closes itself.
-            await self.channel_layer.send(registration.replaced_channel, {"type": "ocpp.replaced"})
+            await self._tell_replaced(registration.replaced_channel)
         _registry_beat.ensure_running()
         live.start_flusher()
         log.info("ocpp.connected", identity=self.identity, version=session_class.ocpp_version)
+
+    async def _tell_replaced(self, channel: str) -> None:
+        """Tell the older socket's consumer (maybe in another process) to close itself.
+
+        Best effort: the registry already names this connection, so the station is served
+        whatever happens to the notice. A channel layer failure (Redis down, its connection
+        pool exhausted by a reconnect storm) is logged; it must not close this socket.
+        """
+        try:
+            await self.channel_layer.send(channel, {"type": "ocpp.replaced"})
+        except Exception:
+            log.warning(
+                "ocpp.replaced_notice_failed",
+                identity=self.identity,
+                channel=channel,
+                exc_info=True,
+            )
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         if message["type"] == "websocket.receive":
