@@ -16,9 +16,10 @@ import ocpp.messages
 import structlog
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from backoffice.daphne_patches import close_codes
+from backoffice.daphne_patches import close_codes, upgrade_refusals
 from backoffice.lib import client_address, forwarded_tls
 from backoffice.lib import live_publisher as live
 from stations.models import MessageLog
@@ -38,6 +39,8 @@ CLOSE_PROTOCOL_ERROR = 1002
 CLOSE_REPLACED = 4000
 CLOSE_POLICY_VIOLATION = 1008  # access revoked: the charger reconnects under the new rules
 _IN, _OUT = MessageLog.Direction.IN, MessageLog.Direction.OUT
+# The database is unreachable (down, restarting, connection lost): a passing condition.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 class _Connection:
@@ -84,13 +87,21 @@ class OcppConsumer(AsyncWebsocketConsumer):
         headers = dict(self.scope.get("headers") or [])
         authorization = headers.get(b"authorization", b"").decode("latin-1") or None
         remote_addr = client_address.from_asgi_scope(self.scope)
-        admission = await run_db(station_auth.authenticate)(
-            identity=self.identity,
-            authorization=authorization,
-            secure=forwarded_tls.is_secure(self.scope),
-            remote_addr=remote_addr,
-            client_certificate=forwarded_tls.client_certificate(self.scope),
-        )
+        try:
+            admission = await run_db(station_auth.authenticate)(
+                identity=self.identity,
+                authorization=authorization,
+                secure=forwarded_tls.is_secure(self.scope),
+                remote_addr=remote_addr,
+                client_certificate=forwarded_tls.client_certificate(self.scope),
+            )
+        except DATABASE_UNAVAILABLE as err:
+            # Not the station's fault nor our bug (HTTP 500): 503 tells the charger to retry.
+            log.warning(
+                "ocpp.upgrade_refused_database_unavailable", identity=self.identity, error=str(err)
+            )
+            await self.close(code=upgrade_refusals.TRY_AGAIN_LATER)
+            return
         if not admission.admitted:
             # The address's back-off is waited here, off the database threads.
             await asyncio.sleep(admission.delay)
