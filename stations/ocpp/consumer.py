@@ -16,9 +16,10 @@ import ocpp.messages
 import structlog
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from backoffice.daphne_patches import close_codes
+from backoffice.daphne_patches import close_codes, upgrade_refusals
 from backoffice.lib import client_address, forwarded_tls
 from backoffice.lib import live_publisher as live
 from stations.models import MessageLog
@@ -38,6 +39,8 @@ CLOSE_PROTOCOL_ERROR = 1002
 CLOSE_REPLACED = 4000
 CLOSE_POLICY_VIOLATION = 1008  # access revoked: the charger reconnects under the new rules
 _IN, _OUT = MessageLog.Direction.IN, MessageLog.Direction.OUT
+# The database is unreachable (down, restarting, connection lost): a passing condition.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 class _Connection:
@@ -84,13 +87,21 @@ class OcppConsumer(AsyncWebsocketConsumer):
         headers = dict(self.scope.get("headers") or [])
         authorization = headers.get(b"authorization", b"").decode("latin-1") or None
         remote_addr = client_address.from_asgi_scope(self.scope)
-        admission = await run_db(station_auth.authenticate)(
-            identity=self.identity,
-            authorization=authorization,
-            secure=forwarded_tls.is_secure(self.scope),
-            remote_addr=remote_addr,
-            client_certificate=forwarded_tls.client_certificate(self.scope),
-        )
+        try:
+            admission = await run_db(station_auth.authenticate)(
+                identity=self.identity,
+                authorization=authorization,
+                secure=forwarded_tls.is_secure(self.scope),
+                remote_addr=remote_addr,
+                client_certificate=forwarded_tls.client_certificate(self.scope),
+            )
+        except DATABASE_UNAVAILABLE as err:
+            # Not the station's fault nor our bug (HTTP 500): 503 tells the charger to retry.
+            log.warning(
+                "ocpp.upgrade_refused_database_unavailable", identity=self.identity, error=str(err)
+            )
+            await self.close(code=upgrade_refusals.TRY_AGAIN_LATER)
+            return
         if not admission.admitted:
             # The address's back-off is waited here, off the database threads.
             await asyncio.sleep(admission.delay)
@@ -128,10 +139,13 @@ class OcppConsumer(AsyncWebsocketConsumer):
                 ocpp_version=session_class.ocpp_version,
                 remote_addr=remote_addr,
                 opened_at=opened_at,
+                open_channels=frozenset(_open_channels),
             )
-        except asyncio.CancelledError:
-            # The server gave up on this socket; the registry beat sweeps what register left.
+        except BaseException:
+            # The server gave up on this socket (or registering failed): disconnect() will not
+            # run, and the registry beat sweeps what register left once the channel is gone.
             _open_channels.discard(self.channel_name)
+            self._call_task.cancel()
             raise
         if registration.superseded:
             # A newer socket of this station registered before this one could: it wins.
@@ -139,11 +153,27 @@ class OcppConsumer(AsyncWebsocketConsumer):
             await self.close_socket(CLOSE_REPLACED)
             return
         if registration.replaced_channel:
-            # The older socket may sit in another process: its consumer closes itself.
-            await self.channel_layer.send(registration.replaced_channel, {"type": "ocpp.replaced"})
+            await self._tell_replaced(registration.replaced_channel)
         _registry_beat.ensure_running()
         live.start_flusher()
         log.info("ocpp.connected", identity=self.identity, version=session_class.ocpp_version)
+
+    async def _tell_replaced(self, channel: str) -> None:
+        """Tell the older socket's consumer (maybe in another process) to close itself.
+
+        Best effort: the registry already names this connection, so the station is served
+        whatever happens to the notice. A channel layer failure (Redis down, its connection
+        pool exhausted by a reconnect storm) is logged; it must not close this socket.
+        """
+        try:
+            await self.channel_layer.send(channel, {"type": "ocpp.replaced"})
+        except Exception:
+            log.warning(
+                "ocpp.replaced_notice_failed",
+                identity=self.identity,
+                channel=channel,
+                exc_info=True,
+            )
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         if message["type"] == "websocket.receive":

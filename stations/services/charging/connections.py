@@ -4,6 +4,11 @@ Rows live in the database so every process (and every page) sees them. Each proc
 Worker that beats every OCPP_WORKER_HEARTBEAT_SECONDS; a worker that misses three beats is
 deleted by the next live one, and its connections with it, so a crashed process's stations
 turn offline. Heartbeats only touch memory here; `beat()` writes last-seen times in one batch.
+
+A new connection of a station takes its row over. Only an old connection held by a live
+process is "replaced" (told to close, and a ConnectionReplaced security event stored): after a
+restart or a crash the row belongs to a process that is gone, and the station reconnecting is
+not a second connection of it (see `holder_is_live`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,7 +32,8 @@ from stations.services.security import security_events
 
 log = structlog.get_logger(__name__)
 
-WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+_HOST = socket.gethostname()
+WORKER_NAME = f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 # station pk -> last time a frame arrived; flushed to Station.last_seen_at by beat().
 _seen: dict[int, datetime] = {}
@@ -52,12 +59,64 @@ def beat(*, now: datetime | None = None) -> Worker:
     if dead.exists():
         count, _ = dead.delete()
         log.warning("connections.expired_workers", rows=count)
+    # A restarted or crashed process of this host is known dead before its beats run out.
+    neighbours = Worker.objects.filter(name__startswith=f"{_HOST}:").exclude(pk=worker.pk)
+    gone = [pk for pk, name in neighbours.values_list("pk", "name") if _process_gone(name)]
+    if gone:
+        count, _ = Worker.objects.filter(pk__in=gone).delete()
+        log.warning("connections.expired_dead_processes", rows=count)
     return worker
+
+
+def _process_gone(worker_name: str) -> bool:
+    """Whether `worker_name` is a process of this host that no longer runs.
+
+    Worker names are host:pid:nonce (WORKER_NAME). A worker of another host is judged by its
+    beats alone. Hosts are told apart by hostname, as WORKER_NAME already assumes.
+    """
+    host, _, rest = worker_name.partition(":")
+    pid_text, _, _ = rest.partition(":")
+    if host != _HOST or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        # Our pid under another name: this process's predecessor (a container restarted with
+        # the same pid), not us.
+        return worker_name != WORKER_NAME
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it runs, as another user
+    return False
+
+
+def holder_is_live(
+    previous: StationConnection,
+    *,
+    worker_id: int,
+    now: datetime,
+    open_channels: Collection[str] | None = None,
+) -> bool:
+    """Whether the process holding `previous` still runs and its socket may still be open.
+
+    Not when its worker stopped beating (a crash), when it is a gone process of this host (a
+    restart, before its beats run out), or when it is this process's own entry whose socket is
+    no longer open here (`open_channels`: this process's open or registering channels; None
+    when unknown, then an own entry counts as live).
+    """
+    if previous.worker_id == worker_id:
+        return open_channels is None or previous.channel_name in open_channels
+    worker = previous.worker
+    if worker.beat_at < _expiry_cutoff(now):
+        return False
+    return not _process_gone(worker.name)
 
 
 @dataclass(frozen=True, slots=True)
 class Registration:
-    # The channel of the older connection this one replaced (to be told to close).
+    # The channel of the older, live connection this one replaced (to be told to close).
     replaced_channel: str | None = None
     # A newer connection of the station registered first: this one must close itself.
     superseded: bool = False
@@ -70,16 +129,18 @@ def register(
     ocpp_version: str,
     remote_addr: str = "",
     opened_at: datetime | None = None,
+    open_channels: Collection[str] | None = None,
 ) -> Registration:
     """Record that this process holds the station, unless a newer connection already does.
 
     `opened_at` is when the socket was accepted: registrations of two connections of one
     station may run in either order (thread pool, two processes), and the newest socket wins.
+    `open_channels` are this process's open or registering channels (see `holder_is_live`).
     """
     now = timezone.now()
     opened_at = opened_at or now
     worker_id = _worker_id or beat(now=now).pk
-    claim = (station_id, channel_name, ocpp_version, remote_addr, opened_at)
+    claim = (station_id, channel_name, ocpp_version, remote_addr, opened_at, open_channels)
     try:
         result = _claim(worker_id, *claim)
     except IntegrityError:
@@ -108,11 +169,26 @@ def _claim(
     ocpp_version: str,
     remote_addr: str,
     opened_at: datetime,
+    open_channels: Collection[str] | None,
 ) -> Registration:
     with transaction.atomic():
         # Locking the station serialises two connections of one station racing each other.
         station = Station.objects.select_for_update().only("pk", "ocpp_version").get(pk=station_id)
-        previous = StationConnection.objects.filter(station_id=station_id).first()
+        previous = (
+            StationConnection.objects.filter(station_id=station_id).select_related("worker").first()
+        )
+        if previous is not None and not holder_is_live(
+            previous, worker_id=worker_id, now=timezone.now(), open_channels=open_channels
+        ):
+            # Left by a process that is gone (restart, crash) or a socket of ours already
+            # closed: nobody to tell, and not a second connection of the station.
+            log.info(
+                "connections.took_over_dead_entry",
+                station_id=station_id,
+                worker=previous.worker.name,
+                channel=previous.channel_name,
+            )
+            previous = None
         if previous is not None and previous.connected_at > opened_at:
             return Registration(superseded=True)
         if station.ocpp_version != ocpp_version:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -102,3 +105,114 @@ def test_a_sweep_drops_this_process_entries_whose_socket_is_gone(db):
         "theirs",
     }
     assert connections.sweep(open_channels={"open"}) == 0
+
+
+# --- after a restart or a crash: the old entry's process is gone, nothing is replaced ----------
+
+
+def gone_pid() -> int:
+    """The pid of a process of this host that has exited."""
+    child = subprocess.Popen(["true"])  # noqa: S607 - coreutils
+    child.wait()
+    return child.pid
+
+
+def held_by(station, worker_name: str, *, beat_at, channel: str = "old") -> StationConnection:
+    worker = Worker.objects.create(name=worker_name, started_at=beat_at, beat_at=beat_at)
+    return StationConnection.objects.create(
+        station=station,
+        worker=worker,
+        channel_name=channel,
+        ocpp_version="1.6",
+        connected_at=beat_at,
+    )
+
+
+def assert_taken_over_silently(station, registration) -> None:
+    assert registration == connections.Registration()
+    assert not SecurityEvent.objects.filter(station=station).exists()
+    assert StationConnection.objects.get(station=station).channel_name == "new"
+
+
+def test_an_entry_of_a_worker_that_stopped_beating_is_taken_over_silently(db, settings):
+    settings.OCPP_WORKER_HEARTBEAT_SECONDS = 10
+    station = StationFactory()
+    connections.beat()  # this process's beat ran before the other stopped beating
+    held_by(station, "crashed:1:abc", beat_at=timezone.now() - timedelta(seconds=31))
+    registration = connections.register(
+        station_id=station.pk, channel_name="new", ocpp_version="1.6"
+    )
+    assert_taken_over_silently(station, registration)
+
+
+def test_an_entry_of_a_restarted_process_of_this_host_is_taken_over_silently(db):
+    # Its beats have not run out yet (a restart takes seconds), but its process is gone.
+    station = StationFactory()
+    held_by(station, f"{socket.gethostname()}:{gone_pid()}:abc", beat_at=timezone.now())
+    registration = connections.register(
+        station_id=station.pk, channel_name="new", ocpp_version="1.6"
+    )
+    assert_taken_over_silently(station, registration)
+
+
+def test_an_entry_of_a_predecessor_with_our_pid_is_taken_over_silently(db):
+    # A container restarted: same host name, same pid, another process.
+    station = StationFactory()
+    held_by(station, f"{socket.gethostname()}:{os.getpid()}:earlier", beat_at=timezone.now())
+    registration = connections.register(
+        station_id=station.pk, channel_name="new", ocpp_version="1.6"
+    )
+    assert_taken_over_silently(station, registration)
+
+
+def test_an_entry_of_our_own_socket_already_closed_is_taken_over_silently(db):
+    station = StationFactory()
+    connections.register(station_id=station.pk, channel_name="old", ocpp_version="1.6")
+    registration = connections.register(
+        station_id=station.pk, channel_name="new", ocpp_version="1.6", open_channels={"new"}
+    )
+    assert_taken_over_silently(station, registration)
+
+
+def test_an_entry_of_our_own_socket_still_open_is_replaced(db):
+    station = StationFactory()
+    connections.register(station_id=station.pk, channel_name="old", ocpp_version="1.6")
+    registration = connections.register(
+        station_id=station.pk, channel_name="new", ocpp_version="1.6", open_channels={"old", "new"}
+    )
+    assert registration == connections.Registration(replaced_channel="old")
+    assert SecurityEvent.objects.get(station=station).type == "ConnectionReplaced"
+
+
+def test_an_entry_of_a_live_process_elsewhere_is_replaced(db):
+    station = StationFactory()
+    held_by(station, "other-host:4242:abc", beat_at=timezone.now())
+    registration = connections.register(
+        station_id=station.pk, channel_name="new", ocpp_version="1.6"
+    )
+    assert registration == connections.Registration(replaced_channel="old")
+    assert SecurityEvent.objects.get(station=station).type == "ConnectionReplaced"
+
+
+def test_a_newer_entry_of_a_gone_process_does_not_supersede(db):
+    # Clocks of two hosts may disagree: a dead entry never wins over a live socket.
+    station = StationFactory()
+    connections.beat()
+    held_by(station, "crashed:1:abc", beat_at=timezone.now() - timedelta(minutes=5))
+    StationConnection.objects.filter(station=station).update(
+        connected_at=timezone.now() + timedelta(minutes=1)
+    )
+    registration = connections.register(
+        station_id=station.pk, channel_name="new", ocpp_version="1.6"
+    )
+    assert_taken_over_silently(station, registration)
+
+
+def test_a_beat_expires_the_entries_of_gone_processes_of_this_host(db):
+    now = timezone.now()
+    gone, elsewhere = StationFactory(), StationFactory()
+    held_by(gone, f"{socket.gethostname()}:{gone_pid()}:abc", beat_at=now)
+    held_by(elsewhere, "other-host:4242:abc", beat_at=now)
+    connections.beat()
+    assert not StationConnection.objects.filter(station=gone).exists()
+    assert StationConnection.objects.filter(station=elsewhere).exists()
