@@ -2,8 +2,12 @@
 
 Frames are appended to an in-memory buffer and flushed by one task per process every
 OCPP_MESSAGE_LOG_FLUSH_SECONDS or OCPP_MESSAGE_LOG_BATCH_SIZE frames, whichever comes first.
-Logging never delays an answer; a batch that cannot be written is dropped with a warning
-(the log is for operators, the business data is written by the services). Each flush tells
+Logging never delays an answer. A batch is stored in one transaction, all or nothing; when
+the database cannot be reached the batch is kept and retried with the next flush, so a short
+outage loses no frames (at most MAX_RETAINED_FRAMES are kept per process: beyond, the oldest
+are dropped with a warning). Any other failure drops the batch with a warning, so one bad
+frame cannot jam the log (the log is for operators, the business data is written by the
+services). Each flush tells
 the pages showing a station's log that it has new frames ("station.frames", one event per
 station per flush; stations nobody watches cost nothing).
 """
@@ -16,6 +20,7 @@ from datetime import datetime
 
 import structlog
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from backoffice.lib import live_publisher as live
@@ -25,6 +30,10 @@ from stations.services.commands import command_secrets
 from .db import run_db
 
 log = structlog.get_logger(__name__)
+
+# Frames kept per process while the database is unreachable (about 1 KiB each): minutes of
+# a busy network's traffic, bounded so that a long outage cannot exhaust memory.
+MAX_RETAINED_FRAMES = 50_000
 
 
 class MessageLogWriter:
@@ -87,16 +96,36 @@ class MessageLogWriter:
         stations, self._stations = self._stations, set()
         try:
             await run_db(_store)(batch, stations)
+        except (OperationalError, InterfaceError):
+            log.warning("message_log.flush_failed_retained", frames=len(batch), exc_info=True)
+            self._retain(batch, stations)
         except Exception:
             log.exception("message_log.flush_failed", frames=len(batch))
 
+    def _retain(self, batch: list[MessageLog], stations: set[int]) -> None:
+        """Put an unstored batch back in front of the frames that came since, within the cap."""
+        for row in batch:
+            # The rolled back insert may have set ids; the retry inserts them afresh.
+            row.pk = None
+            row._state.adding = True
+        self._buffer = batch + self._buffer
+        self._stations |= stations
+        excess = len(self._buffer) - MAX_RETAINED_FRAMES
+        if excess > 0:
+            del self._buffer[:excess]
+            log.warning("message_log.frames_dropped", frames=excess, kept=MAX_RETAINED_FRAMES)
+
 
 def _store(batch: list[MessageLog], stations: set[int]) -> None:
-    MessageLog.objects.bulk_create(batch)
-    for station_pk in sorted(stations):
-        live.publish_on_commit(
-            [live.station_group(station_pk)], {"kind": "station.frames", "station": station_pk}
-        )
+    # One transaction: a batch that fails is stored not at all, so its retry cannot store a
+    # frame twice (a batch kept through an outage may hold more than one insert's worth).
+    with transaction.atomic():
+        MessageLog.objects.bulk_create(batch, batch_size=settings.OCPP_MESSAGE_LOG_BATCH_SIZE)
+        for station_pk in sorted(stations):
+            live.publish_on_commit(
+                [live.station_group(station_pk)],
+                {"kind": "station.frames", "station": station_pk},
+            )
 
 
 writer = MessageLogWriter()
