@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Protocol
 import structlog
 from channels.db import DatabaseSyncToAsync
 from django.conf import settings
+from django.utils import timezone
 from ocpp.charge_point import (
     ChargePoint,
     camel_to_snake_case,
@@ -28,8 +29,12 @@ from ocpp.charge_point import (
 )
 
 from stations.models import Station
+from stations.services.charging import boot
+from stations.services.local_lists import token_sync
+from stations.services.types import BootInfo, BootResult
 
 from . import validation
+from .db import run_db
 from .errors import ErrorCodes, OcppCallError
 from .framing import (
     CALL,
@@ -104,6 +109,20 @@ class OcppSession(ChargePoint):
 
     def response_schema(self, action: str) -> str:
         return f"{action}Response"
+
+    async def register_boot(self, info: BootInfo) -> BootResult:
+        """Record a BootNotification (every version answers it from this result)."""
+        result = await run_db(boot.register)(
+            station_id=self.station.pk,
+            ocpp_version=self.ocpp_version,
+            info=info,
+            now=timezone.now(),
+        )
+        self.station.registration_status = result.status
+        if result.status == Station.Registration.ACCEPTED:
+            # Local-list changes made while the station was away, sent once it is accepted.
+            self.after_answer(token_sync.station_booted, station_id=self.station.pk)
+        return result
 
     def after_answer(self, func: Callable[..., Any], /, **kwargs: Any) -> None:
         """Run the blocking `func(**kwargs)` in a thread once the answer to the CALL being

@@ -22,10 +22,9 @@ from stations.ocpp.db import run_db
 from stations.ocpp.errors import V16_ERRORS
 from stations.ocpp.meter_writer import writer as meter_writer
 from stations.ocpp.session import OcppSession
-from stations.services.charging import authorization, boot, data_transfer, metering, transactions
+from stations.services.charging import authorization, data_transfer, metering, transactions
 from stations.services.charging import status as status_service
 from stations.services.jobs import job_status
-from stations.services.local_lists import token_sync
 from stations.services.security import certificate_authority, security_events
 from stations.services.types import (
     BootInfo,
@@ -115,16 +114,7 @@ class ChargePoint16(OcppSession):
             meter_type=kw.get("meter_type", ""),
             meter_serial_number=kw.get("meter_serial_number", ""),
         )
-        result = await run_db(boot.register)(
-            station_id=self.station.pk,
-            ocpp_version=self.ocpp_version,
-            info=info,
-            now=timezone.now(),
-        )
-        self.station.registration_status = result.status
-        if result.status == "Accepted":
-            # Local-list changes made while the station was away, sent once it is accepted.
-            self.after_answer(token_sync.station_booted, station_id=self.station.pk)
+        result = await self.register_boot(info)
         return call_result.BootNotification(
             current_time=format_ocpp_datetime(result.current_time),
             interval=result.interval,

@@ -22,13 +22,11 @@ from stations.ocpp.meter_writer import writer as meter_writer
 from stations.ocpp.session import OcppSession
 from stations.services.charging import (
     authorization,
-    boot,
     metering,
     transaction_events,
     transactions,
 )
 from stations.services.charging import status as status_service
-from stations.services.local_lists import token_sync
 from stations.services.types import BootInfo, EvseRef, StatusReport
 
 from . import convert
@@ -64,16 +62,7 @@ class ChargePoint201(DeviceModelHandlers, NotificationHandlers, OcppSession):
             imsi=modem.get("imsi", ""),
             reason=reason,
         )
-        result = await run_db(boot.register)(
-            station_id=self.station.pk,
-            ocpp_version=self.ocpp_version,
-            info=info,
-            now=timezone.now(),
-        )
-        self.station.registration_status = result.status
-        if result.status == "Accepted":
-            # Local-list changes made while the station was away, sent once it is accepted.
-            self.after_answer(token_sync.station_booted, station_id=self.station.pk)
+        result = await self.register_boot(info)
         return call_result.BootNotification(
             current_time=format_ocpp_datetime(result.current_time),
             interval=result.interval,
