@@ -15,6 +15,21 @@ import environ
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (a `serve --workers N` parent's workers)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+        except OSError:
+            continue  # the process ended while we looked
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

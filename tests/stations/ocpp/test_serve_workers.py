@@ -24,7 +24,7 @@ from stations.models import Command, Station, StationConnection
 from stations.services.commands import bus
 from tests.factories.stations import StationFactory
 from tests.ocpp_client import booted, charger
-from tests.server import start_server
+from tests.server import child_pids, start_server
 
 pytestmark = pytest.mark.asyncio
 
@@ -33,20 +33,6 @@ class ResettingCharger(Client16):
     @on("Reset")
     async def on_reset(self, type):
         return call_result.Reset(status="Accepted")
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(
-                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
-            )
-        except OSError:
-            continue  # the process ended while we looked
-        if fields.get("PPid", "").strip() == str(pid):
-            found.append(int(status.parent.name))
-    return found
 
 
 def _send_and_close(**command: Any) -> Command:
@@ -66,7 +52,7 @@ async def test_two_workers_serve_every_station_and_stop_with_their_parent(transa
         workers=2,
     )
     try:
-        workers = _children(server.process.pid)
+        workers = child_pids(server.process.pid)
         assert len(workers) == 2
         async with contextlib.AsyncExitStack() as chargers:
             for station in stations:
@@ -135,7 +121,7 @@ async def test_a_killed_worker_is_replaced_while_the_other_keeps_serving(transac
         workers=2,
     )
     try:
-        before = set(_children(server.process.pid))
+        before = set(child_pids(server.process.pid))
         assert len(before) == 2
         async with charger(server, held.identity) as cp:
             boot = await cp.call(
@@ -147,7 +133,7 @@ async def test_a_killed_worker_is_replaced_while_the_other_keeps_serving(transac
             os.kill(victim, signal.SIGKILL)
 
             async def replaced() -> set[int]:
-                now = set(_children(server.process.pid))
+                now = set(child_pids(server.process.pid))
                 return now if len(now) == 2 and victim not in now else set()
 
             after = await _until(replaced, timeout=15)
