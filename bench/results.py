@@ -71,7 +71,8 @@ def format_load(
         timeouts = sum(1 for r in recorder.calls if r.outcome == "timeout")
         lines.append(
             f"hold          {len(recorder.connect_seconds)} connected, {result.booted} booted,"
-            f" {result.held_at_steady_end} held at the end of the hold of {config.stations};"
+            f" {result.set_up} set up, {result.held_at_steady_end} held at the end of the hold"
+            f" of {config.stations};"
             f" {timeouts} CALLs timed out"
         )
     if summary.storm is not None:
