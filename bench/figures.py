@@ -106,6 +106,7 @@ class CallCost:
 
 @dataclass(frozen=True, slots=True)
 class StormFigures:
+    stations: int  # asked for
     charging: int  # stations charging when the server was told to stop
     rebooted: int
     lost: int
@@ -200,6 +201,7 @@ def storm_figures(result: LoadResult) -> StormFigures | None:
     for (_, code), n in recorder.restart_closes.items():
         closes[code] = closes.get(code, 0) + n
     return StormFigures(
+        stations=result.config.stations,
         charging=state.expected,
         rebooted=len(state.rebooted_at),
         lost=state.lost,

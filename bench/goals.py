@@ -85,14 +85,16 @@ def storm(ours: Summary) -> Goal:
         return Goal("storm", "n/a", "the server was not restarted", judged_on)
     back = figures.all_back_seconds
     ok = (
-        figures.lost == 0
+        figures.charging == figures.stations  # a storm of fewer stations than asked is none
+        and figures.lost == 0
         and figures.rebooted >= figures.charging
         and back is not None
         and back <= STORM_LIMIT_SECONDS
         and figures.refusals == 0
     )
     text = (
-        f"{figures.rebooted} of {figures.charging} re-booted with statuses in"
+        f"{figures.charging} of {figures.stations} charging at the restart,"
+        f" {figures.rebooted} re-booted with statuses in"
         f" {'-' if back is None else f'{back:.1f}'} s <= {STORM_LIMIT_SECONDS:g} s after the"
         f" server listened again, {figures.lost} lost, {figures.refusals} refused or dropped"
     )

@@ -140,7 +140,7 @@ def _storm_lines(storm: StormFigures) -> list[str]:
     back = storm.all_back_seconds
     p50 = storm.back_p50_seconds
     lines = [
-        f"storm         {storm.charging} charging at the restart; server down"
+        f"storm         {storm.charging} of {storm.stations} charging at the restart; server down"
         f" {storm.down_seconds:.1f} s (SIGTERM -> exited {storm.stop_seconds:.1f} s -> listening"
         f" again); {storm.rebooted} re-booted with statuses in, {storm.lost} lost",
         f"  back in     {'-' if back is None else f'{back:.1f}'} s after the server listened again"

@@ -40,6 +40,7 @@ IDLE_SECONDS = 1.0  # the server's memory is sampled this long before the load
 ANSWERING_PROBES = 8
 _EVENT = re.compile(r"event='([^']+)'")
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\d [\d:,.]+ ")
+_NUMBER = re.compile(r"\d+")  # task names, ports, pids: one line per kind of message
 
 
 def main() -> None:
@@ -288,7 +289,7 @@ def log_summary(log_path: Path) -> Counter[str]:
         elif line.startswith("Traceback"):
             counts["Traceback"] += 1
         elif any(word in line for word in ("ERROR", "WARNING", "CRITICAL")):
-            counts[_STAMP.sub("", line)[:90]] += 1
+            counts[_NUMBER.sub("N", _STAMP.sub("", line))[:90]] += 1
     return counts
 
 

@@ -195,6 +195,7 @@ def test_memory_goal_per_held_station() -> None:
 
 def storm_result(**changes: object) -> StormFigures:
     fields: dict = {
+        "stations": 10,
         "charging": 10,
         "rebooted": 10,
         "lost": 0,
@@ -219,6 +220,7 @@ def storm_result(**changes: object) -> StormFigures:
         ({}, "met"),
         ({"all_back_seconds": 61.0}, "NOT met"),
         ({"rebooted": 9, "lost": 1}, "NOT met"),
+        ({"charging": 0, "rebooted": 0}, "NOT met"),  # nobody got in before the restart
         ({"refused": {"HTTP 503": 1}}, "NOT met"),
         ({"setup_failures": {"BootNotification timed out": 2}}, "NOT met"),
         ({"all_back_seconds": None, "rebooted": 0, "lost": 10}, "NOT met"),
