@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from figures import Summary, ms
+from figures import TIMEOUT, Summary
 
 P99_LIMIT_MS = 100.0
 P99_BARE_FACTOR = 2.0
@@ -28,6 +28,10 @@ class Goal:
         return f"{self.name:<11}{self.verdict:<9}{self.figures}   [issue: {self.judged_on}]"
 
 
+def _ms(value: float) -> str:
+    return "timeout" if value == TIMEOUT else f"{value:.1f} ms"
+
+
 def _verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("met" if ok else "NOT met")
 
@@ -37,11 +41,11 @@ def latency(ours: Summary, bare: Summary | None) -> Goal:
     if ours.latency is None:
         return Goal("latency", "n/a", "no CALL answered", judged_on)
     p99 = ours.latency.p99
-    text = f"p99 over the whole run {ms(p99, 0)} ms <= {P99_LIMIT_MS:g} ms"
+    text = f"p99 over the whole run {_ms(p99)} <= {P99_LIMIT_MS:g} ms"
     ok = p99 <= P99_LIMIT_MS
     if bare is not None and bare.latency is not None:
         limit = P99_BARE_FACTOR * bare.latency.p99
-        text += f" and <= {P99_BARE_FACTOR:g} x bare ({ms(limit, 0)} ms)"
+        text += f" and <= {P99_BARE_FACTOR:g} x bare ({_ms(limit)})"
         ok = ok and p99 <= limit
     else:
         text += " (no bare server in this run: its half not judged)"
@@ -60,7 +64,7 @@ def throughput(ours: Summary, bare: Summary | None) -> Goal:
 def cost(ours: Summary) -> Goal:
     judged_on = "the realistic mix, server processes plus PostgreSQL"
     if ours.cost_run is None:
-        return Goal("cost", "n/a", "CPU not sampled", judged_on)
+        return Goal("cost", "n/a", "no CALL answered, or CPU not sampled", judged_on)
     per_call = ours.cost_run.server_and_postgres
     text = (
         f"{per_call:.2f} ms CPU per answered CALL (server {ours.cost_run.server:.2f}"
