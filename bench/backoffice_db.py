@@ -58,10 +58,32 @@ _CHECKS = {
 }
 
 
+# Rows stored more than once, each counted beyond its first: (what, the columns that make a
+# row unique as the generator sends it). Every frame of a station has its own message id, every
+# meter value and status its own millisecond, every station one transaction per run.
+_DUPLICATES = {
+    "transactions": ("stations_transaction", "station_id"),
+    "transaction events": ("stations_transactionevent", "transaction_id, seq_no"),
+    "meter values": (
+        "stations_metervalue",
+        "station_id, evse_id, connector_id, timestamp, transaction_id",
+    ),
+    "status events": (
+        "stations_statusevent",
+        "station_id, evse_id, connector_id, status, timestamp",
+    ),
+    "message log": (
+        "stations_messagelog",
+        "station_identity, direction, message_type, message_id",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class RowCounts:
     tables: dict[str, int]
     checks: dict[str, int]
+    duplicates: dict[str, int]
 
 
 def database_url(name: str) -> str:
@@ -120,11 +142,27 @@ def migrate_and_seed(database: str, stations: int, password: str) -> None:
 
 def count_rows(database: str) -> RowCounts:
     with psycopg.connect(database_url(database)) as conn:
-        tables = {name: conn.execute(query).fetchone()[0] for name, query in _TABLES.items()}
+        tables = {name: _scalar(conn, query) for name, query in _TABLES.items()}
         for labels, query in _BY_VERSION.items():
             for version, *counts in conn.execute(query).fetchall():
                 tables.update(
                     (f"{label} {version}", n) for label, n in zip(labels, counts, strict=True)
                 )
-        checks = {name: conn.execute(query).fetchone()[0] for name, query in _CHECKS.items()}
-    return RowCounts(tables, checks)
+        checks = {name: _scalar(conn, query) for name, query in _CHECKS.items()}
+        duplicates = {
+            name: _scalar(conn, _duplicates_query(table, columns))
+            for name, (table, columns) in _DUPLICATES.items()
+        }
+    return RowCounts(tables, checks, duplicates)
+
+
+def _scalar(conn: psycopg.Connection, query: str) -> int:
+    row = conn.execute(query).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _duplicates_query(table: str, columns: str) -> str:
+    return (
+        f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {table}"  # noqa: S608
+        f" GROUP BY {columns} HAVING count(*) > 1) AS repeated"
+    )

@@ -1,10 +1,12 @@
 """What a simulated OCPP 1.6 station sends in each phase of the load (timing is loadgen's).
 
 setup: BootNotification, StatusNotification Available for connectors 0, 1 and 2.
-session: Authorize, StatusNotification Preparing, StartTransaction on connector 1,
-StatusNotification Charging; MeterValues (eight sampled values) and Heartbeats; then
-StopTransaction with transactionData (Transaction.Begin and .End), StatusNotification
+steady: Authorize, StatusNotification Preparing, StartTransaction on connector 1,
+StatusNotification Charging; MeterValues (eight sampled values) and Heartbeats.
+close: StopTransaction with transactionData (Transaction.Begin and .End), StatusNotification
 Finishing and Available.
+storm (after the server restarted, mid-transaction): BootNotification, StatusNotification
+Available for connectors 0 and 2 and Charging for connector 1; the transaction goes on.
 """
 
 from __future__ import annotations
@@ -32,15 +34,19 @@ class Station16:
         self.id_tag = id_tag
         self.transaction_id = 0
         self.begin_element: frames.Payload = {}
+        self.boot_status = ""  # of the last BootNotification
 
-    async def set_up(self) -> bool:
+    async def set_up(self, phase: str = "setup") -> bool:
+        """Boot and report every connector; in the storm phase connector 1 is charging."""
         boot = await self.client.call(
-            "setup", "BootNotification", frames.boot_notification(self.client.identity)
+            phase, "BootNotification", frames.boot_notification(self.client.identity)
         )
-        if boot.get("status") != "Accepted":
+        self.boot_status = boot.get("status", "")
+        if self.boot_status != "Accepted":
             return False
         for connector_id in STATUS_CONNECTORS:
-            await self._status("setup", connector_id, "Available")
+            charging = phase == "storm" and connector_id == CONNECTOR
+            await self._status(phase, connector_id, "Charging" if charging else "Available")
         return True
 
     async def start(self, energy_wh: int, *, authorize: bool) -> bool:
@@ -70,14 +76,14 @@ class Station16:
     async def stop(self, energy_wh: int) -> None:
         end_element = frames.meter_value_element(energy_wh, 0, "Transaction.End")
         await self.client.call(
-            "steady",
+            "close",
             "StopTransaction",
             frames.stop_transaction(
                 self.transaction_id, self.id_tag, energy_wh, [self.begin_element, end_element]
             ),
         )
-        await self._status("steady", CONNECTOR, "Finishing")
-        await self._status("steady", CONNECTOR, "Available")
+        await self._status("close", CONNECTOR, "Finishing")
+        await self._status("close", CONNECTOR, "Available")
 
     async def _status(self, phase: str, connector_id: int, status: str) -> None:
         await self.client.call(

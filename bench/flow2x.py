@@ -2,10 +2,12 @@
 
 setup: BootNotification, StatusNotification Available for EVSE 1 and EVSE 2 (one connector
 each).
-session: Authorize, StatusNotification Occupied, TransactionEvent Started (seqNo 0, the
+steady: Authorize, StatusNotification Occupied, TransactionEvent Started (seqNo 0, the
 station's own transactionId, idToken, Transaction.Begin meter value); TransactionEvent Updated
-(MeterValuePeriodic, eight sampled values, seqNo + 1 each) and Heartbeats; then
-TransactionEvent Ended (Transaction.End meter value) and StatusNotification Available.
+(MeterValuePeriodic, eight sampled values, seqNo + 1 each) and Heartbeats.
+close: TransactionEvent Ended (Transaction.End meter value) and StatusNotification Available.
+storm (after the server restarted, mid-transaction): BootNotification, StatusNotification
+Occupied for EVSE 1 and Available for EVSE 2; the transaction goes on.
 """
 
 from __future__ import annotations
@@ -37,16 +39,20 @@ class Station2x:
         self.transaction_id = ""
         self.seq_no = 0
         self.transactions = 0
+        self.boot_status = ""  # of the last BootNotification
 
-    async def set_up(self) -> bool:
+    async def set_up(self, phase: str = "setup") -> bool:
+        """Boot and report every EVSE; in the storm phase EVSE 1 is charging."""
         model = f"Bench-{self.client.version}"
         boot = await self.client.call(
-            "setup", "BootNotification", frames.boot_notification(self.client.identity, model)
+            phase, "BootNotification", frames.boot_notification(self.client.identity, model)
         )
-        if boot.get("status") != "Accepted":
+        self.boot_status = boot.get("status", "")
+        if self.boot_status != "Accepted":
             return False
         for evse_id in STATUS_EVSES:
-            await self._status("setup", evse_id, "Available")
+            occupied = phase == "storm" and evse_id == EVSE
+            await self._status(phase, evse_id, "Occupied" if occupied else "Available")
         return True
 
     async def start(self, energy_wh: int, *, authorize: bool) -> bool:
@@ -79,13 +85,20 @@ class Station2x:
             ENDED,
             "StopAuthorized",
             frames.meter_value_element(energy_wh, 0, "Transaction.End"),
+            phase="close",
             info={"stoppedReason": "Local", "chargingState": "EVConnected"},
             idToken=frames.id_token(self.id_tag),
         )
-        await self._status("steady", EVSE, "Available")
+        await self._status("close", EVSE, "Available")
 
     async def _event(
-        self, event_type: str, trigger: str, element: frames.Payload, **extra: frames.Payload
+        self,
+        event_type: str,
+        trigger: str,
+        element: frames.Payload,
+        *,
+        phase: str = "steady",
+        **extra: frames.Payload,
     ) -> frames.Payload:
         seq_no = self.seq_no
         # A lost Updated still uses up its seqNo: the CSMS must tolerate gaps (E12.FR.04/05).
@@ -94,7 +107,7 @@ class Station2x:
         payload = frames.transaction_event(
             event_type, seq_no, self.transaction_id, trigger, element, **extra
         )
-        return await self.client.call("steady", TRANSACTION_EVENT, payload, label(event_type))
+        return await self.client.call(phase, TRANSACTION_EVENT, payload, label(event_type))
 
     async def _status(self, phase: str, evse_id: int, status: str) -> None:
         await self.client.call(

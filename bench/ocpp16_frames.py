@@ -58,7 +58,7 @@ def start_transaction(connector_id: int, id_tag: str, meter_start_wh: int) -> Pa
 def sampled_values(energy_wh: int, power_w: int, context: str) -> list[Payload]:
     """Eight measurands, as a three-phase AC charger reports them."""
     amps = f"{power_w / 3 / 230:.1f}"
-    values = [
+    values: list[tuple[str, str | None, str, str]] = [
         ("Energy.Active.Import.Register", None, str(energy_wh), "Wh"),
         ("Power.Active.Import", None, str(power_w), "W"),
     ]

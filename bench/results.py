@@ -1,13 +1,15 @@
-"""Figures from a load run, and the text blocks the bench prints (overall, then per version)."""
+"""The text blocks the bench prints: one per target (overall, then per version), the comparison
+of the back office with the bare server, and the issue's goal lines."""
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
 
+import goals
 from backoffice_db import RowCounts
-from cpu_usage import Usage, cores
+from cpu_usage import Memory, Usage, cores
+from figures import PHASES, CallCost, Latency, Rates, StormFigures, Summary, ms, nearest_rank
 from flow2x import SETUP_CALLS as SETUP_2X
 from flow16 import SETUP_CALLS as SETUP_16
 from loadgen import LoadResult
@@ -18,124 +20,73 @@ from version_mix import format_mix
 # Share of one core used by processes outside the bench above which figures are suspect.
 OTHERS_WARNING = 0.15
 _SETUP_CALLS = {"1.6": SETUP_16, "2.0.1": SETUP_2X, "2.1": SETUP_2X}
-
-
-@dataclass(frozen=True, slots=True)
-class Latency:
-    count: int
-    p50: float
-    p95: float
-    p99: float
-    max: float
-
-    @classmethod
-    def of(cls, records: list[CallRecord]) -> Latency | None:
-        values = sorted(r.latency * 1000 for r in records if r.latency is not None)
-        if not values:
-            return None
-        return cls(len(values), *(_nearest_rank(values, p) for p in (50, 95, 99)), values[-1])
-
-    def __str__(self) -> str:
-        return (
-            f"p50 {self.p50:7.1f}  p95 {self.p95:7.1f}  p99 {self.p99:7.1f}  "
-            f"max {self.max:8.1f}  (n={self.count})"
-        )
-
-
-def _nearest_rank(values: list[float], percent: float) -> float:
-    return values[max(0, math.ceil(percent / 100 * len(values)) - 1)]
-
-
-@dataclass(frozen=True, slots=True)
-class Throughput:
-    rate: float  # steady-phase CALLs answered per second of the steady phase
-    window_rate: float  # CALLs answered per second while every station charges
-    steady: Latency | None
-
-    @classmethod
-    def of(cls, result: LoadResult, version: str | None = None) -> Throughput:
-        begin, end = result.core_window
-        calls = _calls(result, version)
-        in_window = sum(1 for r in calls if r.answered_at and begin <= r.answered_at < end)
-        steady = [r for r in calls if r.phase == "steady"]
-        steady_seconds = max(result.steady_ended - result.steady_started, 1e-9)
-        return cls(
-            rate=sum(1 for r in steady if r.answered_at) / steady_seconds,
-            window_rate=in_window / (end - begin),
-            steady=Latency.of(steady),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """The headline figures of one target, overall and per version."""
-
-    total: Throughput
-    versions: dict[str, Throughput]
-    setup_seconds: float
-    server_cpu_ms_per_call: float | None
-
-
-def summarize(result: LoadResult, cpu: Usage | None = None) -> Summary:
-    total = Throughput.of(result)
-    per_call = None
-    if cpu is not None and total.window_rate:
-        per_call = cpu.server * 1000 / total.window_rate
-    return Summary(
-        total=total,
-        versions={v: Throughput.of(result, v) for v, _ in result.config.mix},
-        setup_seconds=result.setup_ended - result.setup_started,
-        server_cpu_ms_per_call=per_call,
-    )
+_MIB = 1024 * 1024
 
 
 def format_load(
     target: str,
     result: LoadResult,
-    cpu: Usage | None = None,
+    summary: Summary,
+    window_usage: Usage | None = None,
     rows: RowCounts | None = None,
     server_log: Counter[str] | None = None,
+    kills: int = 0,
 ) -> str:
     config, recorder = result.config, result.recorder
-    summary = summarize(result, cpu)
     begin, end = result.core_window
-    window = end - begin
+    run_begin, run_end = result.run_window
     in_window = [r for r in recorder.calls if begin <= r.sent_at < end]
-    steady_seconds = result.steady_ended - result.steady_started
-    setup = Latency.of([r for r in recorder.calls if r.phase == "setup"])
     per_version = Counter(result.versions)
     lines = [
         f"== {target} ==",
-        f"mix           {format_mix(config.mix)}: "
-        + ", ".join(f"{per_version[v]} x {v}" for v, _ in config.mix),
+        f"load          {config.mode}: {config.stations} stations, {format_mix(config.mix)} ("
+        + ", ".join(f"{per_version[v]} x {v}" for v, _ in config.mix)
+        + f"); meter values every {config.meter_interval:g} s, Heartbeat every"
+        f" {config.heartbeat_interval:g} s, {config.duration:g} s of charging"
+        + (" after the storm" if config.mode == "storm" else ""),
         f"stations      {config.stations} requested, {len(recorder.connect_seconds)} connected,"
-        f" {result.set_up} set up in {summary.setup_seconds:.1f} s (ramp {config.ramp:.0f}/s),"
-        f" {result.held_at_steady_end} held at end of charging",
+        f" {result.booted} booted, {result.set_up} set up in {summary.setup_seconds:.1f} s"
+        f" (ramp {config.ramp:.0f}/s), {result.held_at_steady_end} held at end of charging",
         f"connect ms    {_connect_latency(recorder.connect_seconds)}",
-        f"setup ms      {_fmt(setup)}  (BootNotification, StatusNotifications)",
-        f"steady        {summary.total.rate:.1f} CALLs/s answered over the steady phase"
-        f" ({steady_seconds:.1f} s; {len(recorder.calls)} CALLs in the whole run)",
-        f"  in window   {summary.total.window_rate:.1f}/s answered,"
-        f" {len(in_window) / window:.1f}/s sent while all charge ({window:.0f} s;"
-        f" nominal {_nominal(result, result.set_up):.1f}/s for {result.set_up} stations)",
-        f"latency ms    {_fmt(summary.total.steady)}  (steady phase, send -> answer)",
-        f"  in window   {_fmt(Latency.of(in_window))}  (CALLs sent while all charge)",
-        f"errors        {_errors(result)}",
+        f"CALLs/s       steady window {_rates(summary.window)}"
+        f" ({end - begin:.0f} s; nominal {_nominal(result, result.set_up):.1f}/s"
+        f" for {result.set_up} stations)",
+        f"              whole run     {_rates(summary.run)} ({run_end - run_begin:.0f} s,"
+        f" {len(recorder.calls)} CALLs)",
+        f"latency ms    whole run   {_fmt(summary.latency)}",
     ]
-    if cpu is not None:
+    lines += [
+        f"  {phase:<12}{_fmt(latency)}"
+        for phase, latency in summary.phases.items()
+        if latency is not None
+    ]
+    lines.append(f"  {'in window':<12}{_fmt(Latency.of(in_window))}  (CALLs sent while all charge)")
+    lines.append(f"errors        {_errors(result)}")
+    lines += _cost_lines(summary)
+    if window_usage is not None:
+        lines += _share_lines(window_usage)
+    if summary.memory is not None:
+        lines.append(f"memory        {_memory(summary.memory)}")
+    if config.mode == "hold":
+        timeouts = sum(1 for r in recorder.calls if r.outcome == "timeout")
         lines.append(
-            f"cpu           server {cpu.server:.0%}, postgres {cpu.postgres:.0%}, generator"
-            f" {cpu.generator:.0%}, others {cpu.others:.0%} of one core; machine {cpu.machine:.0%}"
-            f" of {cores()} cores; server {summary.server_cpu_ms_per_call or 0:.2f} ms CPU per CALL"
+            f"hold          {len(recorder.connect_seconds)} connected, {result.booted} booted,"
+            f" {result.set_up} set up, {result.held_at_steady_end} held at the end of the hold"
+            f" of {config.stations};"
+            f" {timeouts} CALLs timed out"
         )
-        if cpu.others > OTHERS_WARNING:
-            lines.append("WARNING       other processes used the CPU meanwhile: figures disturbed")
+    if summary.storm is not None:
+        lines += _storm_lines(summary.storm)
+    elif config.mode == "storm":
+        lines.append("storm         the server was not restarted (the run ended first)")
+    if kills:
+        lines.append(f"WARNING       the server did not stop on SIGTERM and was killed ({kills}x)")
     if server_log:
         lines.append(
             "server log    " + ", ".join(f"{name} x{n}" for name, n in server_log.most_common(8))
         )
     for version, _ in config.mix:
-        lines += _version_block(result, version, summary.versions[version])
+        lines += _version_block(result, version, summary)
     if rows is not None:
         lines += rows_table(result, rows)
     if result.aborted:
@@ -143,19 +94,86 @@ def format_load(
     return "\n".join(lines)
 
 
-def _version_block(result: LoadResult, version: str, figures: Throughput) -> list[str]:
+def _rates(rates: Rates) -> str:
+    return f"{rates.answered:7.1f} answered, {rates.sent:7.1f} sent"
+
+
+def _cost_lines(summary: Summary) -> list[str]:
+    lines: list[str] = []
+    for label, cost in (("whole run", summary.cost_run), ("steady window", summary.cost_window)):
+        if cost is not None:
+            lines.append(
+                f"{'cpu ms/CALL' if not lines else '':<14}{label:<14}server {cost.server:.2f},"
+                f" postgres {cost.postgres:.2f}, server + postgres"
+                f" {cost.server_and_postgres:.2f}; generator {cost.generator:.2f}, postgres"
+                f" shared background {cost.postgres_shared:.2f} ({cost.calls} CALLs answered)"
+            )
+    return lines
+
+
+def _share_lines(usage: Usage) -> list[str]:
+    lines = [
+        f"cpu share     steady window: server {usage.share(usage.server):.0%}, postgres"
+        f" {usage.share(usage.postgres):.0%} (+{usage.share(usage.postgres_shared):.0%}"
+        f" shared), generator {usage.share(usage.generator):.0%}, others"
+        f" {usage.share(usage.others):.0%} of one core; machine {usage.machine:.0%} of"
+        f" {cores()} cores"
+    ]
+    if usage.share(usage.others) > OTHERS_WARNING:
+        lines.append("WARNING       other processes used the CPU meanwhile: figures disturbed")
+    return lines
+
+
+def _memory(memory: Memory) -> str:
+    per_station = memory.kib_per_station
+    text = (
+        f"server RSS (all processes) idle {memory.idle / _MIB:.1f} MiB, peak"
+        f" {memory.peak / _MIB:.1f}, while held {memory.held / _MIB:.1f}, end"
+        f" {memory.end / _MIB:.1f}"
+    )
+    if per_station is not None:
+        text += f"; {per_station:.1f} KiB per held station above idle ({memory.held_stations} held)"
+    return text
+
+
+def _storm_lines(storm: StormFigures) -> list[str]:
+    back = storm.all_back_seconds
+    p50 = storm.back_p50_seconds
+    lines = [
+        f"storm         {storm.charging} of {storm.stations} charging at the restart; server down"
+        f" {storm.down_seconds:.1f} s (SIGTERM -> exited {storm.stop_seconds:.1f} s -> listening"
+        f" again); {storm.rebooted} re-booted with statuses in, {storm.lost} lost",
+        f"  back in     {'-' if back is None else f'{back:.1f}'} s after the server listened again"
+        f" (p50 {'-' if p50 is None else f'{p50:.1f}'} s;"
+        f" {'-' if back is None else f'{back + storm.down_seconds:.1f}'} s after SIGTERM)",
+        f"  connects    {storm.attempts} attempts; {storm.port_closed} found the port closed"
+        f" (server down); refused while stopping: {_counts(storm.refused_while_down)}",
+        f"  refused     once the server listened again (refused, dropped, timed out):"
+        f" {_counts(storm.refused)}; reconnected but setup failed:"
+        f" {_counts(storm.setup_failures)}",
+        f"  closes      by the stopping server, by close code (1006: no close frame):"
+        f" {_counts(storm.closes)}",
+    ]
+    return lines
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} x{n}" for name, n in counts.items()) or "none"
+
+
+def _version_block(result: LoadResult, version: str, summary: Summary) -> list[str]:
     recorder = result.recorder
-    calls = _calls(result, version)
+    calls = [r for r in recorder.calls if r.version == version]
     set_up = result.set_up_by_version[version]
-    setup = Latency.of([r for r in calls if r.phase == "setup"])
+    figures = summary.versions[version]
     lines = [
         f"-- OCPP {version}: {result.versions.count(version)} stations,"
         f" {recorder.connected[version]} connected, {set_up} set up --",
-        f"  steady      {figures.rate:.1f} CALLs/s answered over the steady phase,"
-        f" {figures.window_rate:.1f}/s while all charge"
+        f"  CALLs/s     steady window {_rates(figures.window)}"
         f" (nominal {_nominal(result, set_up):.1f}/s)",
-        f"  latency ms  {_fmt(figures.steady)}  (steady phase)",
-        f"  setup ms    {_fmt(setup)}  ({_SETUP_CALLS[version]})",
+        f"  latency ms  {_fmt(figures.latency)}  (whole run)",
+        f"  setup ms    {_fmt(Latency.of([r for r in calls if r.phase == 'setup']))}"
+        f"  ({_SETUP_CALLS[version]})",
     ]
     lines += [
         f"    {action:<26}{_fmt(Latency.of([r for r in calls if r.action == action]))}"
@@ -166,45 +184,99 @@ def _version_block(result: LoadResult, version: str, figures: Throughput) -> lis
 
 
 def format_comparison(backoffice: Summary, bare: Summary) -> str:
-    lines = ["== back office vs bare ocpp server (ratio = back office / bare) =="]
-    lines += _compare_throughput("", backoffice.total, bare.total)
-    lines.append(
-        f"setup s           {backoffice.setup_seconds:9.1f} vs {bare.setup_seconds:9.1f}"
-        f"   ratio {_ratio(backoffice.setup_seconds, bare.setup_seconds)}"
+    lines = [
+        "== back office vs bare ocpp server (ratio = back office / bare) ==",
+        f"{'':<42}{'back office':>12}{'bare':>12}   ratio",
+    ]
+
+    def row(label: str, ours: float | None, theirs: float | None, fmt: str = ".1f") -> None:
+        cells = [
+            f"{'-':>12}" if v is None else (f"{ms(v, 12)}" if fmt == "ms" else f"{v:12{fmt}}")
+            for v in (ours, theirs)
+        ]
+        ratio = "-" if ours is None or theirs is None else _ratio(ours, theirs)
+        lines.append(f"{label:<42}{cells[0]}{cells[1]}   {ratio}")
+
+    row("answered CALLs/s, steady window", backoffice.window.answered, bare.window.answered)
+    row("sent CALLs/s, steady window", backoffice.window.sent, bare.window.sent)
+    row("answered CALLs/s, whole run", backoffice.run.answered, bare.run.answered)
+    row("sent CALLs/s, whole run", backoffice.run.sent, bare.run.sent)
+    for name in ("p50", "p95", "p99", "max"):
+        row(f"latency {name} ms, whole run", *_pair(backoffice, bare, _latency(name)), "ms")
+    for phase in PHASES:
+        if backoffice.phases.get(phase) or bare.phases.get(phase):
+            row(f"  p99 ms, {phase}", *_pair(backoffice, bare, _phase_p99(phase)), "ms")
+    for label, part in (
+        ("server", lambda c: c.server),
+        ("postgres", lambda c: c.postgres),
+        ("server + postgres", lambda c: c.server_and_postgres),
+        ("generator", lambda c: c.generator),
+    ):
+        row(f"CPU ms/CALL {label}, whole run", *_pair(backoffice, bare, _cost(part)), ".2f")
+    for label, part in (
+        ("idle", lambda m: m.idle / _MIB),
+        ("peak", lambda m: m.peak / _MIB),
+        ("end", lambda m: m.end / _MIB),
+    ):
+        row(f"server RSS MiB, {label}", *_pair(backoffice, bare, _memory_part(part)))
+    row(
+        "KiB per held station above idle",
+        *_pair(backoffice, bare, lambda s: s.memory.kib_per_station if s.memory else None),
     )
-    if backoffice.server_cpu_ms_per_call and bare.server_cpu_ms_per_call:
-        lines.append(
-            f"server CPU ms/CALL {backoffice.server_cpu_ms_per_call:8.2f} vs"
-            f" {bare.server_cpu_ms_per_call:9.2f}   ratio"
-            f" {_ratio(backoffice.server_cpu_ms_per_call, bare.server_cpu_ms_per_call)}"
-        )
+    row("setup s", backoffice.setup_seconds, bare.setup_seconds)
+    if backoffice.storm and bare.storm:
+        row("storm: all back s", backoffice.storm.all_back_seconds, bare.storm.all_back_seconds)
+        row("storm: refused", backoffice.storm.refusals, bare.storm.refusals, ".0f")
+        row("storm: lost", backoffice.storm.lost, bare.storm.lost, ".0f")
     if len(backoffice.versions) > 1:
         for version, ours in backoffice.versions.items():
-            if theirs := bare.versions.get(version):
-                lines.append(f"-- OCPP {version}")
-                lines += _compare_throughput("  ", ours, theirs)
+            theirs = bare.versions.get(version)
+            if theirs is None:
+                continue
+            row(
+                f"-- {version}: answered CALLs/s, window",
+                ours.window.answered,
+                theirs.window.answered,
+            )
+            row(
+                f"-- {version}: p99 ms, whole run",
+                ours.latency.p99 if ours.latency else None,
+                theirs.latency.p99 if theirs.latency else None,
+                "ms",
+            )
     return "\n".join(lines)
 
 
-def _compare_throughput(indent: str, ours: Throughput, theirs: Throughput) -> list[str]:
-    width = 18 - len(indent)
-    lines = [
-        f"{indent}{'CALLs/s (steady)':<{width}}{ours.rate:9.1f} vs {theirs.rate:9.1f}"
-        f"   ratio {_ratio(ours.rate, theirs.rate)}",
-        f"{indent}{'CALLs/s (window)':<{width}}{ours.window_rate:9.1f} vs"
-        f" {theirs.window_rate:9.1f}   ratio {_ratio(ours.window_rate, theirs.window_rate)}",
-    ]
-    if ours.steady and theirs.steady:
-        for name in ("p50", "p95", "p99", "max"):
-            a, b = getattr(ours.steady, name), getattr(theirs.steady, name)
-            label = f"latency {name} ms"
-            lines.append(f"{indent}{label:<{width}}{a:9.1f} vs {b:9.1f}   ratio {_ratio(a, b)}")
-    return lines
+def format_goals(backoffice: Summary, bare: Summary | None) -> str:
+    lines = ["== issue 13 goals, judged on this run =="]
+    lines += [str(goal) for goal in goals.judge(backoffice, bare)]
+    return "\n".join(lines)
 
 
-def _calls(result: LoadResult, version: str | None) -> list[CallRecord]:
-    calls = result.recorder.calls
-    return calls if version is None else [r for r in calls if r.version == version]
+def _pair(
+    ours: Summary, theirs: Summary, figure: Callable[[Summary], float | None]
+) -> tuple[float | None, float | None]:
+    return figure(ours), figure(theirs)
+
+
+def _latency(name: str) -> Callable[[Summary], float | None]:
+    return lambda s: getattr(s.latency, name) if s.latency else None
+
+
+def _phase_p99(phase: str) -> Callable[[Summary], float | None]:
+    def figure(summary: Summary) -> float | None:
+        latency = summary.phases.get(phase)
+        return latency.p99 if latency else None
+
+    return figure
+
+
+def _cost(part: Callable[[CallCost], float]) -> Callable[[Summary], float | None]:
+    return lambda s: part(s.cost_run) if s.cost_run else None
+
+
+def _memory_part(part: Callable[[Memory], float]) -> Callable[[Summary], float | None]:
+    return lambda s: part(s.memory) if s.memory else None
 
 
 def _nominal(result: LoadResult, stations: int) -> float:
@@ -218,9 +290,8 @@ def _errors(result: LoadResult, version: str | None = None) -> str:
     def mine(v: str) -> bool:
         return version is None or v == version
 
-    outcomes = Counter(
-        f"{r.action} {r.outcome}" for r in _calls(result, version) if r.outcome != "ok"
-    )
+    calls: list[CallRecord] = [r for r in recorder.calls if mine(r.version)]
+    outcomes = Counter(f"{r.action} {r.outcome}" for r in calls if r.outcome != "ok")
     parts = [f"{name} x{n}" for name, n in outcomes.most_common()]
     failures: Counter[str] = Counter()
     for (v, reason), n in recorder.connect_failures.items():
@@ -241,10 +312,10 @@ def _errors(result: LoadResult, version: str | None = None) -> str:
 
 
 def _connect_latency(seconds: list[float]) -> str:
-    values = sorted(s * 1000 for s in seconds)
-    if not values:
+    if not seconds:
         return "-"
-    pcts = (_nearest_rank(values, p) for p in (50, 95, 99))
+    values = sorted(s * 1000 for s in seconds)
+    pcts = (nearest_rank(values, p) for p in (50, 95, 99))
     return "p50 {:7.1f}  p95 {:7.1f}  p99 {:7.1f}  ".format(*pcts) + f"max {values[-1]:8.1f}"
 
 
@@ -253,4 +324,6 @@ def _fmt(latency: Latency | None) -> str:
 
 
 def _ratio(ours: float, theirs: float) -> str:
+    if ours == float("inf") or theirs == float("inf"):
+        return "-"
     return f"{ours / theirs:.2f}" if theirs else "-"

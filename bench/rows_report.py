@@ -61,19 +61,47 @@ def expected_rows(result: LoadResult) -> dict[str, tuple[int, int]]:
     return rows
 
 
-def rows_table(result: LoadResult, rows: RowCounts) -> list[str]:
-    lines = ["rows          table                     expected  persisted  verdict"]
+def verdict(expected: int, maybe: int, stored: int) -> str:
+    """ "ok", "ok (+n from unanswered CALLs)", "LOST n" or "EXTRA n"."""
+    if stored == expected:
+        return "ok"
+    if expected < stored <= expected + maybe:
+        return f"ok (+{stored - expected} from unanswered CALLs)"
+    if stored < expected:
+        return f"LOST {expected - stored}"
+    return f"EXTRA {stored - expected - maybe}"
+
+
+def row_problems(result: LoadResult, rows: RowCounts) -> list[str]:
+    """What keeps the rows from being exact: a table outside what the CALLs allow, or rows
+    stored twice ("message log LOST 7", "meter values stored twice x2"); empty when exact."""
+    problems = []
     for table, (expected, maybe) in expected_rows(result).items():
-        persisted = rows.tables.get(table.strip(), 0)
-        if persisted == expected:
-            verdict = "ok"
-        elif expected < persisted <= expected + maybe:
-            verdict = f"ok (+{persisted - expected} from unanswered CALLs)"
-        elif persisted < expected:
-            verdict = f"LOST {expected - persisted}"
-        else:
-            verdict = f"EXTRA {persisted - expected - maybe}"
-        lines.append(f"              {table:<25}{expected:9d}  {persisted:9d}  {verdict}")
+        judged = verdict(expected, maybe, rows.tables.get(table.strip(), 0))
+        if not judged.startswith("ok"):
+            problems.append(f"{table.strip()} {judged}")
+    problems += [f"{name} stored twice x{n}" for name, n in rows.duplicates.items() if n]
+    return problems
+
+
+def rows_table(result: LoadResult, rows: RowCounts) -> list[str]:
+    lines = ["rows          table                     expected     stored  verdict"]
+    for table, (expected, maybe) in expected_rows(result).items():
+        stored = rows.tables.get(table.strip(), 0)
+        judged = verdict(expected, maybe, stored)
+        lines.append(f"              {table:<25}{expected:9d}  {stored:9d}  {judged}")
+    repeated = [f"{name} x{n}" for name, n in rows.duplicates.items() if n]
+    lines.append(
+        "duplicates    "
+        + ("DUPLICATES: " + "; ".join(repeated) if repeated else "none")
+        + f" ({', '.join(rows.duplicates)} checked)"
+    )
     odd = [f"{name} x{n}" for name, n in rows.checks.items() if n]
     lines.append("row checks    " + ("; ".join(odd) if odd else "none odd"))
+    problems = row_problems(result, rows)
+    lines.append(
+        "rows exact    "
+        + ("NOT EXACT: " + "; ".join(problems) if problems else "EXACT")
+        + " (stored = expected in every table, no duplicates)"
+    )
     return lines

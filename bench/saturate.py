@@ -1,8 +1,9 @@
 """Maximum throughput: N stations each send one action back to back (one CALL outstanding
 per station, as OCPP-J allows) for a fixed time, against a server that is already running.
 
-Where bench/run.py offers a realistic load, this finds the ceiling the mission compares
-with (messages per second a server answers). Loopback only, bounded in count and time.
+Where bench/run.py offers the realistic flow (the one the issue is judged on), this finds the
+ceiling of one message path alone, without the boot and start bursts: the figure to watch
+while profiling that path. Loopback only, bounded in count and time.
 
     # back office: seed the stations once, serve, then saturate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/backoffice_bench \\
@@ -27,6 +28,7 @@ from urllib.parse import urlsplit
 import websockets
 from limits import raise_open_file_limit
 from loadgen import BENCH_PASSWORD, station_identity
+from websockets.typing import Subprotocol
 
 MAX_STATIONS = 2000
 MAX_SECONDS = 120
@@ -53,7 +55,7 @@ async def station(url: str, number: int, action: str, until: float, latencies: l
     token = base64.b64encode(f"{identity}:{BENCH_PASSWORD}".encode()).decode()
     async with websockets.connect(
         url + identity,
-        subprotocols=["ocpp1.6"],
+        subprotocols=[Subprotocol("ocpp1.6")],
         additional_headers={"Authorization": f"Basic {token}"},
         open_timeout=30,
     ) as ws:

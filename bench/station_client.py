@@ -19,6 +19,7 @@ from version_mix import SUBPROTOCOLS
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.protocol import State
+from websockets.typing import Subprotocol
 
 CALL, CALLRESULT, CALLERROR = 2, 3, 4
 
@@ -52,6 +53,14 @@ class Recorder:
     # CALLs the server sent us (none are expected in this scenario), by action.
     server_calls: Counter[tuple[str, str]] = field(default_factory=Counter)
     late_answers: Counter[str] = field(default_factory=Counter)  # by version
+    # Storm mode: set while the bench restarts the server, so the closes it causes are not
+    # counted as errors, and once the server listens again (refusals from then on are its own).
+    restarting: bool = False
+    server_back: bool = False
+    restart_closes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    reconnected: Counter[str] = field(default_factory=Counter)  # by version
+    # Failed reconnects, keyed by (reason, whether the restarted server was listening).
+    reconnect_failures: Counter[tuple[str, bool]] = field(default_factory=Counter)
 
 
 class CallFailed(Exception):
@@ -84,17 +93,25 @@ class StationClient:
         self._pending: dict[str, asyncio.Future[list[Any]]] = {}
         self._next_id = 0
         self._closing = False
+        self.failure = ""  # why the last connect failed
+        # Set when the server closes the socket, so a station waiting for its next message
+        # notices at once (the storm mode reconnects then); the bench sets it to wake one too.
+        self.wake = asyncio.Event()
 
     @property
     def is_open(self) -> bool:
         return self._ws is not None and self._ws.state is State.OPEN
 
-    async def connect(self, timeout: float) -> bool:
+    async def connect(self, timeout: float, *, again: bool = False) -> bool:
+        """Open the socket; `again` for a reconnect (counted apart from the first connect)."""
         started = time.perf_counter()
+        server_back = self._recorder.server_back
+        self._closing = False
+        self.wake.clear()
         try:
             ws = await connect(
                 self.url,
-                subprotocols=[self._subprotocol],
+                subprotocols=[Subprotocol(self._subprotocol)],
                 additional_headers={"Authorization": self._auth},
                 compression=None,
                 proxy=None,  # loopback only: never go through a proxy from the environment
@@ -103,24 +120,32 @@ class StationClient:
                 close_timeout=2,
             )
         except InvalidStatus as err:
-            self._failed_to_connect(f"HTTP {err.response.status_code}")
-            return False
+            self.failure = f"HTTP {err.response.status_code}"
         except (InvalidHandshake, OSError, TimeoutError) as err:
-            # InvalidMessage: the server dropped the TCP connection before answering.
-            self._failed_to_connect(type(err).__name__)
-            return False
-        if ws.subprotocol != self._subprotocol:
-            self._failed_to_connect(f"subprotocol {ws.subprotocol!r}")
+            # InvalidMessage: the server dropped the TCP connection before answering;
+            # ConnectionRefusedError: nothing listens on the port.
+            self.failure = type(err).__name__
+        else:
+            if ws.subprotocol == self._subprotocol:
+                self._opened(ws, time.perf_counter() - started, again=again)
+                return True
+            self.failure = f"subprotocol {ws.subprotocol!r}"
             await ws.close()
-            return False
-        self._recorder.connect_seconds.append(time.perf_counter() - started)
-        self._recorder.connected[self.version] += 1
+        if again:
+            self._recorder.reconnect_failures[self.failure, server_back] += 1
+        else:
+            self._recorder.connect_failures[self.version, self.failure] += 1
+        return False
+
+    def _opened(self, ws: ClientConnection, seconds: float, *, again: bool) -> None:
+        if again:
+            self._recorder.reconnected[self.version] += 1
+        else:
+            self._recorder.connect_seconds.append(seconds)
+            self._recorder.connected[self.version] += 1
+        self.failure = ""
         self._ws = ws
         self._reader = asyncio.create_task(self._read())
-        return True
-
-    def _failed_to_connect(self, reason: str) -> None:
-        self._recorder.connect_failures[self.version, reason] += 1
 
     async def call(
         self, phase: str, action: str, payload: dict[str, Any], label: str = ""
@@ -129,7 +154,8 @@ class StationClient:
 
         `label` names the CALL in the figures when the action alone is too coarse.
         """
-        if not self.is_open:
+        ws = self._ws
+        if ws is None or ws.state is not State.OPEN:
             raise CallFailed("not connected")
         self._next_id += 1
         message_id = str(self._next_id)
@@ -140,7 +166,7 @@ class StationClient:
         )
         self._recorder.calls.append(record)
         try:
-            await self._ws.send(json.dumps([CALL, message_id, action, payload]))
+            await ws.send(json.dumps([CALL, message_id, action, payload]))
             frame = await asyncio.wait_for(future, self._call_timeout)
         except TimeoutError:
             raise CallFailed(f"{action} timed out") from None
@@ -173,13 +199,17 @@ class StationClient:
         if not self._closing:
             code = self._ws.close_code
             reason = "no close frame" if code is None else str(code)
-            self._recorder.disconnects[self.version, reason] += 1
+            if self._recorder.restarting:
+                self._recorder.restart_closes[self.version, reason] += 1
+            else:
+                self._recorder.disconnects[self.version, reason] += 1
+            self.wake.set()
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(_Disconnected())
 
     def _on_frame(self, frame: list[Any]) -> None:
-        if frame[0] == CALL:
+        if frame[0] == CALL and self._ws is not None:
             self._recorder.server_calls[self.version, frame[2]] += 1
             reply = [CALLERROR, frame[1], "NotSupported", "simulated station", {}]
             asyncio.create_task(self._ws.send(json.dumps(reply)))  # noqa: RUF006
