@@ -7,12 +7,13 @@ Twisted upgrade that moves what they patch:
 - close_codes: close frames with the codes PROTOCOL.md promises (1009 for oversize frames);
 - tls_scheme: a WebSocket's scope says whether it came over TLS (security profile 2);
 - body_limits: request bodies are refused before they are read (caps, upload tokens);
-- upgrade_refusals: an upgrade refused for a passing cause (database down) gets HTTP 503.
+- upgrade_refusals: an upgrade refused for a passing cause (database down) gets HTTP 503;
+- graceful_stop: on SIGTERM the application finishes its work before daphne cancels it.
 """
 
 from __future__ import annotations
 
-from . import body_limits, close_codes, tls_scheme, upgrade_refusals
+from . import body_limits, close_codes, graceful_stop, tls_scheme, upgrade_refusals
 
 
 def install() -> None:
@@ -20,3 +21,4 @@ def install() -> None:
     tls_scheme.install()
     body_limits.install()
     upgrade_refusals.install()
+    graceful_stop.install()

@@ -1,6 +1,7 @@
 """Two small patches to daphne's WebSocket protocol, for the close codes PROTOCOL.md promises.
 
-1. Let consumers close with RFC 6455 §7.4.1 protocol codes (1002, 1009, 1011). daphne passes
+1. Let consumers close with RFC 6455 §7.4.1 protocol codes (1002, 1009, 1011, and 1012
+   Service Restart on a stop, IANA's registry). daphne passes
    an ASGI close code to autobahn's sendClose(), which refuses all but 1000 and 3000-4999 and
    raises inside the consumer: the station got 1011 from daphne's error handler, disconnect()
    never ran (the registry kept it online) and a close from the call task left the socket open
@@ -29,7 +30,7 @@ import structlog
 log = structlog.get_logger(__name__)
 
 # The codes an endpoint may send besides 1000 (1004-1006, 1010 and 1015 are not for servers).
-PROTOCOL_CLOSE_CODES = frozenset({1001, 1002, 1003, 1007, 1008, 1009, 1011})
+PROTOCOL_CLOSE_CODES = frozenset({1001, 1002, 1003, 1007, 1008, 1009, 1011, 1012})
 CLOSE_MESSAGE_TOO_BIG = 1009
 # Key of the `websocket.disconnect` event: the size (bytes) of the message refused unread.
 REFUSED_MESSAGE_BYTES = "refused_message_bytes"

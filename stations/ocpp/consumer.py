@@ -27,7 +27,7 @@ from stations.services.charging import connections
 from stations.services.security import security_events, station_auth
 
 from . import commands as bus
-from . import framing, versions
+from . import framing, graceful_stop, versions
 from .db import run_db
 from .message_log import writer as message_log
 from .session import OcppSession, StationContext
@@ -80,9 +80,15 @@ class OcppConsumer(AsyncWebsocketConsumer):
     station_pk: int | None = None
     session: OcppSession | None = None
     closing: bool = False
+    # The process is stopping: CALLs received from now on are not taken (graceful_stop).
+    finishing: bool = False
 
     async def connect(self) -> None:
         self.identity = self.scope["url_route"]["kwargs"].get("station_id") or ""
+        if graceful_stop.sockets.stopping:
+            # A socket here would be dropped in a moment: HTTP 503 tells the charger to retry.
+            await self.close(code=upgrade_refusals.TRY_AGAIN_LATER)
+            return
         session_class = versions.choose(self.scope.get("subprotocols") or [])
         headers = dict(self.scope.get("headers") or [])
         authorization = headers.get(b"authorization", b"").decode("latin-1") or None
@@ -127,11 +133,14 @@ class OcppConsumer(AsyncWebsocketConsumer):
             registration_status=admission.registration_status,
         )
         self.session = session_class(station=context, connection=_Connection(self))
-        self._calls: asyncio.Queue[framing.Call | framing.Send] = asyncio.Queue()
+        # None ends the queue: the process is stopping (stop_taking_calls).
+        self._calls: asyncio.Queue[framing.Call | framing.Send | None] = asyncio.Queue()
         self._inflight: set[str] = set()
         self._call_task = asyncio.create_task(self._serve_calls(self.session))
         self._command_tasks: set[asyncio.Task[None]] = set()
+        self._disconnected = asyncio.Event()
         _open_channels.add(self.channel_name)
+        graceful_stop.sockets.open.add(self)
         try:
             registration = await run_db(connections.register)(
                 station_id=admission.station_id,
@@ -145,6 +154,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             # The server gave up on this socket (or registering failed): disconnect() will not
             # run, and the registry beat sweeps what register left once the channel is gone.
             _open_channels.discard(self.channel_name)
+            graceful_stop.sockets.open.discard(self)
             self._call_task.cancel()
             raise
         if registration.superseded:
@@ -205,6 +215,16 @@ class OcppConsumer(AsyncWebsocketConsumer):
             self.closing = True
             await self.close(code=code)
 
+    def stop_taking_calls(self) -> asyncio.Task[None]:
+        """Take no CALL from now on; the task returned ends once those taken are answered."""
+        self.finishing = True
+        self._calls.put_nowait(None)
+        return self._call_task
+
+    async def wait_disconnected(self) -> None:
+        """Return once disconnect() has run (the registry no longer names this socket)."""
+        await self._disconnected.wait()
+
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         refused = message.get(close_codes.REFUSED_MESSAGE_BYTES)
         try:
@@ -245,6 +265,8 @@ class OcppConsumer(AsyncWebsocketConsumer):
             )
         finally:
             _open_channels.discard(self.channel_name)
+            graceful_stop.sockets.open.discard(self)
+            self._disconnected.set()
         log.info("ocpp.disconnected", identity=self.identity, code=code)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -277,6 +299,10 @@ class OcppConsumer(AsyncWebsocketConsumer):
             await self._answer_error(err.message_id, err.code, err.description)
             return
         self._log_in(text_data, message)
+        if self.finishing and isinstance(message, framing.Call | framing.Send):
+            # Unanswered, the charger keeps it and sends it again once reconnected.
+            log.info("ocpp.call_not_taken_stopping", identity=self.identity, action=message.action)
+            return
         if isinstance(message, framing.Call):
             if message.message_id in self._inflight:
                 await self._answer_error(
@@ -311,9 +337,11 @@ class OcppConsumer(AsyncWebsocketConsumer):
             log.info("ocpp.frame_ignored", identity=self.identity, reason=message.reason)
 
     async def _serve_calls(self, session: OcppSession) -> None:
-        """Answer CALLs one at a time, in arrival order."""
+        """Answer CALLs one at a time, in arrival order, until the queue is ended."""
         while not self.closing:
             message = await self._calls.get()
+            if message is None:
+                return
             try:
                 if isinstance(message, framing.Send):
                     await session.handle_send(message)

@@ -43,6 +43,8 @@ class MessageLogWriter:
         self._stations: set[int] = set()
         self._task: asyncio.Task[None] | None = None
         self._wakeup: asyncio.Event | None = None
+        # One flush at a time: the final one on a stop waits for a periodic one under way.
+        self._flushing = asyncio.Lock()
 
     def append(
         self,
@@ -90,6 +92,10 @@ class MessageLogWriter:
             await self.flush()
 
     async def flush(self) -> None:
+        async with self._flushing:
+            await self._flush()
+
+    async def _flush(self) -> None:
         if not self._buffer:
             return
         batch, self._buffer = self._buffer, []
