@@ -96,8 +96,10 @@ class RedisChannelLayer(core.RedisChannelLayer):
         self.outage.recovered()
 
     def _receiving_failed(self, error: BaseException) -> None:
-        self.outage.failed(error)
+        # Every receiver fails in turn once Redis is gone: the first starts the one probe, the
+        # others just wait for it (their failures would only lengthen its pauses).
         if self._back is None:
+            self.outage.failed(error)
             self._back = asyncio.Event()
             self._probe = asyncio.get_running_loop().create_task(self._until_back(self._back))
 

@@ -138,10 +138,18 @@ class _Outbox:
                 pending, self._pending = self._pending, {}
             if not pending:
                 continue
-            for group in await asyncio.to_thread(_watched, list(pending)):
-                events = list(pending[group].values())
-                if not await _send_to_group(group, {"type": BATCH, "events": events}):
-                    break  # Redis is away: drop the rest of the batch too
+            try:
+                await self._flush(pending)
+            except Exception:
+                # The flusher outlives any batch: a lost one is stale fragments for a while.
+                log.exception("live.flush_failed")
+
+    @staticmethod
+    async def _flush(pending: dict[str, dict[tuple[Any, ...], dict[str, Any]]]) -> None:
+        for group in await asyncio.to_thread(_watched, list(pending)):
+            events = list(pending[group].values())
+            if not await _send_to_group(group, {"type": BATCH, "events": events}):
+                return  # Redis is away: drop the rest of the batch too
 
 
 def _watched(groups: list[str]) -> list[str]:
