@@ -128,7 +128,8 @@ CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", default="asgi")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels-redis, made to stand through a Redis outage (consumers survive it).
+            "BACKEND": "backoffice.lib.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 reads with a 5 s socket timeout by default, the same as
                 # channels-redis's 5 s BZPOPMIN: every 5 s one consumer's receive timed out and
@@ -146,6 +147,9 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    # kombu's Redis sockets wait forever by default: a publish to a frozen Redis never returned.
+    # The worker's BRPOP polls every second, well within these.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 10, "socket_connect_timeout": 5}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CELERY_BROKER_URL = "memory://"
@@ -162,6 +166,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # redis-py waits forever by default; a counter falls back to this process's own
+            # (backoffice.lib.cache_counters) rather than hold a charger's upgrade.
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
         }
     }
 else:

@@ -30,6 +30,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-CELERY_TASK_ALWAYS_EAGER = True
+# Eager unless a test's own server publishes to a broker (CELERY_TASK_ALWAYS_EAGER=false).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "true").lower() != "false"
 # The live test servers serve static files straight from the apps and static/ (no collectstatic).
 WHITENOISE_USE_FINDERS = True

@@ -17,6 +17,12 @@ class StationNotConnected(CommandError):
     """The station holds no connection to any server process right now."""
 
 
+class StationUnreachable(StationNotConnected):
+    """The server process holding the station's socket could not be reached (the channel
+    layer, Redis, is unavailable): nothing was sent. A StationNotConnected for the callers to
+    whom only "not reachable now" matters."""
+
+
 class CommandTimeout(CommandError):
     """The station did not answer within the response timeout."""
 

@@ -59,8 +59,10 @@ class Interest:
         if not settings.REDIS_URL:
             return None
         if self._redis is None:
+            # A read takes a millisecond; a view publishing while Redis is frozen waits this
+            # long once per pause of the publisher's outage (backoffice.lib.live_publisher).
             self._redis = redis.Redis.from_url(
-                settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5
+                settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
             )
         return self._redis
 

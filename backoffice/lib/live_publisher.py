@@ -8,6 +8,10 @@ Services publish from the OCPP server's database threads and from views, so even
 an outbox: in a server process, one task sends them every LIVE_FLUSH_SECONDS, one batch per
 group with duplicates coalesced; in a process without a running server loop (Celery, commands)
 they are sent at once. Groups nobody watches are skipped (`interest`).
+
+Redis is read and written by the flusher only, never in a charger's answer path: the OCPP
+threads append to memory. While Redis is unreachable, batches are dropped (stale fragments
+until the outage ends, logged once per outage: `backoffice.lib.outage`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from django.conf import settings
 from django.db import transaction
 
 from backoffice.lib.live_interest import interest
+from backoffice.lib.outage import UNREACHABLE, Outage
 
 log = structlog.get_logger(__name__)
 
@@ -59,18 +64,33 @@ def access_changed(*, user_pk: int) -> None:
 
 
 def _group_send(group: str, message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # a view, a task, a command: no loop in this thread
-        async_to_sync(layer.group_send)(group, message)
+        async_to_sync(_send_to_group)(group, message)
     else:
-        task = loop.create_task(layer.group_send(group, message))
+        task = loop.create_task(_send_to_group(group, message))
         _sending.add(task)  # kept until done: the loop holds only a weak reference
         task.add_done_callback(_sending.discard)
 
 
-_sending: set[asyncio.Task[None]] = set()
+_sending: set[asyncio.Task[bool]] = set()
+_outage = Outage("live pages")
+
+
+async def _send_to_group(group: str, message: dict[str, Any]) -> bool:
+    """Send to the group; False (logged once per outage) when Redis is unreachable."""
+    try:
+        await get_channel_layer().group_send(group, message)
+    except UNREACHABLE as err:
+        _outage.failed(err)
+        return False
+    except Exception:
+        # A lost batch is a stale fragment until the next event: log, keep going.
+        log.exception("live.publish_failed", group=group)
+        return True
+    _outage.recovered()
+    return True
 
 
 def transaction_changed(*, station_id: int, transaction_pk: int) -> None:
@@ -101,38 +121,47 @@ class _Outbox:
             self._task = self._loop.create_task(self._run())
 
     def put(self, groups: list[str], event: dict[str, Any]) -> None:
-        watched = interest.watched()
-        groups = [group for group in groups if group in watched]
-        if not groups:
-            return
         if self._task is None or self._task.done() or self._loop is None:
-            for group in groups:
-                _send(group, [event])
+            for group in _watched(groups):
+                async_to_sync(_send_to_group)(group, {"type": BATCH, "events": [event]})
             return
+        # Who watches is read by the flusher, off the answer path of the OCPP threads.
         key = tuple(sorted(event.items()))
         with self._lock:
             for group in groups:
                 self._pending.setdefault(group, {})[key] = event
 
     async def _run(self) -> None:
-        layer = get_channel_layer()
         while True:
             await asyncio.sleep(settings.LIVE_FLUSH_SECONDS)
             with self._lock:
                 pending, self._pending = self._pending, {}
-            for group, events in pending.items():
-                try:
-                    await layer.group_send(group, {"type": BATCH, "events": list(events.values())})
-                except Exception:
-                    # A lost batch is a stale fragment until the next event: log, keep going.
-                    log.exception("live.publish_failed", group=group)
+            if not pending:
+                continue
+            try:
+                await self._flush(pending)
+            except Exception:
+                # The flusher outlives any batch: a lost one is stale fragments for a while.
+                log.exception("live.flush_failed")
+
+    @staticmethod
+    async def _flush(pending: dict[str, dict[tuple[Any, ...], dict[str, Any]]]) -> None:
+        for group in await asyncio.to_thread(_watched, list(pending)):
+            events = list(pending[group].values())
+            if not await _send_to_group(group, {"type": BATCH, "events": events}):
+                return  # Redis is away: drop the rest of the batch too
 
 
-def _send(group: str, events: list[dict[str, Any]]) -> None:
+def _watched(groups: list[str]) -> list[str]:
+    """The groups somebody watches (none while Redis is unreachable)."""
+    if not _outage.may_try():
+        return []
     try:
-        async_to_sync(get_channel_layer().group_send)(group, {"type": BATCH, "events": events})
-    except Exception:
-        log.exception("live.publish_failed", group=group)
+        watched = interest.watched()
+    except UNREACHABLE as err:
+        _outage.failed(err)
+        return []
+    return [group for group in groups if group in watched]
 
 
 _outbox = _Outbox()

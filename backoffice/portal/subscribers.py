@@ -3,12 +3,13 @@
 Only sessions a driver's token started concern the portal, and the events say whose they are
 (`driver_id`): every other session is passed over here without a query. A driver's session is
 handed to a Celery task (eager in the quick start and the tests), so nothing here queries in
-the answer's path of the charger's message.
+the answer's path of the charger's message, nor waits on the broker (`task_outbox`).
 """
 
 from __future__ import annotations
 
 from backoffice.lib import meter_series
+from backoffice.lib.task_outbox import enqueue
 from stations import events
 
 from . import tasks
@@ -18,7 +19,7 @@ from .services.session_watch import CHARGING_STATUSES
 @events.subscriber(events.TransactionStarted)
 def transaction_started(event: events.TransactionStarted) -> None:
     if event.driver_id is not None:
-        tasks.session_started.delay(transaction_pk=event.transaction_pk)
+        enqueue(tasks.session_started, transaction_pk=event.transaction_pk)
 
 
 @events.subscriber(events.TransactionUpdated)
@@ -27,9 +28,10 @@ def transaction_updated(event: events.TransactionUpdated) -> None:
         return
     if event.token_added:
         # The driver's token came after the start: the session is theirs from now on.
-        tasks.session_started.delay(transaction_pk=event.transaction_pk)
+        enqueue(tasks.session_started, transaction_pk=event.transaction_pk)
     elif event.charging_state != event.previous_charging_state:
-        tasks.charging_state_changed.delay(
+        enqueue(
+            tasks.charging_state_changed,
             transaction_pk=event.transaction_pk,
             previous=event.previous_charging_state,
             current=event.charging_state,
@@ -40,8 +42,10 @@ def transaction_updated(event: events.TransactionUpdated) -> None:
 @events.subscriber(events.TransactionEnded)
 def transaction_ended(event: events.TransactionEnded) -> None:
     if event.driver_id is not None:
-        tasks.session_ended.delay(
-            transaction_pk=event.transaction_pk, stopped_at_limit=event.stopped_at_limit
+        enqueue(
+            tasks.session_ended,
+            transaction_pk=event.transaction_pk,
+            stopped_at_limit=event.stopped_at_limit,
         )
 
 
@@ -56,7 +60,8 @@ def meter_values_stored(event: events.MeterValuesStored) -> None:
         energy = found.energy_wh if found.energy_wh is not None else energy
         power = found.power_w if found.power_w is not None else power
         soc = found.soc_percent if found.soc_percent is not None else soc
-    tasks.session_meter.delay(
+    enqueue(
+        tasks.session_meter,
         transaction_pk=event.transaction_pk,
         energy_wh=_text(energy),
         power_w=_text(power),
@@ -68,7 +73,8 @@ def meter_values_stored(event: events.MeterValuesStored) -> None:
 @events.subscriber(events.ConnectorStatusReported)
 def status_reported(event: events.ConnectorStatusReported) -> None:
     if event.evse_id and event.status in CHARGING_STATUSES:
-        tasks.connector_status.delay(
+        enqueue(
+            tasks.connector_status,
             station_id=event.station_id,
             evse_id=event.evse_id,
             status=event.status,

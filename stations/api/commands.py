@@ -3,9 +3,10 @@
 `POST /api/v1/stations/<identity>/commands/<name>/` is one documented operation per
 `CommandSpec` (`command_views()` makes a view class for each), all running `CommandApi.post`:
 404 outside the caller's scope, 403 for a role that may not command, 400 for a bad body or a
-command the station's OCPP version does not offer, 409 when the station is offline, 504 when
-it did not answer in time, else 200 with the command record and its result (also for a
-CALLERROR: `command.state` says so).
+command the station's OCPP version does not offer, 409 when the station is offline, 503 when
+the server process holding its socket cannot be reached (Redis down; nothing sent, the command
+closed as failed), 504 when it did not answer in time, else 200 with the command record and
+its result (also for a CALLERROR: `command.state` says so).
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from rest_framework.views import APIView
 from backoffice.api.errors import ErrorOutput
 from stations import selectors
 from stations.api.registry import CommandSpec
-from stations.exceptions import CommandError, CommandTimeout, StationNotConnected
+from stations.exceptions import (
+    CommandError,
+    CommandTimeout,
+    StationNotConnected,
+    StationUnreachable,
+)
 from stations.services.commands import adapters
 from stations.services.commands.bus import Caller
 
@@ -83,6 +89,8 @@ class CommandApi(APIView):
         )
         try:
             outcome = self.spec.service(station_id=station.pk, caller=caller, **body.validated_data)
+        except StationUnreachable as err:
+            return _failure(err, status.HTTP_503_SERVICE_UNAVAILABLE)
         except StationNotConnected as err:
             return _failure(err, status.HTTP_409_CONFLICT)
         except CommandTimeout as err:
@@ -140,6 +148,11 @@ def _documented(spec: CommandSpec) -> Any:
             403: OpenApiResponse(ErrorOutput, description=ROLE_CANNOT_COMMAND),
             404: OpenApiResponse(ErrorOutput, description="No such station in your scope."),
             409: OpenApiResponse(CommandFailureOutput, description="The station is offline."),
+            503: OpenApiResponse(
+                CommandFailureOutput,
+                description="The server process holding the station's socket cannot be "
+                "reached (channel layer unavailable): nothing was sent, the command failed.",
+            ),
             504: OpenApiResponse(
                 CommandFailureOutput, description="The station did not answer in time."
             ),

@@ -17,8 +17,12 @@ class Command(models.Model):
         CALL_ERROR = "call_error", _("CALLERROR")
         TIMED_OUT = "timed_out", _("timed out")
         OFFLINE = "offline", _("station offline")
+        # Not sent: the station's server process could not be reached (`error_description`).
+        FAILED = "failed", _("failed")
 
-    FINAL = frozenset({State.ANSWERED, State.CALL_ERROR, State.TIMED_OUT, State.OFFLINE})
+    FINAL = frozenset(
+        {State.ANSWERED, State.CALL_ERROR, State.TIMED_OUT, State.OFFLINE, State.FAILED}
+    )
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="commands")
     action = models.CharField(max_length=64)

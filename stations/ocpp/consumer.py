@@ -4,6 +4,11 @@ It authenticates the station at the upgrade, picks the subprotocol, frames and a
 malformed input, logs every frame, and hands CALLs to the version's session (a separate
 object, never a base class) through a queue served by its own task, so the consumer's dispatch
 loop is never blocked waiting on the station (DESIGN §2, "Two objects per socket").
+
+Nothing in a charger's answer waits on Redis: the channel layer only wakes this consumer for
+commands and notices (in memory when they come from this process), and its receive waits out a
+Redis outage instead of ending the consumer (`backoffice.lib.channel_layer`); live events and
+Celery tasks leave through outboxes.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from backoffice.daphne_patches import close_codes, upgrade_refusals
-from backoffice.lib import client_address, forwarded_tls
+from backoffice.lib import channel_layer, client_address, forwarded_tls, task_outbox
 from backoffice.lib import live_publisher as live
 from stations.models import MessageLog
 from stations.services.charging import connections
@@ -141,6 +146,10 @@ class OcppConsumer(AsyncWebsocketConsumer):
         self._disconnected = asyncio.Event()
         _open_channels.add(self.channel_name)
         graceful_stop.sockets.open.add(self)
+        # Commands and notices from this very process need no Redis (nor wait for it).
+        self._stop_local = channel_layer.serve_locally(
+            self.channel_layer, self.channel_name, self.dispatch
+        )
         try:
             registration = await run_db(connections.register)(
                 station_id=admission.station_id,
@@ -155,6 +164,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             # run, and the registry beat sweeps what register left once the channel is gone.
             _open_channels.discard(self.channel_name)
             graceful_stop.sockets.open.discard(self)
+            self._stop_local()
             self._call_task.cancel()
             raise
         if registration.superseded:
@@ -163,9 +173,13 @@ class OcppConsumer(AsyncWebsocketConsumer):
             await self.close_socket(CLOSE_REPLACED)
             return
         if registration.replaced_channel:
-            await self._tell_replaced(registration.replaced_channel)
+            # In its own task: a frozen Redis would hold this socket's first frames meanwhile.
+            notice = asyncio.create_task(self._tell_replaced(registration.replaced_channel))
+            _notices.add(notice)
+            notice.add_done_callback(_notices.discard)
         _registry_beat.ensure_running()
         live.start_flusher()
+        task_outbox.start()
         log.info("ocpp.connected", identity=self.identity, version=session_class.ocpp_version)
 
     async def _tell_replaced(self, channel: str) -> None:
@@ -267,6 +281,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             _open_channels.discard(self.channel_name)
             graceful_stop.sockets.open.discard(self)
             self._disconnected.set()
+            self._stop_local()
         log.info("ocpp.disconnected", identity=self.identity, code=code)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -425,5 +440,7 @@ class _RegistryBeat:
 
 
 _registry_beat = _RegistryBeat()
+# Replaced-socket notices being sent (kept referenced until done: the loop holds weak ones).
+_notices: set[asyncio.Task[None]] = set()
 # Channels of this process's sockets that are open or registering (see connections.sweep).
 _open_channels: set[str] = set()

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -26,12 +27,20 @@ from stations.exceptions import (
     CommandInvalid,
     CommandTimeout,
     StationNotConnected,
+    StationUnreachable,
 )
 from stations.models import Command, Station
 from stations.services.charging import connections
 from stations.services.commands import adapters, command_secrets
 
+log = structlog.get_logger(__name__)
+
 WAKE_UP = "ocpp.command"
+# The reason on a command that could not be handed to the station's server process.
+UNREACHABLE = (
+    "The station's server process could not be reached (channel layer unavailable): "
+    "nothing was sent."
+)
 _POLL_SECONDS = 0.05
 # The caller waits this much longer than the station is given: the hop to the holding process.
 _HOP_SECONDS = 2
@@ -68,9 +77,9 @@ def send(
     """Send `action` to the station and return the finished command (answered or CALLERROR).
 
     Raises CommandInvalid (nothing sent) when the payload breaks the station's schema,
-    StationNotConnected at once when no process holds the station, CommandTimeout when no
-    answer came in time. Every outcome is recorded on the Command row, and the request in the
-    audit trail.
+    StationNotConnected at once when no process holds the station, StationUnreachable at once
+    when its process cannot be reached, CommandTimeout when no answer came in time. Every
+    outcome is recorded on the Command row, and the request in the audit trail.
     """
     command = _record(station_id=station_id, action=action, payload=payload, caller=caller)
     try:
@@ -93,6 +102,7 @@ def dispatch(
     timeout on the row, as for `send`; read the row later for the outcome. Raises like `send`:
     CommandInvalid (nothing recorded), StationNotConnected (recorded offline). Not for
     commands with secrets (they are masked once answered, by the waiting caller): CommandInvalid.
+    StationUnreachable (recorded failed) as for `send`.
 
     Nobody times the row out here: when the wake-up is lost or the socket closes before the
     answer, the command stays queued or sent. A caller that retries closes the old one with
@@ -131,13 +141,27 @@ def _record(*, station_id: int, action: str, payload: dict[str, Any], caller: Ca
 
 def _wake(command: Command) -> None:
     """Wake the process holding the station's socket; StationNotConnected (the command
-    recorded offline) when none holds it."""
+    recorded offline) when none holds it, StationUnreachable (recorded failed) when the wake-up
+    cannot be handed to the channel layer (Redis unavailable; the layer itself delivers in
+    memory to a socket of this very process)."""
     channel = connections.channel_for(station_id=command.station_id)
     if channel is None:
         _finish(command.pk, state=Command.State.OFFLINE)
         command.refresh_from_db()
         raise StationNotConnected("The station is not connected.", command=command)
-    async_to_sync(get_channel_layer().send)(channel, {"type": WAKE_UP, "command_id": command.pk})
+    try:
+        async_to_sync(get_channel_layer().send)(
+            channel, {"type": WAKE_UP, "command_id": command.pk}
+        )
+    except Exception as err:
+        # Any failure to hand it over (unreachable, timed out, channel full): not sent, and
+        # never will be (a late wake-up finds the row final: claim() takes queued ones only).
+        log.warning(
+            "commands.wake_up_failed", command_id=command.pk, channel=channel, error=repr(err)
+        )
+        _finish(command.pk, state=Command.State.FAILED, error_description=UNREACHABLE)
+        command.refresh_from_db()
+        raise StationUnreachable(UNREACHABLE, command=command) from err
 
 
 def _without_secrets(command: Command) -> Command:

@@ -35,6 +35,7 @@ from django.db.models.signals import pre_delete
 
 from backoffice.accounts.models import IdToken
 from backoffice.accounts.services import id_tokens
+from backoffice.lib.task_outbox import enqueue
 from stations import tasks
 from stations.models import LocalAuthList, LocalListEntry, Station, VariableAttribute
 from stations.services.charging import connections
@@ -175,4 +176,4 @@ def _caching(station_ids: set[int]) -> set[int]:
 
 
 def _enqueue(task: Task, station_id: int, **kwargs: Any) -> None:
-    transaction.on_commit(lambda: task.delay(station_id=station_id, **kwargs))
+    transaction.on_commit(lambda: enqueue(task, station_id=station_id, **kwargs))

@@ -59,4 +59,10 @@ def _close(station_ids: list[int], reason: str) -> None:
         if channel is None:
             continue
         log.warning("station.access_revoked", station_id=station_id, reason=reason)
-        async_to_sync(layer.send)(channel, {"type": REVOKED, "reason": reason})
+        try:
+            async_to_sync(layer.send)(channel, {"type": REVOKED, "reason": reason})
+        except Exception:
+            # Redis unavailable (the layer closes sockets of this process itself): the change
+            # is committed; a socket held by another process keeps its session until it
+            # reconnects. Say so, never fail the operator's change after its commit.
+            log.exception("station.access_revoked_not_delivered", station_id=station_id)

@@ -25,7 +25,12 @@ from django_htmx.middleware import HtmxDetails
 
 from backoffice.accounts.decorators import ROLE_CANNOT_ACT, operator_required, staff_required
 from stations import selectors
-from stations.exceptions import CommandError, CommandTimeout, StationNotConnected
+from stations.exceptions import (
+    CommandError,
+    CommandTimeout,
+    StationNotConnected,
+    StationUnreachable,
+)
 from stations.forms import commands as command_forms
 from stations.models import Command, Station
 from stations.services.commands.bus import Caller
@@ -38,12 +43,17 @@ POSITIVE = frozenset({"Accepted", "Scheduled", "Unlocked", "AcceptedCanceled"})
 
 UNKNOWN_COMMAND = _("This station offers no such command.")
 OFFLINE = _("The station is not connected: nothing was sent.")
+UNREACHABLE = _(
+    "The server process holding the station's connection could not be reached (Redis is "
+    "unavailable): nothing was sent. Try again in a moment."
+)
 TIMED_OUT = _("The station did not answer in time.")
 REJECTED = _("The station refused the command.")
 HEADLINES = {
     "answered": _("Answered"),
     "timed_out": _("Timed out"),
     "offline": _("Station offline"),
+    "unreachable": _("Not sent"),
 }
 _LEVELS = {
     "accepted": messages.SUCCESS,
@@ -52,6 +62,7 @@ _LEVELS = {
     "call_error": messages.ERROR,
     "timed_out": messages.ERROR,
     "offline": messages.ERROR,
+    "unreachable": messages.ERROR,
 }
 
 
@@ -64,7 +75,8 @@ class Outcome:
     """What came of a command, as the panel shows it.
 
     `kind`: accepted, rejected (`status` says how), answered (no status in the answer),
-    call_error (`status` is the error code, `detail` its description), timed_out, offline.
+    call_error (`status` is the error code, `detail` its description), timed_out, offline,
+    unreachable (the station's server process, not the station).
     """
 
     kind: str
@@ -128,6 +140,8 @@ def _send(request: HttpRequest, station: Station, form: Any) -> Outcome | None:
     caller = Caller(user=request.user, label=CALLER_LABEL)
     try:
         result = service(station_id=station.pk, caller=caller, **form.arguments())
+    except StationUnreachable as err:
+        return Outcome("unreachable", form.title, detail=UNREACHABLE, command=err.command)
     except StationNotConnected as err:
         return Outcome("offline", form.title, detail=OFFLINE, command=err.command)
     except CommandTimeout as err:

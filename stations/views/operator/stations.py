@@ -22,7 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backoffice.accounts.decorators import operator_required, staff_required
 from stations import selectors
-from stations.exceptions import CommandInvalid, CommandTimeout, StationNotConnected
+from stations.exceptions import (
+    CommandInvalid,
+    CommandTimeout,
+    StationNotConnected,
+    StationUnreachable,
+)
 from stations.models import Command, Site, Station
 from stations.services.commands import adapters, remote
 from stations.services.commands.bus import Caller
@@ -56,6 +61,7 @@ OUTCOMES = {
     "call_error": _("The station answered with an error"),
     "timed_out": _("Timed out: the station did not answer"),
     "offline": _("Offline: the station is not connected"),
+    "unreachable": _("Not sent: the station's server process could not be reached"),
 }
 
 LIST = "operator/stations/list.html"
@@ -257,6 +263,8 @@ def change_configuration(request: HttpRequest, identity: str) -> HttpResponse:
     except CommandInvalid as err:
         form.add_error("value", err.message)
         return _config_row(request, station, row, form=form, status=422)
+    except StationUnreachable:
+        outcome = "unreachable"
     except StationNotConnected:
         outcome = "offline"
     except CommandTimeout:
@@ -284,6 +292,8 @@ def read_configuration(request: HttpRequest, identity: str) -> HttpResponse:
             outcome = _outcome(read.command, "Accepted")
     except CommandInvalid as err:
         error = err.message
+    except StationUnreachable:
+        outcome = "unreachable"
     except StationNotConnected:
         outcome = "offline"
     except CommandTimeout:
