@@ -7,12 +7,14 @@ Twisted upgrade that moves what they patch:
 - close_codes: close frames with the codes PROTOCOL.md promises (1009 for oversize frames);
 - tls_scheme: a WebSocket's scope says whether it came over TLS (security profile 2);
 - body_limits: request bodies are refused before they are read (caps, upload tokens);
-- upgrade_refusals: an upgrade refused for a passing cause (database down) gets HTTP 503.
+- upgrade_refusals: an upgrade refused for a passing cause (database down) gets HTTP 503;
+- inbound_flow: a socket whose application is behind (or whose client does not read) is not
+  read until it catches up, so one station cannot fill the worker's memory.
 """
 
 from __future__ import annotations
 
-from . import body_limits, close_codes, tls_scheme, upgrade_refusals
+from . import body_limits, close_codes, inbound_flow, tls_scheme, upgrade_refusals
 
 
 def install() -> None:
@@ -20,3 +22,4 @@ def install() -> None:
     tls_scheme.install()
     body_limits.install()
     upgrade_refusals.install()
+    inbound_flow.install()
