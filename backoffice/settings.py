@@ -335,6 +335,16 @@ OCPP_BOOT_RETRY_INTERVAL = int(env_positive("OCPP_BOOT_RETRY_INTERVAL", 60))
 OCPP_RESPONSE_TIMEOUT = env_positive("OCPP_RESPONSE_TIMEOUT", 30)
 # Frames larger than this close the socket with 1009 (message too big).
 OCPP_MAX_FRAME_BYTES = int(env_positive("OCPP_MAX_FRAME_BYTES", 65536))
+# Back-pressure (backoffice/daphne_patches/inbound_flow.py): a station's socket is not read while
+# more than OCPP_MAX_QUEUED_FRAMES of its frames, or OCPP_MAX_QUEUED_BYTES bytes, wait to be
+# answered; reading resumes once half of both are. A station keeping to one outstanding CALL has
+# at most two frames waiting (its CALL and its answer to ours), so it never meets the limits.
+OCPP_MAX_QUEUED_FRAMES = int(env_positive("OCPP_MAX_QUEUED_FRAMES", 10))
+OCPP_MAX_QUEUED_BYTES = int(env_positive("OCPP_MAX_QUEUED_BYTES", 4 * OCPP_MAX_FRAME_BYTES))
+if OCPP_MAX_QUEUED_FRAMES < 2:
+    raise ImproperlyConfigured("OCPP_MAX_QUEUED_FRAMES must be at least 2")
+if OCPP_MAX_QUEUED_BYTES < 2 * OCPP_MAX_FRAME_BYTES:
+    raise ImproperlyConfigured("OCPP_MAX_QUEUED_BYTES must be at least twice OCPP_MAX_FRAME_BYTES")
 # The message log is written in batches off the hot path.
 OCPP_MESSAGE_LOG_RETENTION_DAYS = int(env_positive("OCPP_MESSAGE_LOG_RETENTION_DAYS", 30))
 OCPP_MESSAGE_LOG_FLUSH_SECONDS = env_positive("OCPP_MESSAGE_LOG_FLUSH_SECONDS", 1.0)

@@ -32,10 +32,11 @@ from stations.services.charging import connections
 from stations.services.security import security_events, station_auth
 
 from . import commands as bus
-from . import framing, graceful_stop, versions
+from . import framing, graceful_stop, versions, waiting_frames
 from .db import run_db
 from .message_log import writer as message_log
 from .session import OcppSession, StationContext
+from .waiting_frames import WaitingFrames, frame_bytes
 
 log = structlog.get_logger(__name__)
 
@@ -94,6 +95,8 @@ class OcppConsumer(AsyncWebsocketConsumer):
             # A socket here would be dropped in a moment: HTTP 503 tells the charger to retry.
             await self.close(code=upgrade_refusals.TRY_AGAIN_LATER)
             return
+        # Before accept(): every frame the socket will deliver is counted (back-pressure).
+        self._waiting = WaitingFrames(self.scope)
         session_class = versions.choose(self.scope.get("subprotocols") or [])
         headers = dict(self.scope.get("headers") or [])
         authorization = headers.get(b"authorization", b"").decode("latin-1") or None
@@ -138,8 +141,9 @@ class OcppConsumer(AsyncWebsocketConsumer):
             registration_status=admission.registration_status,
         )
         self.session = session_class(station=context, connection=_Connection(self))
+        # Bounded through self._waiting: the server stops reading past its limits.
         # None ends the queue: the process is stopping (stop_taking_calls).
-        self._calls: asyncio.Queue[framing.Call | framing.Send | None] = asyncio.Queue()
+        self._calls: asyncio.Queue[tuple[framing.Call | framing.Send, int] | None] = asyncio.Queue()
         self._inflight: set[str] = set()
         self._call_task = asyncio.create_task(self._serve_calls(self.session))
         self._command_tasks: set[asyncio.Task[None]] = set()
@@ -282,11 +286,29 @@ class OcppConsumer(AsyncWebsocketConsumer):
             graceful_stop.sockets.open.discard(self)
             self._disconnected.set()
             self._stop_local()
-        log.info("ocpp.disconnected", identity=self.identity, code=code)
+        log.info(
+            "ocpp.disconnected",
+            identity=self.identity,
+            code=code,
+            reading_paused=self._waiting.pauses,
+        )
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        size = frame_bytes(text_data, bytes_data)
+        queued = False
+        try:
+            queued = await self._take(text_data, bytes_data, size)
+        finally:
+            if not queued:
+                self._waiting.done(size, queued=False)
+
+    async def _take(self, text_data: str | None, bytes_data: bytes | None, size: int) -> bool:
+        """Handle a frame; True when it was queued for the call task (which then releases it).
+
+        Answers to our own CALLs are handled here at once, never behind queued CALLs.
+        """
         if self.session is None or self.closing:
-            return
+            return False
         connections.touch(self.session.station.pk)
         if text_data is None:
             message_log.append(
@@ -298,7 +320,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             await self._answer_error(
                 framing.UNREADABLE_ID, self.session.errors.framing, "Binary frames are not OCPP-J"
             )
-            return
+            return False
         try:
             message = framing.parse(
                 text_data, self.session.errors, self.session.extra_message_types
@@ -312,27 +334,11 @@ class OcppConsumer(AsyncWebsocketConsumer):
             )
             log.info("ocpp.bad_frame", identity=self.identity, code=err.code, reason=str(err))
             await self._answer_error(err.message_id, err.code, err.description)
-            return
+            return False
+        if isinstance(message, framing.Call | framing.Send):
+            return await self._queue_call(text_data, message, size)
         self._log_in(text_data, message)
-        if self.finishing and isinstance(message, framing.Call | framing.Send):
-            # Unanswered, the charger keeps it and sends it again once reconnected.
-            log.info("ocpp.call_not_taken_stopping", identity=self.identity, action=message.action)
-            return
-        if isinstance(message, framing.Call):
-            if message.message_id in self._inflight:
-                await self._answer_error(
-                    message.message_id,
-                    self.session.errors.duplicate_call,
-                    "A CALL with this message id is still being processed",
-                    message.action,
-                )
-                return
-            self._inflight.add(message.message_id)
-            self._calls.put_nowait(message)
-        elif isinstance(message, framing.Send):
-            # Unconfirmed, but processed in order with the CALLs around it.
-            self._calls.put_nowait(message)
-        elif isinstance(message, framing.CallResultError):
+        if isinstance(message, framing.CallResultError):
             # The station says our CALLRESULT was wrong: our bug, kept in the log for operators.
             log.error(
                 "ocpp.callresulterror_received",
@@ -350,13 +356,58 @@ class OcppConsumer(AsyncWebsocketConsumer):
                 )
         else:
             log.info("ocpp.frame_ignored", identity=self.identity, reason=message.reason)
+        return False
+
+    async def _queue_call(self, text: str, message: framing.Call | framing.Send, size: int) -> bool:
+        """Queue a CALL or SEND for the call task; False when it was answered or refused here."""
+        assert self.session is not None  # noqa: S101 - checked by _take
+        if isinstance(message, framing.Call) and message.message_id in self._inflight:
+            self._log_in(text, message)
+            await self._answer_error(
+                message.message_id,
+                self.session.errors.duplicate_call,
+                "A CALL with this message id is still being processed",
+                message.action,
+            )
+            return False
+        if self.finishing:
+            # Unanswered, the charger keeps it and sends it again once reconnected.
+            self._log_in(text, message)
+            log.info("ocpp.call_not_taken_stopping", identity=self.identity, action=message.action)
+            return False
+        if not self._waiting.queue(size):
+            await self._refuse_flood(message, size)
+            return False
+        self._log_in(text, message)
+        if isinstance(message, framing.Call):
+            self._inflight.add(message.message_id)
+        # A SEND is unconfirmed, but processed in order with the CALLs around it.
+        self._calls.put_nowait((message, size))
+        return True
+
+    async def _refuse_flood(self, message: framing.Call | framing.Send, size: int) -> None:
+        """Frames piled up past twice the limits (the server could not stop reading the
+        socket): refuse this one, close with 1008, and let operators see why."""
+        note = self._waiting.refusal_note(message.action, message.message_id, size)
+        log.warning("ocpp.flood_closed", identity=self.identity, note=note)
+        message_log.append(
+            station_identity=self.identity, station_pk=self.station_pk, direction=_IN, frame=note
+        )
+        await self.close_socket(CLOSE_POLICY_VIOLATION)
+        await waiting_frames.record_event(station_pk=self.station_pk, tech_info=note)
 
     async def _serve_calls(self, session: OcppSession) -> None:
         """Answer CALLs one at a time, in arrival order, until the queue is ended."""
         while not self.closing:
-            message = await self._calls.get()
-            if message is None:
+            item = await self._calls.get()
+            if item is None:
                 return
+            message, size = item
+            if self._waiting.first_pause_unreported():
+                # Once per socket; this station's own CALLs wait for it, no one else's.
+                await waiting_frames.record_event(
+                    station_pk=self.station_pk, tech_info=waiting_frames.paused_note()
+                )
             try:
                 if isinstance(message, framing.Send):
                     await session.handle_send(message)
@@ -369,6 +420,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             finally:
                 if isinstance(message, framing.Call):
                     self._inflight.discard(message.message_id)
+                self._waiting.done(size, queued=True)
 
     async def _answer_error(
         self, message_id: str, code: str, description: str, action: str = ""

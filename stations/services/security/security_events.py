@@ -14,6 +14,9 @@ log = structlog.get_logger(__name__)
 CONNECTION_REPLACED = "ConnectionReplaced"
 # A station sent a frame over OCPP_MAX_FRAME_BYTES; it was refused unread.
 FRAME_TOO_BIG = "FrameTooBig"
+# A station sent CALLs without waiting for the answers (more than OCPP_MAX_QUEUED_FRAMES or
+# OCPP_MAX_QUEUED_BYTES waited): its socket was not read meanwhile, or closed past twice that.
+TOO_MANY_WAITING_FRAMES = "TooManyWaitingFrames"
 
 
 def record_event(

@@ -9,8 +9,8 @@ import time
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from stations.exceptions import StationUnreachable
