@@ -172,11 +172,16 @@ def _claim(
     open_channels: Collection[str] | None,
 ) -> Registration:
     with transaction.atomic():
-        # Locking the station serialises two connections of one station racing each other.
-        station = Station.objects.select_for_update().only("pk", "ocpp_version").get(pk=station_id)
-        previous = (
-            StationConnection.objects.filter(station_id=station_id).select_related("worker").first()
+        # Locking the station serialises two connections of one station racing each other. Its
+        # registry entry and that entry's worker come in the same SELECT (only the station's
+        # row is locked).
+        station = (
+            Station.objects.select_for_update(of=("self",))
+            .select_related("connection__worker")
+            .only("pk", "ocpp_version", "connection")
+            .get(pk=station_id)
         )
+        previous = _entry_of(station)
         if previous is not None and not holder_is_live(
             previous, worker_id=worker_id, now=timezone.now(), open_channels=open_channels
         ):
@@ -194,17 +199,36 @@ def _claim(
         if station.ocpp_version != ocpp_version:
             # The version negotiated now is the station's (it may change with its firmware).
             Station.objects.filter(pk=station_id).update(ocpp_version=ocpp_version)
-        StationConnection.objects.update_or_create(
-            station_id=station_id,
-            defaults={
-                "worker_id": worker_id,
-                "channel_name": channel_name,
-                "ocpp_version": ocpp_version,
-                "remote_addr": remote_addr,
-                "connected_at": opened_at,
-            },
+        # One upsert: update_or_create's SELECT and two savepoints were six round trips.
+        StationConnection.objects.bulk_create(
+            [
+                StationConnection(
+                    station_id=station_id,
+                    worker_id=worker_id,
+                    channel_name=channel_name,
+                    ocpp_version=ocpp_version,
+                    remote_addr=remote_addr,
+                    connected_at=opened_at,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["station"],
+            update_fields=[
+                "worker",
+                "channel_name",
+                "ocpp_version",
+                "remote_addr",
+                "connected_at",
+            ],
         )
     return Registration(replaced_channel=previous.channel_name if previous else None)
+
+
+def _entry_of(station: Station) -> StationConnection | None:
+    try:
+        return station.connection
+    except StationConnection.DoesNotExist:
+        return None
 
 
 def unregister(*, station_id: int, channel_name: str) -> None:

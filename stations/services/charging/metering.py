@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 from django.db import transaction as db_transaction
 
+from backoffice.lib import inserts
 from stations import events
 from stations.models import MeterValue, Transaction
 from stations.services.charging.session_events import DRIVER, driver_of
@@ -122,18 +123,27 @@ def insert(frames: list[PreparedValues]) -> None:
 
     Atomic: either every frame is stored or none is (the caller answers none of them then).
     """
-    # No savepoint when called inside a transaction (a TransactionEvent): it is all or nothing.
-    with db_transaction.atomic(savepoint=False):
-        MeterValue.objects.bulk_create(
-            [row for frame in frames for row in frame.rows], ignore_conflicts=True
-        )
-        for frame in frames:
-            tx = frame.transaction
-            if tx is not None and frame.after_stop and METER_VALUES_AFTER_STOP not in tx.anomalies:
-                tx.anomalies = [*tx.anomalies, METER_VALUES_AFTER_STOP]
-                Transaction.objects.filter(pk=tx.pk).update(anomalies=tx.anomalies)
-        for frame in frames:
-            _announce(frame)
+    rows = [row for frame in frames for row in frame.rows]
+    flagged = [
+        frame.transaction
+        for frame in frames
+        if frame.transaction is not None
+        and frame.after_stop
+        and METER_VALUES_AFTER_STOP not in frame.transaction.anomalies
+    ]
+    if not flagged:
+        # One statement is atomic by itself: no BEGIN and COMMIT round trips around it.
+        inserts.insert_ignoring_conflicts(rows)
+    else:
+        # No savepoint when called inside a transaction (a TransactionEvent): all or nothing.
+        with db_transaction.atomic(savepoint=False):
+            inserts.insert_ignoring_conflicts(rows)
+            for tx in flagged:
+                if METER_VALUES_AFTER_STOP not in tx.anomalies:  # two frames of one session
+                    tx.anomalies = [*tx.anomalies, METER_VALUES_AFTER_STOP]
+                    Transaction.objects.filter(pk=tx.pk).update(anomalies=tx.anomalies)
+    for frame in frames:
+        _announce(frame)
 
 
 def _announce(frame: PreparedValues) -> None:

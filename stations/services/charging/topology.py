@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from stations.models import Connector, Evse
 from stations.services.types import EvseRef
 
@@ -11,21 +13,23 @@ def connector_for(*, station_id: int, evse: EvseRef, lock: bool = False) -> Conn
 
     Must run inside a transaction when `lock` is set.
     """
-    connector_id = evse.connector_id if evse.connector_id is not None else 0
-    # order_by("pk"): Connector's default ordering would join Station and sort by identity
-    # under FOR UPDATE, the costliest query of the status path (measured in bench/).
-    rows = Connector.objects.filter(
-        evse__station_id=station_id, evse__evse_id=evse.evse_id, connector_id=connector_id
-    ).order_by("pk")
+    rows = connector_rows(station_id=station_id, evse=evse)
     if lock:
         rows = rows.select_for_update(of=("self",))
     found = rows.first()
     if found is not None:
         return found
-    # A new connector (a station's first notifications): insert what is missing with ON
-    # CONFLICT DO NOTHING, then read it. Half the round trips of get_or_create's savepoints,
-    # which were a third of a worker's time in a first-boot burst; a concurrent first
-    # notification of the same connector inserts nothing and reads the same row.
+    create(station_id=station_id, evse=evse)
+    return rows.get()
+
+
+def create(*, station_id: int, evse: EvseRef) -> None:
+    """Insert the EVSE and connector rows of `evse` that are missing.
+
+    With ON CONFLICT DO NOTHING: half the round trips of get_or_create's savepoints, which
+    were a third of a worker's time in a first-boot burst; a concurrent first notification of
+    the same connector inserts nothing (each statement then sees the other's committed row).
+    """
     Evse.objects.bulk_create(
         [Evse(station_id=station_id, evse_id=evse.evse_id)], ignore_conflicts=True
     )
@@ -35,6 +39,19 @@ def connector_for(*, station_id: int, evse: EvseRef, lock: bool = False) -> Conn
         .get()
     )
     Connector.objects.bulk_create(
-        [Connector(evse_id=evse_pk, connector_id=connector_id)], ignore_conflicts=True
+        [Connector(evse_id=evse_pk, connector_id=_connector_id(evse))], ignore_conflicts=True
     )
-    return rows.get()
+
+
+def connector_rows(*, station_id: int, evse: EvseRef) -> QuerySet[Connector]:
+    """The connector of `evse` as a queryset (empty while it is new), for callers that lock it
+    or read more of it in the same SELECT."""
+    # order_by("pk"): Connector's default ordering would join Station and sort by identity
+    # under FOR UPDATE, the costliest query of the status path (measured in bench/).
+    return Connector.objects.filter(
+        evse__station_id=station_id, evse__evse_id=evse.evse_id, connector_id=_connector_id(evse)
+    ).order_by("pk")
+
+
+def _connector_id(evse: EvseRef) -> int:
+    return evse.connector_id if evse.connector_id is not None else 0

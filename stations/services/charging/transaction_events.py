@@ -16,6 +16,7 @@ from typing import Any
 import structlog
 from django.db import transaction
 
+from backoffice.lib import inserts
 from backoffice.lib.units import parse_decimal, to_wh
 from stations import events, questions
 from stations.models import Command, Transaction, TransactionEvent
@@ -88,25 +89,16 @@ def record_event(
             .first()
         )
         if tx is None:
-            tx = _create(station_id, event)
-        if not _keep_event(tx, event):
-            log.info(
-                "transaction_event.replayed",
-                transaction_id=event.transaction_id,
-                seq_no=event.seq_no,
-            )
+            tx = _new(station_id, event)
+            if event.event_type == ENDED:
+                # Ended first (rare): stored bare, then applied like any other session's end,
+                # so its meter values are recorded before the end (none count as after it).
+                tx.save(force_insert=True)
+                info = _update(tx, event)
+            else:
+                info = _create(tx, event)
         else:
-            if event.readings:
-                metering.record(
-                    station_id=station_id,
-                    transaction=tx,
-                    evse=event.evse or _evse_of(tx),
-                    readings=event.readings,
-                )
-            charging_state, had_token = tx.charging_state, bool(tx.id_tag)
-            _apply(tx, event)
-            tx.save()
-            _announce(tx, event, previous_charging_state=charging_state, had_token=had_token)
+            info = _update(tx, event)
     terms = None
     if ask_terms and event.event_type != ENDED:
         context = questions.TransactionContext(
@@ -115,19 +107,108 @@ def record_event(
         terms = questions.transaction_terms(context)
     if event.id_token is None:
         return EventOutcome(None, terms)
-    info = authorization.authorize(
-        id_tag=event.id_token,
-        station_id=station_id,
-        token_type=event.id_token_type,
-        exclude_transaction_pk=tx.pk,
-    )
+    if info is None:
+        info = authorization.authorize(
+            id_tag=event.id_token,
+            station_id=station_id,
+            token_type=event.id_token_type,
+            exclude_transaction_pk=tx.pk,
+        )
     return EventOutcome(info, terms)
 
 
+def _new(station_id: int, event: TransactionEventData) -> Transaction:
+    """The row of a transaction first heard of in `event` (not saved)."""
+    connector = (
+        topology.connector_for(station_id=station_id, evse=_with_connector(event.evse))
+        if event.evse is not None
+        else None
+    )
+    return Transaction(
+        station_id=station_id,
+        transaction_id=event.transaction_id,
+        evse_id=connector.evse_id if connector else None,
+        connector=connector,
+        started_at=event.timestamp,
+        anomalies=[] if event.event_type == STARTED else [EVENTS_BEFORE_START],
+    )
+
+
+def _create(tx: Transaction, event: TransactionEventData) -> IdTokenInfo | None:
+    """Insert the new `tx` with `event` already applied: one INSERT, no UPDATE after it.
+    Returns the token's decision when the event carried one (the answer reuses it)."""
+    # Not stored yet, so the row cannot count as a concurrent session of its own token.
+    applied = _apply(tx, event)
+    tx.save(force_insert=True)
+    _store_event(tx, event)
+    _record_meter_values(tx, event)
+    _announce(tx, event, applied, previous_charging_state="", had_token=False)
+    return applied.id_token_info
+
+
+def _update(tx: Transaction, event: TransactionEventData) -> IdTokenInfo | None:
+    """Apply `event` to the locked `tx` unless it is a replay; write only the columns it
+    changed (none: no UPDATE). Returns the token's decision when this event made one."""
+    if not _store_event(tx, event):
+        log.info(
+            "transaction_event.replayed",
+            transaction_id=event.transaction_id,
+            seq_no=event.seq_no,
+        )
+        return None
+    _record_meter_values(tx, event)
+    before = _columns(tx)
+    charging_state, had_token = tx.charging_state, bool(tx.id_tag)
+    applied = _apply(tx, event)
+    changed = [name for name, value in _columns(tx).items() if before[name] != value]
+    if changed:
+        tx.save(update_fields=[*changed, "updated_at"])
+    _announce(tx, event, applied, previous_charging_state=charging_state, had_token=had_token)
+    return applied.id_token_info
+
+
+def _record_meter_values(tx: Transaction, event: TransactionEventData) -> None:
+    if event.readings:
+        metering.record(
+            station_id=tx.station_id,
+            transaction=tx,
+            evse=event.evse or _evse_of(tx),
+            readings=event.readings,
+        )
+
+
+# The columns an event may change (the key, the 1.6 start key and the timestamps never).
+_WRITABLE = tuple(
+    field
+    for field in Transaction._meta.concrete_fields
+    if field.name
+    not in {"id", "station", "transaction_id", "start_key", "created_at", "updated_at"}
+)
+
+
+def _columns(tx: Transaction) -> dict[str, object]:
+    """The row's writable values, by field name (what `save(update_fields=...)` takes)."""
+    return {field.name: getattr(tx, field.attname) for field in _WRITABLE}
+
+
 def _announce(
-    tx: Transaction, event: TransactionEventData, *, previous_charging_state: str, had_token: bool
+    tx: Transaction,
+    event: TransactionEventData,
+    applied: _Applied,
+    *,
+    previous_charging_state: str,
+    had_token: bool,
 ) -> None:
-    """The session's events for one applied TransactionEvent: started, updated, ended."""
+    """The session's events for one applied TransactionEvent: started, updated, ended (and
+    the reservation it used, first)."""
+    if applied.reservation_id is not None:
+        events.announce(
+            events.ReservationUsed(
+                station_id=tx.station_id,
+                reservation_id=applied.reservation_id,
+                transaction_pk=tx.pk,
+            )
+        )
     driver_id = driver_of(tx)
     if event.event_type == STARTED:
         evse_id = event.evse.evse_id if event.evse is not None else None
@@ -164,45 +245,41 @@ def missing_seq_nos(tx: Transaction) -> list[int]:
     return [n for n in range(seen[0], seen[-1] + 1) if n not in present]
 
 
-def _create(station_id: int, event: TransactionEventData) -> Transaction:
-    connector = (
-        topology.connector_for(station_id=station_id, evse=_with_connector(event.evse))
-        if event.evse is not None
-        else None
-    )
-    anomalies = [] if event.event_type == STARTED else [EVENTS_BEFORE_START]
-    return Transaction.objects.create(
-        station_id=station_id,
-        transaction_id=event.transaction_id,
-        evse_id=connector.evse_id if connector else None,
-        connector=connector,
-        started_at=event.timestamp,
-        anomalies=anomalies,
-    )
-
-
-def _keep_event(tx: Transaction, event: TransactionEventData) -> bool:
+def _store_event(tx: Transaction, event: TransactionEventData) -> bool:
     """Store the event once; False when (transaction, seqNo) is already there (a replay).
 
-    The caller holds the transaction's row lock, so check-then-insert cannot race.
+    One INSERT ... ON CONFLICT DO NOTHING decides and stores; the caller holds the
+    transaction's row lock, so a racing replay waits and then conflicts.
     """
-    if TransactionEvent.objects.filter(transaction=tx, seq_no=event.seq_no).exists():
-        return False
-    TransactionEvent.objects.create(
-        transaction=tx,
-        seq_no=event.seq_no,
-        event_type=event.event_type,
-        trigger_reason=event.trigger_reason,
-        timestamp=event.timestamp,
-        offline=event.offline,
-        charging_state=event.charging_state or "",
-        id_token=event.id_token or "",
-        payload=event.payload or {},
+    return inserts.insert_unless_conflict(
+        TransactionEvent(
+            transaction=tx,
+            seq_no=event.seq_no,
+            event_type=event.event_type,
+            trigger_reason=event.trigger_reason,
+            timestamp=event.timestamp,
+            offline=event.offline,
+            charging_state=event.charging_state or "",
+            id_token=event.id_token or "",
+            payload=event.payload or {},
+        )
     )
-    return True
 
 
-def _apply(tx: Transaction, event: TransactionEventData) -> None:
+@dataclass(frozen=True, slots=True)
+class _Applied:
+    """What applying an event decided besides the row's columns."""
+
+    # The token's decision, when the event brought the session its token.
+    id_token_info: IdTokenInfo | None = None
+    # The reservation the event put the session on (ReservationUsed, once the row is saved).
+    reservation_id: int | None = None
+
+
+def _apply(tx: Transaction, event: TransactionEventData) -> _Applied:
+    """Move the row forward by `event` where it is newer (in memory; the caller writes)."""
+    info = None
+    reservation_id = None
     newest = tx.last_event_at is None or event.timestamp >= tx.last_event_at
     if event.event_type == STARTED or (tx.started_at and event.timestamp < tx.started_at):
         tx.started_at = event.timestamp
@@ -229,12 +306,7 @@ def _apply(tx: Transaction, event: TransactionEventData) -> None:
         tx.remote_start_id = event.remote_start_id
         tx.remote_start_command = _remote_start_command(tx.station_id, event.remote_start_id)
     if event.reservation_id is not None and tx.reservation_id != event.reservation_id:
-        tx.reservation_id = event.reservation_id
-        events.announce(
-            events.ReservationUsed(
-                station_id=tx.station_id, reservation_id=event.reservation_id, transaction_pk=tx.pk
-            )
-        )
+        tx.reservation_id = reservation_id = event.reservation_id
     if newest:
         tx.last_event_at = event.timestamp
         if event.charging_state:
@@ -245,6 +317,7 @@ def _apply(tx: Transaction, event: TransactionEventData) -> None:
         tx.stop_reason = event.stopped_reason or ""
     _apply_registers(tx, event.readings)
     tx.anomalies = sorted({*tx.anomalies, *event.anomalies})
+    return _Applied(id_token_info=info, reservation_id=reservation_id)
 
 
 def _apply_registers(tx: Transaction, readings: tuple[MeterReading, ...]) -> None:

@@ -15,9 +15,11 @@ from decimal import Decimal
 
 import structlog
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
 
+from backoffice.lib import inserts
 from stations import events
-from stations.models import Transaction
+from stations.models import Connector, Transaction
 from stations.services.charging import authorization, metering, session_events, topology
 from stations.services.charging.session_events import DRIVER, driver_of
 from stations.services.types import EvseRef, IdTokenInfo, MeterReading, StartResult
@@ -31,6 +33,8 @@ SUPERSEDED = "superseded_without_stop"
 START_NOT_ACCEPTED = "start_not_accepted"
 
 _MAX_V16_ID = 2**31 - 1
+# What a stop writes (the rest of the row as the start and the meter values left it).
+_STOP_FIELDS = ("state", "stopped_at", "meter_stop_wh", "stop_id_tag", "stop_reason", "anomalies")
 
 
 def start_v16(
@@ -51,16 +55,18 @@ def start_v16(
     key = _start_key(station_id, evse, id_tag, started_at, meter_start_wh)
     with transaction.atomic():
         # The connector lock serialises concurrent starts (and replays) on one connector.
-        connector = topology.connector_for(station_id=station_id, evse=evse, lock=True)
-        existing = Transaction.objects.filter(station_id=station_id, start_key=key).first()
-        if existing is not None:
+        slot = _locked_connector(station_id, evse, key)
+        connector = slot.connector
+        if slot.replayed_pk is not None:
+            existing = Transaction.objects.get(pk=slot.replayed_pk)
             return StartResult(
                 transaction_id=existing.transaction_id,
                 id_token_info=_replayed_info(existing),
                 replayed=True,
             )
         info = authorization.authorize(id_tag=id_tag, station_id=station_id)
-        _supersede_active(connector_id=connector.pk)
+        if slot.busy:
+            _supersede_active(connector_id=connector.pk)
         found = list(anomalies)
         if info.status != authorization.ACCEPTED:
             found.append(START_NOT_ACCEPTED)
@@ -140,7 +146,7 @@ def stop(
             tx.stop_id_tag = id_tag or ""
             tx.stop_reason = reason
             tx.anomalies = sorted({*tx.anomalies, *anomalies})
-            tx.save()
+            tx.save(update_fields=[*_STOP_FIELDS, "updated_at"])
             driver_id = driver_of(tx)
             events.announce(session_events.updated(tx, driver_id=driver_id))
             events.announce(session_events.ended(tx, driver_id=driver_id))
@@ -153,6 +159,39 @@ def stop(
         return None
     return authorization.authorize(
         id_tag=id_tag, station_id=station_id, exclude_transaction_pk=tx.pk
+    )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Slot:
+    """A start's connector, locked, and what the start needs to know of it."""
+
+    connector: Connector
+    # The transaction this very start already made (a replay).
+    replayed_pk: int | None
+    # A session is active on the connector (to be superseded).
+    busy: bool
+
+
+def _locked_connector(station_id: int, evse: EvseRef, start_key: str) -> _Slot:
+    """The connector, locked, with the replayed transaction and the active-session check in
+    the same SELECT."""
+    replayed = Transaction.objects.filter(station_id=station_id, start_key=start_key)
+    active = Transaction.objects.filter(connector_id=OuterRef("pk"), state=Transaction.State.ACTIVE)
+    rows = (
+        topology.connector_rows(station_id=station_id, evse=evse)
+        .select_for_update(of=("self",))
+        .annotate(replayed_pk=Subquery(replayed.values("pk")[:1]), busy=Exists(active))
+    )
+    found = rows.first()
+    if found is None:
+        # The connector's first mention: created, then read as above.
+        topology.connector_for(station_id=station_id, evse=evse, lock=True)
+        found = rows.get()
+    return _Slot(
+        connector=found,
+        replayed_pk=found.__dict__["replayed_pk"],
+        busy=found.__dict__["busy"],
     )
 
 
@@ -192,12 +231,10 @@ def _supersede_active(*, connector_id: int) -> None:
 def _save_with_new_id(tx: Transaction) -> None:
     for _ in range(10):
         tx.transaction_id = str(secrets.randbelow(_MAX_V16_ID) + 1)
-        try:
-            with transaction.atomic():
-                tx.save()
+        # ON CONFLICT DO NOTHING: no savepoint round trips to survive a collision.
+        if inserts.insert_unless_conflict(tx):
             return
-        except IntegrityError:
-            continue  # an id this station already used: draw again
+        # an id this station already used: draw again
     raise IntegrityError("could not draw a free transaction id")
 
 
