@@ -161,6 +161,7 @@ def _watched(groups: list[str]) -> list[str]:
     except UNREACHABLE as err:
         _outage.failed(err)
         return []
+    _outage.recovered()
     return [group for group in groups if group in watched]
 
 
