@@ -344,9 +344,12 @@ async def test_where_the_server_cannot_pause_a_flood_is_closed_with_1008(
                 tech_info__startswith=note,
             ).exists()
         )
-        assert MessageLog.objects.filter(
-            station_identity=station.identity, direction="in", frame__startswith=note
-        ).exists()
+        # The message log is written in batches, so its note may land after the event.
+        assert await eventually(
+            lambda: MessageLog.objects.filter(
+                station_identity=station.identity, direction="in", frame__startswith=note
+            ).exists()
+        )
         # What was answered before the close was answered in order.
         assert flooder.answered == flooder.sent[: len(flooder.answered)]
     finally:
