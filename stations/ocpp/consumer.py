@@ -116,7 +116,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             )
             await self.close(code=upgrade_refusals.TRY_AGAIN_LATER)
             return
-        if not admission.admitted:
+        if admission.station_id is None:  # not admitted
             # The address's back-off is waited here, off the database threads.
             await asyncio.sleep(admission.delay)
             # Refused before accept(): daphne answers the upgrade with HTTP 403.

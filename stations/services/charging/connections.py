@@ -19,13 +19,15 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from backoffice.lib import raw_sql
 from stations import events
 from stations.models import Station, StationConnection, Worker
 from stations.services.security import security_events
@@ -174,14 +176,11 @@ def _claim(
     with transaction.atomic():
         # Locking the station serialises two connections of one station racing each other. Its
         # registry entry and that entry's worker come in the same SELECT (only the station's
-        # row is locked).
-        station = (
-            Station.objects.select_for_update(of=("self",))
-            .select_related("connection__worker")
-            .only("pk", "ocpp_version", "connection")
-            .get(pk=station_id)
-        )
-        previous = _entry_of(station)
+        # row is locked). Hand-written, as the upsert below: raw_sql's docstring says why.
+        row = raw_sql.fetch_one(_HOLDER_SQL + raw_sql.for_update_of("s"), {"station": station_id})
+        if row is None:
+            raise Station.DoesNotExist(f"no station {station_id}")
+        version, previous = _holder_of(row)
         if previous is not None and not holder_is_live(
             previous, worker_id=worker_id, now=timezone.now(), open_channels=open_channels
         ):
@@ -196,39 +195,54 @@ def _claim(
             previous = None
         if previous is not None and previous.connected_at > opened_at:
             return Registration(superseded=True)
-        if station.ocpp_version != ocpp_version:
+        if version != ocpp_version:
             # The version negotiated now is the station's (it may change with its firmware).
             Station.objects.filter(pk=station_id).update(ocpp_version=ocpp_version)
         # One upsert: update_or_create's SELECT and two savepoints were six round trips.
-        StationConnection.objects.bulk_create(
-            [
-                StationConnection(
-                    station_id=station_id,
-                    worker_id=worker_id,
-                    channel_name=channel_name,
-                    ocpp_version=ocpp_version,
-                    remote_addr=remote_addr,
-                    connected_at=opened_at,
-                )
-            ],
-            update_conflicts=True,
-            unique_fields=["station"],
-            update_fields=[
-                "worker",
-                "channel_name",
-                "ocpp_version",
-                "remote_addr",
-                "connected_at",
-            ],
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _UPSERT_SQL,
+                {
+                    "station": station_id,
+                    "worker": worker_id,
+                    "channel": channel_name,
+                    "version": ocpp_version,
+                    "addr": remote_addr,
+                    "at": opened_at,
+                },
+            )
     return Registration(replaced_channel=previous.channel_name if previous else None)
 
 
-def _entry_of(station: Station) -> StationConnection | None:
-    try:
-        return station.connection
-    except StationConnection.DoesNotExist:
-        return None
+# The station, locked, with its registry entry and that entry's worker.
+_HOLDER_SQL = """
+SELECT s.ocpp_version, c.worker_id, c.channel_name, c.connected_at, w.name, w.beat_at
+FROM stations_station s
+LEFT JOIN stations_stationconnection c ON c.station_id = s.id
+LEFT JOIN stations_worker w ON w.id = c.worker_id
+WHERE s.id = %(station)s
+"""
+# This process holds the station now.
+_UPSERT_SQL = """
+INSERT INTO stations_stationconnection (station_id, worker_id, channel_name, ocpp_version,
+    remote_addr, connected_at)
+VALUES (%(station)s, %(worker)s, %(channel)s, %(version)s, %(addr)s, %(at)s)
+ON CONFLICT (station_id) DO UPDATE SET worker_id = EXCLUDED.worker_id,
+    channel_name = EXCLUDED.channel_name, ocpp_version = EXCLUDED.ocpp_version,
+    remote_addr = EXCLUDED.remote_addr, connected_at = EXCLUDED.connected_at
+"""
+
+
+def _holder_of(row: tuple[Any, ...]) -> tuple[str, StationConnection | None]:
+    """The station's version and its registry entry (with the entry's worker), from the row."""
+    version, worker_id, channel_name, connected_at, worker_name, beat_at = row
+    if worker_id is None:
+        return version, None
+    entry = StationConnection(
+        worker_id=worker_id, channel_name=channel_name, connected_at=connected_at
+    )
+    entry.worker = Worker(pk=worker_id, name=worker_name, beat_at=beat_at)
+    return version, entry
 
 
 def unregister(*, station_id: int, channel_name: str) -> None:

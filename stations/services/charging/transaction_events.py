@@ -16,12 +16,12 @@ from typing import Any
 import structlog
 from django.db import transaction
 
-from backoffice.lib import inserts
+from backoffice.lib import inserts, raw_sql
 from backoffice.lib.units import parse_decimal, to_wh
 from stations import events, questions
 from stations.models import Command, Transaction, TransactionEvent
 from stations.services.charging import authorization, metering, session_events, topology
-from stations.services.charging.session_events import DRIVER, driver_of
+from stations.services.charging.session_events import driver_of
 from stations.services.types import EvseRef, IdTokenInfo, MeterReading
 
 log = structlog.get_logger(__name__)
@@ -79,15 +79,7 @@ def record_event(
     """
     with transaction.atomic():
         # Locked: a replay racing the original on another connection waits and then sees it.
-        tx: Transaction | None = (
-            Transaction.objects.select_for_update(of=("self",))
-            .select_related("connector__evse")
-            .filter(station_id=station_id, transaction_id=event.transaction_id)
-            .order_by()
-            # Whose session it is, in the same SELECT (the events carry it; no query of its own).
-            .annotate(driver_id=DRIVER)
-            .first()
-        )
+        tx = _locked(station_id, event.transaction_id)
         if tx is None:
             tx = _new(station_id, event)
             if event.event_type == ENDED:
@@ -115,6 +107,25 @@ def record_event(
             exclude_transaction_pk=tx.pk,
         )
     return EventOutcome(info, terms)
+
+
+# The session, locked, with whose it is (the events carry it; no query of its own) and where
+# (meter values without an EVSE of their own are the session's). Hand-written: raw_sql says
+# why. Uses index: the transaction's (station, transaction_id) key.
+_LOCKED_SQL = """
+SELECT t.*, k.user_id AS driver_id, e.evse_id AS evse_number, c.connector_id AS connector_number
+FROM stations_transaction t
+LEFT JOIN accounts_idtoken k ON k.id = t.id_token_id
+LEFT JOIN stations_connector c ON c.id = t.connector_id
+LEFT JOIN stations_evse e ON e.id = c.evse_id
+WHERE t.station_id = %(station)s AND t.transaction_id = %(transaction)s
+"""
+
+
+def _locked(station_id: int, transaction_id: str) -> Transaction | None:
+    sql = _LOCKED_SQL + raw_sql.for_update_of("t")
+    params = {"station": station_id, "transaction": transaction_id}
+    return next(iter(Transaction.objects.raw(sql, params)), None)
 
 
 def _new(station_id: int, event: TransactionEventData) -> Transaction:
@@ -354,6 +365,8 @@ def _with_connector(evse: EvseRef) -> EvseRef:
 
 
 def _evse_of(tx: Transaction) -> EvseRef | None:
+    if tx.__dict__.get("evse_number") is not None:  # read with the row (`_locked`)
+        return EvseRef(tx.__dict__["evse_number"], tx.__dict__["connector_number"])
     connector = tx.connector
     if connector is None:
         return None

@@ -15,9 +15,8 @@ from decimal import Decimal
 
 import structlog
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
 
-from backoffice.lib import inserts
+from backoffice.lib import inserts, raw_sql
 from stations import events
 from stations.models import Connector, Transaction
 from stations.services.charging import authorization, metering, session_events, topology
@@ -56,7 +55,6 @@ def start_v16(
     with transaction.atomic():
         # The connector lock serialises concurrent starts (and replays) on one connector.
         slot = _locked_connector(station_id, evse, key)
-        connector = slot.connector
         if slot.replayed_pk is not None:
             existing = Transaction.objects.get(pk=slot.replayed_pk)
             return StartResult(
@@ -66,14 +64,14 @@ def start_v16(
             )
         info = authorization.authorize(id_tag=id_tag, station_id=station_id)
         if slot.busy:
-            _supersede_active(connector_id=connector.pk)
+            _supersede_active(connector_id=slot.connector_pk)
         found = list(anomalies)
         if info.status != authorization.ACCEPTED:
             found.append(START_NOT_ACCEPTED)
         tx = Transaction(
             station_id=station_id,
-            evse_id=connector.evse_id,
-            connector=connector,
+            evse_id=slot.evse_pk,
+            connector_id=slot.connector_pk,
             id_tag=id_tag,
             id_token_id=info.token_pk,
             auth_status=info.status,
@@ -166,32 +164,49 @@ def stop(
 class _Slot:
     """A start's connector, locked, and what the start needs to know of it."""
 
-    connector: Connector
+    connector_pk: int
+    evse_pk: int
     # The transaction this very start already made (a replay).
     replayed_pk: int | None
     # A session is active on the connector (to be superseded).
     busy: bool
 
 
+# The connector of a start, locked, with the transaction this start already made (a replay)
+# and whether a session is active there. Uses index: evse_unique_per_station,
+# connector_unique_per_evse, the transaction's start_key and connector indexes.
+_SLOT_SQL = """
+SELECT c.id, c.evse_id,
+    (SELECT r.id FROM stations_transaction r
+     WHERE r.station_id = %(station)s AND r.start_key = %(key)s LIMIT 1),
+    EXISTS (SELECT 1 FROM stations_transaction a
+            WHERE a.connector_id = c.id AND a.state = %(active)s)
+FROM stations_connector c JOIN stations_evse e ON e.id = c.evse_id
+WHERE e.station_id = %(station)s AND e.evse_id = %(evse)s AND c.connector_id = %(connector)s
+"""
+
+
 def _locked_connector(station_id: int, evse: EvseRef, start_key: str) -> _Slot:
     """The connector, locked, with the replayed transaction and the active-session check in
-    the same SELECT."""
-    replayed = Transaction.objects.filter(station_id=station_id, start_key=start_key)
-    active = Transaction.objects.filter(connector_id=OuterRef("pk"), state=Transaction.State.ACTIVE)
-    rows = (
-        topology.connector_rows(station_id=station_id, evse=evse)
-        .select_for_update(of=("self",))
-        .annotate(replayed_pk=Subquery(replayed.values("pk")[:1]), busy=Exists(active))
-    )
-    found = rows.first()
-    if found is None:
+    the same SELECT (hand-written: raw_sql's docstring says why)."""
+    sql = _SLOT_SQL + raw_sql.for_update_of("c")
+    params = {
+        "station": station_id,
+        "key": start_key,
+        "active": Transaction.State.ACTIVE.value,
+        "evse": evse.evse_id,
+        "connector": topology.connector_number(evse),
+    }
+    row = raw_sql.fetch_one(sql, params)
+    if row is None:
         # The connector's first mention: created, then read as above.
-        topology.connector_for(station_id=station_id, evse=evse, lock=True)
-        found = rows.get()
+        topology.create(station_id=station_id, evse=evse)
+        row = raw_sql.fetch_one(sql, params)
+    if row is None:
+        raise Connector.DoesNotExist(f"connector {evse} of station {station_id}")
+    connector_pk, evse_pk, replayed_pk, busy = row
     return _Slot(
-        connector=found,
-        replayed_pk=found.__dict__["replayed_pk"],
-        busy=found.__dict__["busy"],
+        connector_pk=connector_pk, evse_pk=evse_pk, replayed_pk=replayed_pk, busy=bool(busy)
     )
 
 

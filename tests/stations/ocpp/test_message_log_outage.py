@@ -35,19 +35,18 @@ def writer(settings):
 
 
 def fail_first_insert(monkeypatch, *, after_inserting: bool) -> None:
-    manager = MessageLog.objects
-    real_bulk_create = manager.bulk_create
+    real_insert = message_log._insert
     calls = []
 
-    def bulk_create(objs, *args, **kwargs):
-        calls.append(len(objs))
+    def insert(batch):
+        calls.append(len(batch))
         if len(calls) == 1:
             if after_inserting:  # the connection drops after part of the work was done
-                real_bulk_create(objs, *args, **kwargs)
+                real_insert(batch)
             raise OperationalError("connection to server was lost")
-        return real_bulk_create(objs, *args, **kwargs)
+        return real_insert(batch)
 
-    monkeypatch.setattr(manager, "bulk_create", bulk_create)
+    monkeypatch.setattr(message_log, "_insert", insert)
 
 
 @pytest.mark.parametrize("after_inserting", [False, True], ids=["before", "after-inserting"])
@@ -66,15 +65,15 @@ async def test_a_failed_batch_is_retried_and_stored_once(
 
 async def test_frames_kept_through_an_outage_are_bounded(transactional_db, writer, monkeypatch):
     monkeypatch.setattr(message_log, "MAX_RETAINED_FRAMES", 4)
-    real_bulk_create = MessageLog.objects.bulk_create
+    real_insert = message_log._insert
     down = True
 
-    def bulk_create(objs, *args, **kwargs):
+    def insert(batch):
         if down:
             raise OperationalError("could not connect to server")
-        return real_bulk_create(objs, *args, **kwargs)
+        return real_insert(batch)
 
-    monkeypatch.setattr(MessageLog.objects, "bulk_create", bulk_create)
+    monkeypatch.setattr(message_log, "_insert", insert)
     log_frames(writer, range(3))
     await writer.flush()
     log_frames(writer, range(3, 6))
