@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import QuerySet
 
+from backoffice.lib import raw_sql
 from stations.models import Connector
 from stations.services.types import EvseRef
 
@@ -48,6 +49,26 @@ def create(*, station_id: int, evse: EvseRef) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_EVSE_SQL, params)
         cursor.execute(_CONNECTOR_SQL, params)
+
+
+# The connector's and its EVSE's primary keys.
+_IDS_SQL = """
+SELECT c.id, c.evse_id FROM stations_connector c JOIN stations_evse e ON e.id = c.evse_id
+WHERE e.station_id = %(station)s AND e.evse_id = %(evse)s AND c.connector_id = %(connector)s
+"""
+
+
+def connector_ids(*, station_id: int, evse: EvseRef) -> tuple[int, int]:
+    """The (connector, EVSE) primary keys of `evse`, its rows created if new: what a session
+    row needs, read without building a model (a new 2.x session passes here)."""
+    params = {"station": station_id, "evse": evse.evse_id, "connector": connector_number(evse)}
+    row = raw_sql.fetch_one(_IDS_SQL, params)
+    if row is None:
+        create(station_id=station_id, evse=evse)
+        row = raw_sql.fetch_one(_IDS_SQL, params)
+    if row is None:
+        raise Connector.DoesNotExist(f"connector {evse} of station {station_id}")
+    return row[0], row[1]
 
 
 def connector_rows(*, station_id: int, evse: EvseRef) -> QuerySet[Connector]:

@@ -16,7 +16,7 @@ from typing import Any
 import structlog
 from django.db import transaction
 
-from backoffice.lib import inserts, raw_sql
+from backoffice.lib import inserts, raw_sql, updates
 from backoffice.lib.units import parse_decimal, to_wh
 from stations import events, questions
 from stations.models import Command, Transaction, TransactionEvent
@@ -130,16 +130,16 @@ def _locked(station_id: int, transaction_id: str) -> Transaction | None:
 
 def _new(station_id: int, event: TransactionEventData) -> Transaction:
     """The row of a transaction first heard of in `event` (not saved)."""
-    connector = (
-        topology.connector_for(station_id=station_id, evse=_with_connector(event.evse))
+    connector_pk, evse_pk = (
+        topology.connector_ids(station_id=station_id, evse=_with_connector(event.evse))
         if event.evse is not None
-        else None
+        else (None, None)
     )
     return Transaction(
         station_id=station_id,
         transaction_id=event.transaction_id,
-        evse_id=connector.evse_id if connector else None,
-        connector=connector,
+        evse_id=evse_pk,
+        connector_id=connector_pk,
         started_at=event.timestamp,
         anomalies=[] if event.event_type == STARTED else [EVENTS_BEFORE_START],
     )
@@ -173,7 +173,7 @@ def _update(tx: Transaction, event: TransactionEventData) -> IdTokenInfo | None:
     applied = _apply(tx, event)
     changed = [name for name, value in _columns(tx).items() if before[name] != value]
     if changed:
-        tx.save(update_fields=[*changed, "updated_at"])
+        updates.save_columns(tx, [*changed, "updated_at"])
     _announce(tx, event, applied, previous_charging_state=charging_state, had_token=had_token)
     return applied.id_token_info
 
@@ -298,10 +298,9 @@ def _apply(tx: Transaction, event: TransactionEventData) -> _Applied:
         # Only out of order: the start did come.
         tx.anomalies = [a for a in tx.anomalies if a != EVENTS_BEFORE_START]
     if event.evse is not None and tx.connector_id is None:
-        connector = topology.connector_for(
+        tx.connector_id, tx.evse_id = topology.connector_ids(
             station_id=tx.station_id, evse=_with_connector(event.evse)
         )
-        tx.connector, tx.evse_id = connector, connector.evse_id
     if event.id_token and not tx.id_tag:
         # The token may arrive in any event (e.g. an Updated after plug-in, E03).
         info = authorization.authorize(
