@@ -73,15 +73,16 @@ def _price(tariff: Tariff, timeline: SessionTimeline) -> CostBreakdown:
             )
         )
     if tariff.session_fee:
-        lines.append(_fixed(LineKind.SESSION_FEE, tariff.session_fee, UNITS[LineKind.SESSION_FEE]))
+        fee = policy.round(tariff.session_fee)
+        lines.append(_fixed(LineKind.SESSION_FEE, fee, UNITS[LineKind.SESSION_FEE]))
     subtotal = sum((line.amount for line in lines), Decimal(0))
     if not policy.per_line and policy.round(subtotal) != subtotal:
         lines.append(_fixed(LineKind.ROUNDING, policy.round(subtotal) - subtotal))
         subtotal = policy.round(subtotal)
     if tariff.min_price is not None and subtotal < tariff.min_price:
-        lines.append(_fixed(LineKind.MINIMUM, tariff.min_price - subtotal))
+        lines.append(_fixed(LineKind.MINIMUM, policy.round(tariff.min_price - subtotal)))
     elif tariff.max_price is not None and subtotal > tariff.max_price:
-        lines.append(_fixed(LineKind.MAXIMUM, tariff.max_price - subtotal))
+        lines.append(_fixed(LineKind.MAXIMUM, policy.round(tariff.max_price - subtotal)))
 
     net = sum((line.amount for line in lines), Decimal(0))
     vat = policy.round(net * tariff.vat_rate)

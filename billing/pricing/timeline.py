@@ -74,10 +74,9 @@ class SessionTimeline:
         if self.as_of is not None and self.as_of < self.start:
             raise InvalidTimeline("A session cannot be priced as of before its start.")
         for reading in self.readings:
-            if not reading.register_wh.is_finite() or (
-                reading.power_w is not None and not reading.power_w.is_finite()
-            ):
-                raise InvalidTimeline("Meter readings must be finite numbers.")
+            values = [reading.register_wh] + ([] if reading.power_w is None else [reading.power_w])
+            if not all(isinstance(v, Decimal) and v.is_finite() for v in values):
+                raise InvalidTimeline("Meter readings must be finite Decimals.")
 
     @property
     def end(self) -> datetime:

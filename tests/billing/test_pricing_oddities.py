@@ -140,3 +140,8 @@ def test_until_cuts_a_session_with_a_reading_interpolated_at_the_cut():
     assert at_twenty.as_of == minutes(20)
     assert at_twenty.readings[-1] == MeterReading(minutes(20), D(2000))
     assert price(TARIFF, at_twenty).energy_kwh == D(2)
+
+
+def test_a_register_that_is_not_a_decimal_is_refused():
+    with pytest.raises(InvalidTimeline):
+        SessionTimeline(start=START, stop=minutes(60), readings=(MeterReading(START, 1000.5),))
