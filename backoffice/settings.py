@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "backoffice.portal",
     "stations",
     "reservations",
+    "billing",
 ]
 
 MIDDLEWARE = [

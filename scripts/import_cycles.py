@@ -15,7 +15,7 @@ import grimp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-PACKAGES = ("backoffice", "stations", "reservations")
+PACKAGES = ("backoffice", "stations", "reservations", "billing")
 
 
 def cycles() -> list[tuple[str, ...]]:
