@@ -10,7 +10,7 @@ value, `auto_now_add` is filled in), and nothing else.
 On PostgreSQL the statement's text is built once per model and row count and kept: the
 compiler rebuilt it for every row and statement, which profiled as most of the cost of the
 charger's inserts (a TransactionEvent, its meter values, a new session). Each value is still
-prepared by its field, as the compiler does; a field with a placeholder of its own (none here
+prepared by its field, as the compiler does; a field that writes its own SQL for a value (none here
 today) takes the compiler's way.
 """
 
